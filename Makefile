@@ -1,0 +1,185 @@
+# vagus - one non-recursive Makefile.
+#
+# Public targets (each installs missing Debian packages first, via `deps`):
+#   make            build everything into build/ (programs in build/bin/)
+#   make check      unit + integration tests, then again under ASan+UBSan
+#   make run        the daemon on its built-in simulator with the live console
+#   make bench      benchmarks that print figures (speed, memory, accuracy)
+#   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS
+#   make soak       long-running daemon soak test
+#   make deps       apt-get the build dependencies (sudo when not root)
+#   make clean
+#
+# Source layout: every .c in common/ analysis/ io/ drivers/ protocol/ goes
+# into one static library per folder; daemon/*.c except main.c into
+# libvg_daemon.a; tools/NAME.c becomes build/bin/NAME; tests/unit/*.c and
+# tests/integration/*.c become test programs; tests/bench/*.c benchmarks;
+# tests/fuzz/*.c fuzz targets. A new file needs no Makefile change.
+
+BUILD ?= build
+SAN ?=
+
+DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
+	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
+	python3 tmux
+FUZZ_PKGS = clang libclang-rt-14-dev
+
+.PHONY: all check run bench fuzz soak deps fuzz-deps clean _all _check _bench _fuzz _soak _run
+.DEFAULT_GOAL := all
+
+# ---------------------------------------------------------------- public
+all: deps
+	@$(MAKE) --no-print-directory _all
+
+check: deps
+	@$(MAKE) --no-print-directory _all
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 _all
+	@bash tests/run.sh build build-asan
+
+run: deps
+	@$(MAKE) --no-print-directory _all
+	@bash tools/run-live.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 _bench
+
+fuzz: deps fuzz-deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 _fuzz
+
+soak: deps
+	@$(MAKE) --no-print-directory _all
+	@bash tests/soak.sh build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+
+fuzz-deps:
+	@missing=""; for p in $(FUZZ_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
+
+clean:
+	rm -rf build build-asan build-bench build-fuzz
+
+# ---------------------------------------------------------------- internal
+PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2 -g
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wold-style-definition -Wshadow -Wpointer-arith -Wformat=2 -Wundef \
+	-Wvla -Wno-unused-parameter
+CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Idrivers -Iprotocol -Idaemon
+SAN_OPTS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_OPTS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_LINK = -fsanitize=address,undefined
+SANFLAGS = $(if $(SAN),$(SAN_OPTS))
+FUZZFLAGS = $(if $(FUZZ),$(FUZZ_OPTS))
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS_VG) $(PKG_CFLAGS) $(SANFLAGS) $(FUZZFLAGS) -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(if $(FUZZ),$(FUZZ_LINK))
+LIBS_ALL = $(PKG_LIBS) -ledf -lm
+
+LIBDIRS = common analysis io drivers protocol
+# link order: most dependent first
+LIBORDER = daemon protocol drivers io analysis common
+
+define libsrc
+$(filter-out daemon/main.c,$(wildcard $(1)/*.c))
+endef
+lib_of = $(BUILD)/lib/libvg_$(1).a
+obj_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+ALL_LIBS = $(foreach d,$(LIBORDER),$(call lib_of,$(d)))
+LINK_LIBS = $(ALL_LIBS) $(LIBS_ALL)
+
+TOOLS_SRC = $(wildcard tools/*.c)
+TOOL_DIRS = $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))
+TOOLS = $(patsubst tools/%.c,$(BUILD)/bin/%,$(TOOLS_SRC)) \
+	$(patsubst tools/%,$(BUILD)/bin/%,$(sort $(TOOL_DIRS)))
+DAEMON = $(BUILD)/bin/vagusd
+UNIT_SRC = $(wildcard tests/unit/*.c) $(wildcard tests/integration/*.c)
+TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TEST_SUPPORT = $(wildcard tests/support/*.c)
+BENCH_SRC = $(wildcard tests/bench/*.c)
+BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+ALL_SRC = $(foreach d,$(LIBORDER),$(call libsrc,$(d))) daemon/main.c $(TOOLS_SRC) \
+	$(wildcard tools/*/*.c) \
+	$(UNIT_SRC) $(TEST_SUPPORT) $(BENCH_SRC)
+
+_all: $(DAEMON) $(TOOLS) $(TESTS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+define lib_rule
+$(call lib_of,$(1)): $(call obj_of,$(call libsrc,$(1)))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	@echo "  AR      $$@"
+	@ar rcs $$@ $$^
+endef
+$(foreach d,$(LIBORDER),$(eval $(call lib_rule,$(d))))
+
+$(DAEMON): $(BUILD)/obj/daemon/main.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS)
+
+$(BUILD)/bin/vagus-console: $(BUILD)/obj/tools/vagus-console.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS) $(shell pkg-config --libs ncursesw 2>/dev/null)
+
+# multi-file tools: tools/NAME/*.c -> build/bin/NAME
+define tooldir_rule
+$(BUILD)/bin/$(notdir $(1)): $(call obj_of,$(wildcard $(1)/*.c)) $(ALL_LIBS)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$$(CC) $$(LDFLAGS_ALL) -o $$@ $(call obj_of,$(wildcard $(1)/*.c)) $$(LINK_LIBS)
+endef
+$(foreach t,$(sort $(TOOL_DIRS)),$(eval $(call tooldir_rule,$(t))))
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(call obj_of,$(TEST_SUPPORT)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(call obj_of,$(TEST_SUPPORT)) $(LINK_LIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(call obj_of,$(TEST_SUPPORT)) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(call obj_of,$(TEST_SUPPORT)) $(LINK_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer,address,undefined -o $@ $< $(LINK_LIBS)
+
+_bench: $(DAEMON) $(TOOLS) $(BENCHES)
+	@bash tests/bench.sh $(BUILD)
+
+_fuzz: $(FUZZERS)
+	@bash tests/fuzz.sh $(BUILD) $${FUZZ_SECONDS:-120}
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/*
+ * pipeline.h - the analysis chain from raw inputs to published results.
+ *
+ * Problem: the daemon (live) and vagus-analyze (offline) must produce the
+ * very same beats, HRV, respiration and EMG results from the same samples,
+ * so the chain is wired once, here, with no I/O and no ZeroMQ.
+ * Approach: inputs are declared (ECG lead, EMG channel, or a beat-only
+ * source), fed with samples or beats; results come out through callbacks
+ * with event times on the sample clock (t_ns = origin + index / fs).
+ * Limits: one ECG input drives beat detection (the first declared); a
+ * beat-only input feeds RR straight into HRV. Single-threaded.
+ */
+#ifndef PIPELINE_H
+#define PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emg.h"
+#include "hrv.h"
+
+struct pipeline;
+
+#define PL_MAX_INPUTS 16
+#define PL_MAX_WINDOWS 4
+
+enum pl_input_kind { PL_IN_ECG, PL_IN_EMG, PL_IN_BEATS, PL_IN_RESP };
+
+/* One detected or reported beat (the `beat` message). */
+struct pl_beat {
+	int64_t t_ns;      /* time of the R peak (fiducial), ns since the epoch */
+	int64_t sample;    /* R-peak sample index of the ECG input; -1 for beat-only sources */
+	double rr_ms;      /* interval since the previous beat, ms (NAN for the first) */
+	double hr_bpm;     /* 60000 / rr_ms (NAN for the first) */
+	double quality;    /* 0..1 */
+	char source[32];   /* input name */
+};
+
+/* An `hrv` result: hrv_result plus its time. */
+struct pl_hrv {
+	int64_t t_ns;
+	struct hrv_result r;
+};
+
+/* An `emg` result with its time. */
+struct pl_emg {
+	int64_t t_ns;
+	struct emg_result r;
+};
+
+struct pl_output {
+	void *ctx;
+	void (*beat)(void *ctx, const struct pl_beat *b); /* optional */
+	void (*hrv)(void *ctx, const struct pl_hrv *h);   /* optional */
+	void (*emg)(void *ctx, const struct pl_emg *e);   /* optional */
+};
+
+struct pl_config {
+	double windows_s[PL_MAX_WINDOWS]; /* HRV windows; 0 ends the list (default 60, 300) */
+	double emg_publish_hz;            /* default 20 */
+	double emg_window_ms;             /* default 250 */
+};
+
+/* cfg may be NULL for defaults. */
+struct pipeline *pl_new(const struct pl_config *cfg, const struct pl_output *out,
+			int *err);
+void pl_destroy(struct pipeline **pl);
+/* Declare an input; fs_hz is ignored for PL_IN_BEATS. origin_ns is the time
+ * of sample index 0. name is copied. Returns the input id (>= 0) or a
+ * negative VG_ERR_*. */
+int pl_add_input(struct pipeline *pl, enum pl_input_kind kind, double fs_hz,
+		 const char *name, int64_t origin_ns);
+/* Feed samples (ECG mV, EMG uV) of input id. */
+void pl_feed(struct pipeline *pl, int id, const float *v, size_t n);
+/* Samples lost on input id (marked, never interpolated). */
+void pl_gap(struct pipeline *pl, int id, uint64_t n_missing);
+/* A beat from a beat-only input: time and RR (ms, 0 = unknown). */
+void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
+		  unsigned flags);
+/* Samples consumed so far on input id. */
+uint64_t pl_input_samples(const struct pipeline *pl, int id);
+
+#endif

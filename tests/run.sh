@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# tests/run.sh BUILD_DIR... - run every test program of each build directory
+# (cmocka unit and integration tests, and tests/integration/*.sh scripts),
+# count test cases, and end with the line "N passed, N failed".
+# Environment given to tests: VG_BIN (programs), VG_DATA (../shared/data),
+# VG_ROOT (project root). Run from the project root.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export VG_ROOT="$root"
+export VG_DATA="${VG_DATA:-$root/../shared/data}"
+export VG_SHARED="${VG_SHARED:-$root/../shared}"
+pass=0; fail=0; failed_names=()
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+
+count_cmocka() { # file -> sets p f
+  p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
+}
+
+for b in "$@"; do
+  export VG_BIN="$root/$b/bin"
+  echo "== tests in $b"
+  for t in "$b"/tests/unit/* "$b"/tests/integration/*; do
+    [ -x "$t" ] && [ -f "$t" ] || continue
+    name="$b/${t#"$b"/tests/}"
+    start=$(date +%s.%N)
+    timeout 600 "$t" >"$log" 2>&1; rc=$?
+    count_cmocka "$log"
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or timed out
+    pass=$((pass + p)); fail=$((fail + f))
+    dur=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+    if [ "$f" -gt 0 ]; then
+      echo "FAIL $name ($p passed, $f failed, rc $rc, ${dur}s)"; sed 's/^/    /' "$log" | tail -40
+      failed_names+=("$name")
+    else
+      echo "ok   $name ($p passed, ${dur}s)"
+    fi
+  done
+  for s in tests/integration/*.sh; do
+    [ -f "$s" ] || continue
+    name="$b/${s#tests/}"
+    start=$(date +%s.%N)
+    timeout 600 bash "$s" >"$log" 2>&1; rc=$?
+    p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    pass=$((pass + p)); fail=$((fail + f))
+    dur=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
+    if [ "$f" -gt 0 ]; then
+      echo "FAIL $name ($p passed, $f failed, rc $rc, ${dur}s)"; sed 's/^/    /' "$log" | tail -40
+      failed_names+=("$name")
+    else
+      echo "ok   $name ($p passed, ${dur}s)"
+    fi
+  done
+done
+if [ "${#failed_names[@]}" -gt 0 ]; then
+  echo "failed: ${failed_names[*]}"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
