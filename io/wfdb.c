@@ -835,8 +835,11 @@ int wfdb_read_adu(struct wfdb_record *r, int sig, int64_t start, size_t n, int32
 
 int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, float *out)
 {
-	if (!SIG_OK(r, sig) || (n && !out))
+	if (!SIG_OK(r, sig) || start < 0 || (n && !out))
 		return VG_ERR_INVAL;
+	int64_t total = r->nframes * r->sig[sig].spf;
+	if (start > total || (int64_t)n > total - start)
+		return VG_ERR_RANGE;
 	/* decode into out's storage in pieces through a stack buffer */
 	int32_t tmp[1024];
 	const double gain = r->sig[sig].gain;
