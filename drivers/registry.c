@@ -7,9 +7,15 @@
 #include <string.h>
 
 extern const struct drv_ops drv_sim_ops;
+extern const struct drv_ops drv_openbci_ops;
+extern const struct drv_ops drv_bitalino_ops;
+extern const struct drv_ops drv_p2_ops;
 
 static const struct drv_ops *const drivers[] = {
 	&drv_sim_ops,
+	&drv_openbci_ops,
+	&drv_bitalino_ops,
+	&drv_p2_ops,
 	NULL
 };
 
