@@ -7,9 +7,15 @@
 #include <string.h>
 
 extern const struct drv_ops drv_sim_ops;
+extern const struct drv_ops drv_ant_ops;
+extern const struct drv_ops drv_pulse_ops;
+extern const struct drv_ops drv_hrmi_ops;
 
 static const struct drv_ops *const drivers[] = {
 	&drv_sim_ops,
+	&drv_ant_ops,
+	&drv_pulse_ops,
+	&drv_hrmi_ops,
 	NULL
 };
 
