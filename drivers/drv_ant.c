@@ -572,7 +572,6 @@ static int ant_open(struct drv_instance *d)
 	add_cmd(p, ANT_ID_RF_FREQ, pl, 2);
 	add_cmd(p, ANT_ID_OPEN, pl, 1);
 
-	p->pending_gap = 1;
 	start_handshake(d, p);
 	return VG_OK;
 }

@@ -17,7 +17,8 @@
  * "not responding" (logged once); "status" is reported with
  * drv_info when it changes. Lines end at CR (LF also accepted) and must be
  * digits and single spaces, 2 to 34 fields of at most 3 digits (0..255),
- * anything else is counted as garbage. Answers that arrive after their
+ * anything else is counted as garbage (and, when it ends a poll or when
+ * decoding a capture, as a lost answer). Answers that arrive after their
  * poll timed out are dropped (their sample is already marked missing);
  * without ticks (decoding a capture) every valid answer is a sample.
  * References: ../shared/docs/protocols.md section 5.1 (the field layout from
@@ -104,7 +105,7 @@ static void on_line(struct drv_instance *d, struct hrmi_priv *p)
 		return; /* blank line, LF after CR */
 	if (over || parse_fields(p->line, n, f, &nf) < 0) {
 		drv_stat_garbage(d, n + over);
-		if (p->awaiting) { /* the answer to this poll is lost */
+		if (p->awaiting || !p->polling) { /* an answer is lost */
 			p->awaiting = 0;
 			drv_gap(d, 1);
 		}

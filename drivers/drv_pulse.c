@@ -235,7 +235,6 @@ static int pulse_open(struct drv_instance *d)
 	if (ch < 0)
 		return ch;
 	p->ch = ch;
-	p->pending_gap = 1;
 	return VG_OK;
 }
 
