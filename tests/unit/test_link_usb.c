@@ -1,0 +1,126 @@
+/*
+ * test_link_usb.c - the usb link without a USB bus: enumeration works or
+ * reports the missing subsystem cleanly, an absent device is VG_ERR_NODEV,
+ * malformed targets are VG_ERR_INVAL, and libusb's codes map to the right
+ * VG_ERR_*.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "link.h"
+#include "vg_err.h"
+
+#include <libusb.h>
+#include <string.h>
+
+#define MAX_DEV 64
+
+static int terminated(const char *s, size_t cap)
+{
+	return memchr(s, '\0', cap) != NULL;
+}
+
+static void test_enumerate(void **state)
+{
+	static struct link_usb_info devs[MAX_DEV];
+	memset(devs, 0xa5, sizeof(devs));
+	int n = link_usb_enumerate(devs, MAX_DEV);
+	if (n == VG_ERR_NODEV)
+		return; /* no USB subsystem: reported cleanly */
+	assert_true(n >= 0);
+	assert_true(n <= MAX_DEV);
+	for (int i = 0; i < n; i++) {
+		assert_true(terminated(devs[i].port_path, sizeof(devs[i].port_path)));
+		assert_true(terminated(devs[i].serial, sizeof(devs[i].serial)));
+		assert_true(terminated(devs[i].product, sizeof(devs[i].product)));
+		assert_true(devs[i].bus > 0);
+		assert_true(devs[i].port_path[0] != '\0');
+	}
+	assert_int_equal(link_usb_enumerate(NULL, 0), 0);
+	assert_int_equal(link_usb_enumerate(NULL, 2), VG_ERR_INVAL);
+	assert_int_equal(link_usb_enumerate(devs, -1), VG_ERR_INVAL);
+}
+
+/* A VID/PID no attached device has (0xfffe is reserved for testing). */
+static int attached(uint16_t vid, uint16_t pid)
+{
+	struct link_usb_info devs[MAX_DEV];
+	int n = link_usb_enumerate(devs, MAX_DEV);
+	for (int i = 0; i < n; i++)
+		if (devs[i].vid == vid && devs[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+static void test_missing_device(void **state)
+{
+	const char *targets[] = { "usb:0fcf:1008", "usb:0FCF:1009:ABC123",
+				  "usb:fffe:1?iface=0" };
+	const uint16_t ids[][2] = { { 0x0fcf, 0x1008 }, { 0x0fcf, 0x1009 },
+				    { 0xfffe, 0x0001 } };
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		if (attached(ids[i][0], ids[i][1]))
+			continue; /* a real stick is plugged in */
+		int err = 0;
+		assert_null(link_open(targets[i], 0, &err));
+		assert_int_equal(err, VG_ERR_NODEV);
+	}
+}
+
+static void test_malformed_targets(void **state)
+{
+	const char *bad[] = {
+		"usb:", "usb:0fcf", "usb:0fcf:", "usb:0fcf:1008:",
+		"usb:0fcf:1008:a:b", "usb:0fcf:10080", "usb:0x0f:1008",
+		"usb:zzzz:1008", "usb:0000:1008", "usb:-1:1008",
+		"usb:0fcf:1008:has space", "usb:0fcf:1008?iface=256",
+		"usb:0fcf:1008?iface=x", "usb:0fcf:1008?baud=9600",
+		"usb::1008",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = 0;
+		assert_null(link_open(bad[i], 0, &err));
+		assert_int_equal(err, VG_ERR_INVAL);
+	}
+}
+
+static void test_error_mapping(void **state)
+{
+	static const struct {
+		int usb;
+		int vg;
+	} map[] = {
+		{ LIBUSB_SUCCESS, VG_OK },
+		{ LIBUSB_ERROR_IO, VG_ERR_IO },
+		{ LIBUSB_ERROR_INVALID_PARAM, VG_ERR_INVAL },
+		{ LIBUSB_ERROR_ACCESS, VG_ERR_ACCESS },
+		{ LIBUSB_ERROR_NO_DEVICE, VG_ERR_NODEV },
+		{ LIBUSB_ERROR_NOT_FOUND, VG_ERR_NOTFOUND },
+		{ LIBUSB_ERROR_BUSY, VG_ERR_BUSY },
+		{ LIBUSB_ERROR_TIMEOUT, VG_ERR_TIMEOUT },
+		{ LIBUSB_ERROR_OVERFLOW, VG_ERR_TRUNC },
+		{ LIBUSB_ERROR_PIPE, VG_ERR_IO },
+		{ LIBUSB_ERROR_INTERRUPTED, VG_ERR_AGAIN },
+		{ LIBUSB_ERROR_NO_MEM, VG_ERR_NOMEM },
+		{ LIBUSB_ERROR_NOT_SUPPORTED, VG_ERR_NOTSUP },
+		{ LIBUSB_ERROR_OTHER, VG_ERR_IO },
+		{ -55, VG_ERR_IO },
+		{ 64, 64 }, /* transferred byte counts pass through */
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		assert_int_equal(link_err_from_usb(map[i].usb), map[i].vg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enumerate),
+		cmocka_unit_test(test_missing_device),
+		cmocka_unit_test(test_malformed_targets),
+		cmocka_unit_test(test_error_mapping),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
