@@ -30,6 +30,7 @@
 #include "link_impl.h"
 #include "link_posix.h"
 #include "link_target.h"
+#include "link_usb_impl.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -512,13 +513,15 @@ const struct link_ops link_usb_ops = {
 
 /* ---------------------------------------------------------- enumeration */
 
-static void usb_fill_info(libusb_device *dev,
-			  const struct libusb_device_descriptor *dd,
-			  struct link_usb_info *o)
+void link_usb_fill_info(libusb_device *dev, int with_strings,
+			struct link_usb_info *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->vid = dd->idVendor;
-	o->pid = dd->idProduct;
+	struct libusb_device_descriptor dd;
+	if (libusb_get_device_descriptor(dev, &dd) < 0)
+		memset(&dd, 0, sizeof(dd));
+	o->vid = dd.idVendor;
+	o->pid = dd.idProduct;
 	o->bus = libusb_get_bus_number(dev);
 	o->address = libusb_get_device_address(dev);
 	uint8_t ports[8];
@@ -529,9 +532,9 @@ static void usb_fill_info(libusb_device *dev,
 		off += snprintf(o->port_path + off, sizeof(o->port_path) - (size_t)off,
 				"%c%u", k == 0 ? '-' : '.', (unsigned)ports[k]);
 	libusb_device_handle *h;
-	if (libusb_open(dev, &h) == 0) {
-		usb_string(h, dd->iSerialNumber, o->serial, sizeof(o->serial));
-		usb_string(h, dd->iProduct, o->product, sizeof(o->product));
+	if (with_strings && libusb_open(dev, &h) == 0) {
+		usb_string(h, dd.iSerialNumber, o->serial, sizeof(o->serial));
+		usb_string(h, dd.iProduct, o->product, sizeof(o->product));
 		libusb_close(h);
 	}
 }
@@ -554,12 +557,8 @@ int link_usb_enumerate(struct link_usb_info *out, int max)
 		return link_err_from_usb((int)n);
 	}
 	int count = 0;
-	for (ssize_t i = 0; i < n && count < max; i++) {
-		struct libusb_device_descriptor dd;
-		if (libusb_get_device_descriptor(list[i], &dd) < 0)
-			continue;
-		usb_fill_info(list[i], &dd, &out[count++]);
-	}
+	for (ssize_t i = 0; i < n && count < max; i++)
+		link_usb_fill_info(list[i], 1, &out[count++]);
 	libusb_free_device_list(list, 1);
 	libusb_exit(ctx);
 	return count;

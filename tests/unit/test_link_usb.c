@@ -114,6 +114,53 @@ static void test_error_mapping(void **state)
 		assert_int_equal(link_err_from_usb(map[i].usb), map[i].vg);
 }
 
+struct hotplug_count {
+	int arrived, left, bad;
+};
+
+static void on_hotplug(void *ctx, const struct link_usb_info *dev, int arrived)
+{
+	struct hotplug_count *c = ctx;
+	if (arrived)
+		c->arrived++;
+	else
+		c->left++;
+	if (!terminated(dev->port_path, sizeof(dev->port_path)) ||
+	    !terminated(dev->serial, sizeof(dev->serial)))
+		c->bad++;
+}
+
+static void test_hotplug_monitor(void **state)
+{
+	int err = 0;
+	assert_null(link_usb_monitor_new(NULL, NULL, &err));
+	assert_int_equal(err, VG_ERR_INVAL);
+
+	struct hotplug_count c = { 0, 0, 0 };
+	struct link_usb_monitor *m = link_usb_monitor_new(on_hotplug, &c, &err);
+	if (!m) { /* no hot-plug or no USB here: reported cleanly */
+		assert_true(err == VG_ERR_NOTSUP || err == VG_ERR_NODEV);
+		return;
+	}
+	struct pollfd fds[16];
+	int n = link_usb_monitor_pollfds(m, fds, 16);
+	assert_true(n >= 0 && n <= 16);
+	for (int i = 0; i < n; i++)
+		assert_true(fds[i].fd >= 0);
+	assert_int_equal(link_usb_monitor_handle(m), VG_OK);
+	/* devices already attached are reported as arrivals */
+	static struct link_usb_info devs[MAX_DEV];
+	int attached_now = link_usb_enumerate(devs, MAX_DEV);
+	if (attached_now < 0)
+		attached_now = 0;
+	assert_true(c.arrived >= attached_now);
+	assert_int_equal(c.bad, 0);
+	assert_int_equal(link_usb_monitor_handle(m), VG_OK);
+	link_usb_monitor_destroy(&m);
+	assert_null(m);
+	link_usb_monitor_destroy(&m); /* harmless */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_missing_device),
 		cmocka_unit_test(test_malformed_targets),
 		cmocka_unit_test(test_error_mapping),
+		cmocka_unit_test(test_hotplug_monitor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
