@@ -7,6 +7,9 @@
 
 #include "link.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <libusb.h>
 
 /* Fill o from dev: ids, bus, address, port path; with_strings also opens
@@ -15,5 +18,12 @@
  * Strings stay "" when the device cannot be opened. */
 void link_usb_fill_info(libusb_device *dev, int with_strings,
 			struct link_usb_info *o);
+
+/* Decode a USB string descriptor (bLength, bDescriptorType = 3, UTF-16LE)
+ * of len received bytes (len < 0: a failed transfer) into printable ASCII,
+ * '?' for anything else; never reads beyond len or bLength. out gets ""
+ * when the descriptor is malformed; cap must be >= 1. */
+void link_usb_string_decode(const uint8_t *desc, int len, char *out,
+			    size_t cap);
 
 #endif

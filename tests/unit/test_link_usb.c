@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "link.h"
+#include "link_ring.h"
+#include "link_usb_impl.h"
 #include "vg_err.h"
 
 #include <libusb.h>
@@ -114,6 +116,76 @@ static void test_error_mapping(void **state)
 		assert_int_equal(link_err_from_usb(map[i].usb), map[i].vg);
 }
 
+/* Device bytes are hostile: bLength larger or smaller than what arrived,
+ * odd lengths, wrong type, non-ASCII code units, a tiny output buffer. */
+static void test_string_descriptor(void **state)
+{
+	char out[8];
+	const uint8_t ok[] = { 10, 3, 'A', 0, 'N', 0, 'T', 0, 0xe9, 0 };
+	link_usb_string_decode(ok, sizeof(ok), out, sizeof(out));
+	assert_string_equal(out, "ANT?");
+	/* bLength says more than arrived: only what arrived is used */
+	const uint8_t lying[] = { 200, 3, 'x', 0, 'y', 0 };
+	link_usb_string_decode(lying, sizeof(lying), out, sizeof(out));
+	assert_string_equal(out, "xy");
+	/* bLength says less: it wins */
+	link_usb_string_decode((const uint8_t[]){ 4, 3, 'a', 0, 'b', 0 }, 6,
+			       out, sizeof(out));
+	assert_string_equal(out, "a");
+	/* odd length: the half code unit is ignored */
+	link_usb_string_decode((const uint8_t[]){ 5, 3, 'a', 0, 'b' }, 5,
+			       out, sizeof(out));
+	assert_string_equal(out, "a");
+	/* wrong type, too short, failed transfer */
+	link_usb_string_decode((const uint8_t[]){ 4, 2, 'a', 0 }, 4, out,
+			       sizeof(out));
+	assert_string_equal(out, "");
+	link_usb_string_decode((const uint8_t[]){ 2 }, 1, out, sizeof(out));
+	assert_string_equal(out, "");
+	link_usb_string_decode(ok, LIBUSB_ERROR_TIMEOUT, out, sizeof(out));
+	assert_string_equal(out, "");
+	/* output truncated and terminated */
+	const uint8_t longer[] = { 22, 3, '0', 0, '1', 0, '2', 0, '3', 0, '4', 0,
+				   '5', 0, '6', 0, '7', 0, '8', 0, '9', 0 };
+	link_usb_string_decode(longer, sizeof(longer), out, sizeof(out));
+	assert_string_equal(out, "0123456");
+	link_usb_string_decode(longer, sizeof(longer), out, 1);
+	assert_string_equal(out, "");
+}
+
+static void test_ring(void **state)
+{
+	uint8_t buf[10], in[32], out[32];
+	for (int i = 0; i < 32; i++)
+		in[i] = (uint8_t)(i + 1);
+	struct link_ring r;
+	link_ring_init(&r, buf, sizeof(buf));
+	assert_int_equal(link_ring_get(&r, out, sizeof(out)), 0);
+	/* wrap around many times with uneven sizes, order preserved */
+	uint8_t next_in = 1, next_out = 1;
+	for (int round = 0; round < 50; round++) {
+		size_t n = (size_t)(round % 7) + 1;
+		uint8_t chunk[8];
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = next_in++;
+		size_t stored = link_ring_put(&r, chunk, n);
+		next_in = (uint8_t)(next_in - (n - stored));
+		size_t got = link_ring_get(&r, out, (size_t)(round % 5) + 1);
+		for (size_t i = 0; i < got; i++)
+			assert_int_equal(out[i], next_out++);
+	}
+	/* overflow drops the newest bytes and counts them */
+	size_t held = r.len;
+	uint64_t dropped = r.dropped;
+	assert_int_equal(link_ring_put(&r, in, sizeof(in)), sizeof(buf) - held);
+	assert_int_equal(r.dropped - dropped, sizeof(in) - (sizeof(buf) - held));
+	assert_int_equal(r.len, sizeof(buf));
+	size_t got = link_ring_get(&r, out, sizeof(out));
+	assert_int_equal(got, sizeof(buf));
+	assert_memory_equal(out + held, in, sizeof(buf) - held);
+	assert_int_equal(r.len, 0);
+}
+
 struct hotplug_count {
 	int arrived, left, bad;
 };
@@ -169,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_targets),
 		cmocka_unit_test(test_error_mapping),
 		cmocka_unit_test(test_hotplug_monitor),
+		cmocka_unit_test(test_string_descriptor),
+		cmocka_unit_test(test_ring),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
