@@ -7,6 +7,7 @@
 #include "pipeline.h"
 #include "proto.h"
 #include "publish.h"
+#include "security.h"
 #include "source.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -36,6 +37,7 @@ struct session {
 struct vagusd {
 	struct vagusd_config cfg;
 	void *zctx;
+	struct sec *sec;
 	struct ctl_server *ctl;
 	struct session session;
 	struct loop *loop;
@@ -297,11 +299,24 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	if (!d->loop)
 		goto fail;
 	d->start_ns = loop_now_ns(d->loop);
+	int have_key = d->cfg.secret_key_file && d->cfg.secret_key_file[0];
+	const char *eps[2] = { d->cfg.pub_endpoint, d->cfg.ctl_endpoint };
+	if ((e = sec_check_policy(eps, 2, have_key, d->cfg.insecure)) < 0)
+		goto fail;
 	e = VG_ERR_IO;
 	d->zctx = zmq_ctx_new();
 	if (!d->zctx)
 		goto fail;
-	d->pub = pub_new(d->zctx, d->cfg.pub_endpoint, d->cfg.room, &e);
+	if (have_key) {
+		d->sec = sec_new(d->zctx, d->cfg.secret_key_file, d->cfg.clients,
+				 d->cfg.nclients, &e);
+		if (!d->sec)
+			goto fail;
+		struct loop_poller zp = sec_poller(d->sec);
+		if ((e = loop_add_poller(d->loop, &zp)) < 0)
+			goto fail;
+	}
+	d->pub = pub_new(d->zctx, d->cfg.pub_endpoint, d->cfg.room, d->sec, &e);
 	if (!d->pub)
 		goto fail;
 	struct pl_config pc = { .windows_s = { 0 } };
@@ -330,12 +345,15 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->ctl = ctl_server_new(d->zctx, d->cfg.ctl_endpoint, on_request, d, &e);
 	if (!d->ctl)
 		goto fail;
+	if ((e = sec_apply(d->sec, ctl_server_socket(d->ctl), "ctl")) < 0)
+		goto fail;
 	if (zmq_bind(ctl_server_socket(d->ctl), d->cfg.ctl_endpoint) != 0) {
 		vg_err("cannot bind control channel to %s: %s", d->cfg.ctl_endpoint,
 		       zmq_strerror(errno));
 		e = VG_ERR_BUSY;
 		goto fail;
 	}
+	sec_after_bind(d->cfg.ctl_endpoint);
 	struct loop_poller cp = ctl_server_poller(d->ctl);
 	if ((e = loop_add_poller(d->loop, &cp)) < 0)
 		goto fail;
@@ -364,6 +382,7 @@ void vagusd_destroy(struct vagusd **dp)
 	pl_destroy(&d->pl);
 	ctl_server_destroy(&d->ctl);
 	pub_destroy(&d->pub);
+	sec_destroy(&d->sec);
 	if (d->zctx)
 		zmq_ctx_term(d->zctx);
 	loop_destroy(&d->loop);

@@ -11,6 +11,7 @@
  *   hold start --technique T [--region R] | hold stop
  *   profile standard|sensitive|flare
  *   raw JSON                      send a request as is
+ *   keygen                        print a new CURVE key pair (key file format)
  * Prints the daemon's JSON reply. Exit status: 0 ok, 1 the daemon refused
  * (reply has "error"), 2 usage, 3 daemon unreachable or no reply in time.
  * --FIELD names are the request's JSON fields (PROTOCOL.md, "Control").
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 static const struct {
 	const char *word, *sub; /* "session", "start" */
@@ -59,7 +61,9 @@ static int usage(FILE *f)
 		"  pacer 4-2-6|resonance|custom|follow|adaptive|off [--inhale_s S ...] [--target_bpm B]\n"
 		"  hold start --technique T [--region R] | hold stop\n"
 		"  profile standard|sensitive|flare\n"
-		"  raw JSON\n");
+		"  raw JSON\n"
+		"  keygen                 print a new CURVE key pair (save it 0600)\n"
+		"CURVE: set VAGUS_SERVER_KEY (the daemon's public key) and VAGUS_KEY_FILE.\n");
 	return f == stdout ? 0 : 2;
 }
 
@@ -90,6 +94,16 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		return usage(stderr);
 	char *text = NULL;
+	if (!strcmp(argv[i], "keygen")) {
+		char pub[41], sec[41];
+		if (zmq_curve_keypair(pub, sec) != 0) {
+			fprintf(stderr, "vagusctl: libzmq has no CURVE support\n");
+			return 1;
+		}
+		printf("# vagus CURVE key pair: give 'public' to the other side, keep "
+		       "this file private (chmod 600)\npublic = %s\nsecret = %s\n", pub, sec);
+		return 0;
+	}
 	if (!strcmp(argv[i], "raw")) {
 		if (i + 1 >= argc)
 			return usage(stderr);
