@@ -111,6 +111,7 @@
 #define FLAT_PRESMOOTHED_S 2.0
 #define SAT_MIN_UV 100.0
 #define CLIP_RUN 2            /* repeats: 3 identical samples */
+#define MAX_UV 1e7f           /* 10 V: larger input is clamped (hostile) */
 
 struct emg {
 	/* configuration */
@@ -664,7 +665,7 @@ static void raw_quality(struct emg *e, float x)
 			e->clip_run++;
 		else
 			e->clip_run = 0;
-		if (e->clip_run >= CLIP_RUN)
+		if (e->clip_run >= CLIP_RUN && e->flat_run < e->flat_need)
 			e->qual |= EMG_Q_CLIPPING;
 		if (e->flat_run >= e->flat_need) {
 			int sat = at_fs || (e->full_scale_uv <= 0.0 && at_extreme &&
@@ -692,6 +693,8 @@ void emg_feed(struct emg *e, const float *x_uv, size_t n)
 		float x = x_uv[k];
 		if (!isfinite(x)) /* hostile input: hold the last value */
 			x = e->have_last ? e->last_raw : 0.0f;
+		else if (fabsf(x) > MAX_UV) /* and keep squares finite */
+			x = x > 0.0f ? MAX_UV : -MAX_UV;
 		raw_quality(e, x);
 		e->n_in++;
 		if (e->presmoothed) {
