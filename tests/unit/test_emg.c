@@ -626,6 +626,20 @@ static void test_quality_flags(void **state)
 	assert_int_equal(flags_between(&c, 12.3, 14.0) & bad, EMG_Q_SATURATION);
 	assert_int_equal(flags_between(&c, 16.0, 20.0) & bad, 0);
 	emg_destroy(&e);
+
+	/* with a known full scale, a contraction that reaches it is clipping
+	 * even when the session saw larger values before (a range change) */
+	struct emg_config cfg = { .fs_hz = FS, .full_scale_uv = 40.0 };
+	int err = 0;
+	memset(&c, 0, sizeof(c));
+	e = emg_new(&cfg, collect, &c, &err);
+	assert_non_null(e);
+	for (size_t i = 0; i < s.n; i++)
+		if ((double)i / FS >= 16.0)
+			s.x[i] = fmaxf(-40.0f, fminf(40.0f, 3.0f * s.x[i]));
+	emg_feed(e, s.x, s.n);
+	assert_int_equal(flags_between(&c, 16.3, 20.0) & bad, EMG_Q_CLIPPING);
+	emg_destroy(&e);
 	free_sig(&s);
 }
 
@@ -796,6 +810,16 @@ static void test_emgdb_describe(void **state)
 		free(x);
 	}
 	struct emg_summary sm;
+	/* other settings: the live band and segment */
+	size_t n;
+	double fs;
+	float *x = read_uv("emgdb/emg_healthy", 0, &n, &fs);
+	struct emg_describe_opts o = { .seg = 1024, .lo_hz = 20.0, .hi_hz = 450.0 };
+	assert_int_equal(emg_describe(x, n, fs, &o, &sm), 0);
+	assert_true(sm.mdf_hz > 20.0 && sm.mdf_hz < 450.0 && sm.mnf_hz > 20.0 && sm.mnf_hz < 450.0);
+	o.hi_hz = 10.0; /* hi below lo */
+	assert_int_equal(emg_describe(x, n, fs, &o, &sm), VG_ERR_INVAL);
+	free(x);
 	float tiny[4] = { 1, 2, 3, 4 };
 	assert_int_equal(emg_describe(tiny, 4, 4000.0, NULL, &sm), VG_ERR_INVAL);
 	assert_int_equal(emg_describe(NULL, 100, 4000.0, NULL, &sm), VG_ERR_INVAL);
