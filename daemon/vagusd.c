@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
@@ -63,10 +64,22 @@ static void out_hrv(void *ctx, const struct pl_hrv *h)
 	pub_send(d->pub, proto_topic_find("hrv"), h);
 }
 
+static void publish_event(struct vagusd *d, const char *kind, const char *source,
+			  const char *detail, const char *data);
+
 static void out_emg(void *ctx, const struct pl_emg *e)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("emg"), e);
+	if (e->r.released) {
+		char data[256], detail[128], name[64];
+		proto_json_escape(e->r.name, name, sizeof(name));
+		snprintf(data, sizeof(data),
+			 "{\"channel\":%d,\"name\":\"%s\",\"release_sample\":%lld}",
+			 e->r.channel, name, (long long)e->r.release_sample);
+		snprintf(detail, sizeof(detail), "%s released", e->r.name);
+		publish_event(d, "emg.release", NULL, detail, data);
+	}
 }
 
 /* Publish an event; data is a JSON object text or NULL. */
@@ -272,6 +285,39 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		return mark(d, req, reply);
 	case CTL_CONFIG_GET:
 		return config_get(d, reply);
+	case CTL_CALIBRATE: {
+		enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST
+							       : EMG_CAL_REFERENCE;
+		double secs = isnan(req->seconds) ? 5.0 : req->seconds;
+		int rc = pl_emg_calibrate(d->pl, req->channel, kind, secs);
+		if (rc == VG_ERR_NOTFOUND)
+			return err_msg(err, cap, rc, "no such EMG channel");
+		if (rc < 0)
+			return err_msg(err, cap, rc, "calibration refused");
+		cJSON_AddNumberToObject(reply, "channel", req->channel);
+		cJSON_AddNumberToObject(reply, "seconds", secs);
+		return VG_OK;
+	}
+	case CTL_HOLD_START:
+	case CTL_HOLD_STOP: {
+		int start = req->cmd == CTL_HOLD_START;
+		int ch = req->region[0] ? pl_emg_find(d->pl, req->region) : -1;
+		if (start && req->region[0] && ch < 0)
+			return err_msg(err, cap, VG_ERR_NOTFOUND,
+				       "no EMG channel for that region");
+		int n = pl_emg_channels(d->pl);
+		for (int c = 0; c < n; c++)
+			if (ch < 0 || c == ch)
+				pl_emg_hold(d->pl, c, start);
+		char data[1024], tech[400], reg[400];
+		proto_json_escape(req->technique, tech, sizeof(tech));
+		proto_json_escape(req->region, reg, sizeof(reg));
+		snprintf(data, sizeof(data), "{\"technique\":\"%s\",\"region\":\"%s\"}",
+			 tech, reg);
+		publish_event(d, start ? "hold.start" : "hold.stop", NULL,
+			      req->technique, start ? data : NULL);
+		return VG_OK;
+	}
 	default:
 		snprintf(err, cap, "'%s' is not available in this build yet",
 			 ctl_cmd_name(req->cmd));
