@@ -2,6 +2,7 @@
  * vagusd.c - the daemon object (see vagusd.h).
  */
 #include "vagusd.h"
+#include "autodetect.h"
 #include "ctlserver.h"
 #include "loop.h"
 #include "pipeline.h"
@@ -24,6 +25,7 @@
 
 #define TICK_NS 10000000LL        /* 10 ms: source ticks */
 #define STATUS_NS 1000000000LL    /* 1 Hz status */
+#define AUTOSCAN_NS 2000000000LL  /* --source auto: look for devices every 2 s */
 
 struct session {
 	int active;
@@ -45,7 +47,11 @@ struct vagusd {
 	struct pub *pub;
 	struct pipeline *pl;
 	struct source *src[VAGUSD_MAX_SOURCES];
+	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
 	int nsrc;
+	int auto_on;                 /* --source auto given */
+	char auto_opts[256];
+	int auto_reported;
 	int64_t start_ns;
 	struct proto_status status; /* large: kept here, not on the stack */
 	struct proto_event ev;
@@ -325,6 +331,57 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 	}
 }
 
+/* Start one source; 0 or VG_ERR_*. */
+static int add_source(struct vagusd *d, const char *spec, const char *extra)
+{
+	int e = VG_ERR_RANGE;
+	if (d->nsrc >= VAGUSD_MAX_SOURCES)
+		return e;
+	struct source_host host = { d, on_source_event };
+	struct source *s = source_new(spec, extra, d->pl, &host, loop_now_ns(d->loop), &e);
+	if (!s)
+		return e;
+	if (d->cfg.stall_timeout_s > 0)
+		source_set_stall_timeout(s, (int64_t)(d->cfg.stall_timeout_s * 1e9));
+	struct loop_poller sp = source_poller(s);
+	if ((e = loop_add_poller(d->loop, &sp)) < 0) {
+		source_destroy(&s);
+		return e;
+	}
+	snprintf(d->src_spec[d->nsrc], AUTO_SPEC_MAX, "%s", spec);
+	d->src[d->nsrc++] = s;
+	return VG_OK;
+}
+
+/* --source auto: start sources for newly attached known devices. */
+static void autoscan(void *ctx, int64_t now_ns)
+{
+	struct vagusd *d = ctx;
+	(void)now_ns;
+	if (!d->auto_on)
+		return;
+	char specs[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
+	int n = autodetect_specs(specs, VAGUSD_MAX_SOURCES, d->auto_opts);
+	int started = 0;
+	for (int i = 0; i < n; i++) {
+		int known = 0;
+		for (int k = 0; k < d->nsrc; k++)
+			known |= !strcmp(d->src_spec[k], specs[i]);
+		if (known)
+			continue;
+		if (add_source(d, specs[i], NULL) == VG_OK) {
+			publish_event(d, "source.detected", NULL, specs[i], NULL);
+			started++;
+		}
+	}
+	if (!started && !d->nsrc && !d->auto_reported) {
+		vg_warnx("auto: no known sensor attached; watching for one");
+		publish_event(d, "source.searching", NULL,
+			      "no known sensor attached; watching for one", NULL);
+		d->auto_reported = 1;
+	}
+}
+
 /* ---------------------------------------------------------------- life */
 struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 {
@@ -371,21 +428,17 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
 		goto fail;
-	struct source_host host = { d, on_source_event };
 	for (int i = 0; i < d->cfg.nsources; i++) {
 		const char *spec = d->cfg.sources[i];
+		if (!strncmp(spec, "auto", 4) && (spec[4] == '\0' || spec[4] == ',')) {
+			d->auto_on = 1;
+			snprintf(d->auto_opts, sizeof(d->auto_opts), "%s",
+				 spec[4] ? spec + 5 : "");
+			continue;
+		}
 		int is_sim = strncmp(spec, "sim", 3) == 0 &&
 			     (spec[3] == '\0' || spec[3] == ',' || spec[3] == ':');
-		d->src[i] = source_new(spec, is_sim ? d->cfg.sim_options : NULL,
-				       d->pl, &host, loop_now_ns(d->loop), &e);
-		if (!d->src[i])
-			goto fail;
-		d->nsrc++;
-		if (d->cfg.stall_timeout_s > 0)
-			source_set_stall_timeout(d->src[i],
-						 (int64_t)(d->cfg.stall_timeout_s * 1e9));
-		struct loop_poller sp = source_poller(d->src[i]);
-		if ((e = loop_add_poller(d->loop, &sp)) < 0)
+		if ((e = add_source(d, spec, is_sim ? d->cfg.sim_options : NULL)) < 0)
 			goto fail;
 	}
 	d->ctl = ctl_server_new(d->zctx, d->cfg.ctl_endpoint, on_request, d, &e);
@@ -406,7 +459,8 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	struct loop_poller pp = pub_poller(d->pub);
 	if ((e = loop_add_poller(d->loop, &pp)) < 0 ||
 	    (e = loop_add_timer(d->loop, TICK_NS, tick, d)) < 0 ||
-	    (e = loop_add_timer(d->loop, STATUS_NS, status, d)) < 0)
+	    (e = loop_add_timer(d->loop, STATUS_NS, status, d)) < 0 ||
+	    (d->auto_on && (e = loop_add_timer(d->loop, AUTOSCAN_NS, autoscan, d)) < 0))
 		goto fail;
 	vg_info("vagusd %s publishing on %s with %d source(s)", VAGUSD_VERSION,
 		d->cfg.pub_endpoint, d->nsrc);
