@@ -143,24 +143,23 @@ $(DAEMON): $(BUILD)/obj/daemon/main.o $(ALL_LIBS)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS)
 
-$(BUILD)/bin/vagus-console: $(BUILD)/obj/tools/vagus-console.o $(ALL_LIBS)
-	@mkdir -p $(dir $@)
-	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS) $(shell pkg-config --libs ncursesw 2>/dev/null)
+# tools that draw on the terminal also link ncurses (TOOL_LIBS, per target)
+CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null)
+$(BUILD)/bin/vagus-console: TOOL_LIBS = $(CURSES_LIBS)
 
 # multi-file tools: tools/NAME/*.c -> build/bin/NAME
 define tooldir_rule
 $(BUILD)/bin/$(notdir $(1)): $(call obj_of,$(wildcard $(1)/*.c)) $(ALL_LIBS)
 	@mkdir -p $$(dir $$@)
 	@echo "  LD      $$@"
-	@$$(CC) $$(LDFLAGS_ALL) -o $$@ $(call obj_of,$(wildcard $(1)/*.c)) $$(LINK_LIBS)
+	@$$(CC) $$(LDFLAGS_ALL) -o $$@ $(call obj_of,$(wildcard $(1)/*.c)) $$(LINK_LIBS) $$(TOOL_LIBS)
 endef
 $(foreach t,$(sort $(TOOL_DIRS)),$(eval $(call tooldir_rule,$(t))))
 
 $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS)
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LINK_LIBS) $(TOOL_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(call obj_of,$(TEST_SUPPORT)) $(ALL_LIBS)
 	@mkdir -p $(dir $@)

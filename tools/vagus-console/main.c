@@ -1,0 +1,180 @@
+/*
+ * vagus-console - the therapist's console: a live ncurses view of a running
+ * vagusd with keys that drive it over the control channel.
+ *
+ * Problem: during a session the therapist glances at the screen from the
+ * table: calm (big, with its trend), heart rate, RMSSD, breathing, tension
+ * per region with its releases, the breathing pacer and the pressure
+ * advice; with one key they start a session, mark a technique, time a
+ * hold, change the pacer or capture a baseline. Old data and lost sensors
+ * must be obvious.
+ * Approach: subscribe to every topic (model.c decodes them), poll the
+ * keyboard without blocking (keys.c turns keys into control requests sent
+ * with proto_ctl_request), redraw at 10 Hz to the terminal's size (view.c).
+ * References: protocol/PROTOCOL.md (topics and the control channel).
+ * Limits: a control request blocks the view up to CTL_TIMEOUT_MS when the
+ * daemon does not answer.
+ * usage: vagus-console [--pub EP] [--ctl EP] [--seconds S] [--ascii]
+ */
+#include "client.h"
+#include "keys.h"
+#include "model.h"
+#include "proto.h"
+#include "view.h"
+#include "vg_err.h"
+
+#include <curses.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CTL_TIMEOUT_MS 1500
+#define DRAW_PERIOD_S 0.1
+#define RECV_WAIT_MS 20
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int map_key(int ch)
+{
+	switch (ch) {
+	case KEY_UP: return CON_KEY_UP;
+	case KEY_DOWN: return CON_KEY_DOWN;
+	case KEY_LEFT: return CON_KEY_LEFT;
+	case KEY_RIGHT: return CON_KEY_RIGHT;
+	case '\t': return CON_KEY_TAB;
+	case KEY_BTAB: return CON_KEY_BTAB;
+	case KEY_ENTER: case '\n': case '\r': return CON_KEY_ENTER;
+	case 27: return CON_KEY_ESC;
+	case KEY_BACKSPACE: case 127: case 8: return CON_KEY_BACKSPACE;
+	default: return ch;
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vagus-console [--pub ENDPOINT] [--ctl ENDPOINT] [--seconds S] [--ascii]\n"
+		"  --pub      vagusd's publish endpoint (default tcp://127.0.0.1:5560)\n"
+		"  --ctl      vagusd's control endpoint (default tcp://127.0.0.1:5561)\n"
+		"  --seconds  quit after S seconds\n"
+		"  --ascii    no block characters (also when the locale is not UTF-8)\n"
+		"keys: s session, m mark, h hold, p pacer, b baseline, c calibrate rest,\n"
+		"      arrows/tab select region, q quit\n"
+		"vagus is not a medical device.\n");
+}
+
+static void pump(struct proto_sub *sub, struct con_model *m, int wait_ms)
+{
+	static char json[PROTO_MSG_MAX + 1];
+	char topic[64];
+	int r = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), wait_ms);
+	while (r != VG_ERR_AGAIN && r != VG_ERR_IO) {
+		if (r > 0)
+			con_model_feed(m, json, (size_t)r, now_s());
+		r = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), 0);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pub", required_argument, NULL, 'p' },
+		{ "ctl", required_argument, NULL, 'c' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pub = "tcp://127.0.0.1:5560", *ctl = "tcp://127.0.0.1:5561";
+	double seconds = -1;
+	int ascii = 0, c;
+	while ((c = getopt_long(argc, argv, "p:c:s:ah", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pub = optarg; break;
+		case 'c': ctl = optarg; break;
+		case 's': seconds = strtod(optarg, NULL); break;
+		case 'a': ascii = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	int err = 0;
+	struct proto_sub *sub = proto_sub_new(pub, NULL, 0, &err);
+	if (!sub) {
+		fprintf(stderr, "vagus-console: cannot connect to %s: %s\n", pub,
+			vg_strerror(err));
+		return 1;
+	}
+	setlocale(LC_ALL, "");
+	struct con_view_opts vo = {
+		.utf8 = !ascii && !strcmp(nl_langinfo(CODESET), "UTF-8"),
+		.pub = pub, .ctl = ctl
+	};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	initscr();
+	cbreak();
+	noecho();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	con_view_setup();
+
+	static struct con_model m;
+	static struct con_ui u;
+	con_model_init(&m);
+	con_ui_init(&u);
+	static char req[1024], reply[PROTO_MSG_MAX];
+	double end = seconds > 0 ? now_s() + seconds : -1, next_draw = 0;
+	while (!stop && !u.quit && (end < 0 || now_s() < end)) {
+		pump(sub, &m, RECV_WAIT_MS);
+		int ch;
+		while ((ch = getch()) != ERR && !u.quit) {
+			if (ch == KEY_RESIZE) {
+				next_draw = 0;
+				continue;
+			}
+			if (!con_ui_key(&u, &m, map_key(ch), req, sizeof(req), now_s()))
+				continue;
+			int rc = proto_ctl_request(ctl, req, reply, sizeof(reply),
+						   CTL_TIMEOUT_MS);
+			con_ui_reply(&u, rc, reply, now_s());
+			pump(sub, &m, 0); /* the request's events, before redrawing */
+			next_draw = 0;
+		}
+		if (now_s() >= next_draw) {
+			con_view_draw(&m, &u, &vo, now_s());
+			next_draw = now_s() + DRAW_PERIOD_S;
+		}
+	}
+	endwin();
+	proto_sub_destroy(&sub);
+	return 0;
+}
