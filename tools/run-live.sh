@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tools/run-live.sh - what `make run` does: start vagusd on its built-in
 # simulator and open the live console on it; stop the daemon when the
-# console quits. Environment: VAGUS_PUB (endpoint, default
-# tcp://127.0.0.1:5560), VAGUS_SPEED (default 1), VAGUS_ARGS (more vagusd
-# options), BUILD (default build).
+# console quits. Environment: VAGUS_PUB and VAGUS_CTL (endpoints, default
+# tcp://127.0.0.1:5560 and :5561), VAGUS_SPEED (default 1), VAGUS_ARGS (more
+# vagusd options), BUILD (default build).
 set -eu
 cd "$(dirname "$0")/.."
 bin=${BUILD:-build}/bin
@@ -19,5 +19,5 @@ sleep 0.3
 if ! kill -0 "$pid" 2>/dev/null; then
   echo "vagusd did not start:"; cat "$log"; exit 1
 fi
-"$bin/vagus-console" --pub "$pub"
+"$bin/vagus-console" --pub "$pub" --ctl "$ctl"
 echo "daemon log: $log"

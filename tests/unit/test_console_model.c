@@ -146,7 +146,7 @@ static void sources_and_daemon(void **state)
 	struct con_model *m = model();
 	char p[256];
 	assert_int_equal(con_model_problems(m, 1.0, p, sizeof(p)), 1);
-	assert_non_null(strstr(p, "no message from the daemon"));
+	assert_non_null(strstr(p, "no status from the daemon yet"));
 	assert_int_equal(feed(m, 50.0,
 		"{\"topic\":\"status\",\"seq\":0,\"t_ns\":%lld,\"version\":\"0.1.0\","
 		"\"sources\":[{\"name\":\"strap\",\"state\":\"lost\",\"last_data_age_s\":12.0,"

@@ -404,7 +404,15 @@ static void on_event(struct con_model *m, const cJSON *o, int64_t t_ns, double n
 		if (r)
 			mark_release(r, NAN, NAN, now_s);
 	}
-	if (!strcmp(kind, "session.summary")) {
+	char a[64], b[64];
+	str(d, "label", a, sizeof(a));
+	str(d, "region", b, sizeof(b));
+	if (!strcmp(kind, "mark")) {
+		snprintf(text, sizeof(text), "mark '%s'%s%s", a, b[0] ? " on " : "", b);
+	} else if (!strcmp(kind, "hold.start")) {
+		snprintf(text, sizeof(text), "hold started: %s%s%s", m->technique,
+			 b[0] ? " on " : "", b);
+	} else if (!strcmp(kind, "session.summary")) {
 		snprintf(text, sizeof(text), "session summary: %.180s", detail);
 	} else if (source[0]) {
 		snprintf(text, sizeof(text), "%.31s %.40s: %.120s", kind, source, detail);
@@ -531,7 +539,7 @@ int con_model_problems(const struct con_model *m, double now_s, char *out,
 	double st = con_model_age(m, CON_FEED_STATUS, now_s);
 	if (st < 0 || st > CON_STALE_S) {
 		if (st < 0)
-			snprintf(out, cap, "no message from the daemon yet");
+			snprintf(out, cap, "no status from the daemon yet");
 		else
 			snprintf(out, cap, "daemon silent %.0f s", st);
 		return 1;

@@ -34,7 +34,7 @@
 #define CON_HIST_STEP_S 5.0    /* sample time per history point (its newest value), s */
 #define CON_TREND_SPAN_S 60.0  /* span of the fallback trend fit, s */
 #define CON_RELEASE_SHOW_S 30.0 /* a release stays highlighted this long, s */
-#define CON_NEVENTS 3          /* notable events kept for the event lines */
+#define CON_NEVENTS 8          /* notable events kept for the event lines */
 
 enum con_feed {
 	CON_FEED_BEAT,

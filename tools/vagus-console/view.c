@@ -308,7 +308,8 @@ static int draw_gauge(const struct con_model *m, const struct screen *s, int y,
 		snprintf(tr, sizeof(tr), "%+.1f/min", m->gauge_trend);
 	else
 		snprintf(tr, sizeof(tr), "--/min");
-	const char *basis = m->gauge_from_norms
+	const char *basis = !isfinite(m->gauge) ? "waiting for HRV"
+		: m->gauge_from_norms
 		? "vs population norms: no session baseline yet (b captures one)"
 		: "vs this client's session baseline";
 	attr_t a = gauge_look(g);

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# console_tmux.sh - vagus-console end to end, drawn in a real terminal:
+# vagusd on the simulator (--speed 20, free ports), the console in a
+# detached tmux (120 x 40), the screen read back with capture-pane.
+# Checks the calm gauge, HR, the tension bars, the pacer and the advice
+# sections; then keys: p (pacer, or the daemon's refusal shown plainly),
+# s + name + Enter (a session starts: header clock, and the daemon agrees),
+# m (mark on the selected region), Tab + h 1 (hold on the other region), c
+# (calibrate), b (baseline), s y (stop); a resize to 80 x 24; the daemon
+# killed (stale and silent shown); q quits.
+# Prints PASS/FAIL lines (tests/run.sh counts them); "SKIP" without tmux.
+# CONSOLE_CAPTURE=FILE saves the first full screen (docs/console.txt).
+set -u
+bin="${VG_BIN:-build/bin}"
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "SKIP console_tmux: tmux is not installed (make deps installs it)"
+  exit 0
+fi
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+tmp=$(mktemp -d)
+T="tmux -u -S $tmp/tmux.sock"
+dpid=""
+cleanup() {
+  [ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+  $T kill-server 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+read -r p1 p2 < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+pub="tcp://127.0.0.1:$p1" ctl="tcp://127.0.0.1:$p2"
+
+screen() { $T capture-pane -p -t con; }
+# wait_for SECONDS REGEX: poll the screen until a line matches
+wait_for() {
+  local end=$((SECONDS + $1))
+  while [ "$SECONDS" -le "$end" ]; do
+    screen | grep -Eq -- "$2" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+check() {
+  if eval "$2"; then echo "PASS $1"; else
+    echo "FAIL $1"; echo "--- screen:"; screen | sed 's/^/    |/'; fi
+}
+keys() { $T send-keys -t con "$@"; }
+text() { $T send-keys -t con -l "$1"; }
+
+"$bin/vagusd" --source sim --speed 20 --pub "$pub" --ctl "$ctl" 2>"$tmp/vagusd.log" &
+dpid=$!
+$T new-session -d -x 120 -y 40 -s con \
+  "$bin/vagus-console --pub $pub --ctl $ctl; echo CONSOLE-EXIT-\$?; sleep 60"
+
+# --- the screen fills with live figures
+wait_for 15 'calm [0-9]+/100' && wait_for 5 'trapezius-right +[0-9.]+ uV'
+s=$(screen)
+[ -n "${CONSOLE_CAPTURE:-}" ] && printf '%s\n' "$s" >"$CONSOLE_CAPTURE"
+check gauge_value "grep -Eq 'calm [0-9]+/100' <<<\"\$s\" && grep -q '^ CALM' <<<\"\$s\""
+# the big gauge: block digits and a 3-row bar of at least 40 cells
+check gauge_blocks "[ \$(grep -c '█' <<<\"\$s\") -ge 5 ] &&
+  [ \$(grep -Ec '[█░]{40}' <<<\"\$s\") -ge 3 ]"
+hr=$(sed -nE 's/.*HR +([0-9]+) bpm.*/\1/p' <<<"$s" | head -1)
+check heart_rate "[ -n '$hr' ] && [ '${hr:-0}' -ge 35 ] && [ '${hr:-0}' -le 150 ]"
+check rmssd_breathing "grep -Eq 'RMSSD +[0-9]+ ms' <<<\"\$s\" && grep -q 'Breathing' <<<\"\$s\""
+check tension_bars "[ \$(grep -Ec 'trapezius-(left|right) +[0-9.]+ uV +[0-9-]+ % +[█░]{10,}' <<<\"\$s\") -eq 2 ]"
+check pacer_and_advice "grep -q '^ PACER' <<<\"\$s\" && grep -q '^ ADVICE' <<<\"\$s\""
+check keys_shown "grep -q 's session  m mark  h hold  p pacer  b baseline  c calibrate' <<<\"\$s\""
+check sources_running "wait_for 5 'all sources running'"
+
+# the guidance engine may or may not be in this daemon: either the pacer and
+# advice show their words, or the console says plainly that they are absent
+if grep -q 'no guide data from the daemon' <<<"$s"; then
+  guide=0
+  check guide_absent_plain "grep -q 'no pressure advice without the guidance engine' <<<\"\$s\""
+else
+  guide=1
+  check pacer_phase "grep -Eq 'BREATHE IN|BREATHE OUT|HOLD \\((in|out)\\)|off \\(p chooses' <<<\"\$s\""
+  check advice_word "grep -Eq 'ADVICE +(EASE OFF|HOLD PRESSURE|MAY DEEPEN|no signal)' <<<\"\$s\""
+fi
+
+# --- p: the next pacer pattern, or the refusal in words
+keys p
+if [ "$guide" = 1 ]; then
+  check key_p_pacer "wait_for 5 'PACER +4-2-6' && wait_for 8 'BREATHE (IN|OUT)'"
+else
+  check key_p_refused "wait_for 5 \"'pacer.set' is not available in this build yet\" &&
+    wait_for 1 'requested pattern: 4-2-6'"
+fi
+
+# --- s + name + Enter: a session starts
+keys s; wait_for 3 'client name:' >/dev/null
+text "Test Client"; keys Enter
+check key_s_session "wait_for 5 'session started: [0-9]{8}-[0-9]{6}_Test_Client' &&
+  wait_for 5 'SESSION 00:0[0-9]  [0-9]{8}-[0-9]{6}_Test_Client'"
+check session_in_daemon "\"$bin/vagusctl\" --ctl $ctl status | grep -q '_Test_Client'"
+check session_clock_runs "wait_for 4 'SESSION 00:0[2-9]'"
+
+# --- m: a mark on the selected region (the first one)
+keys m; wait_for 3 'mark label:' >/dev/null
+text "effleurage"; keys Enter
+check key_m_mark "wait_for 5 \"marked 'effleurage' on trapezius-left\" &&
+  wait_for 3 \"mark 'effleurage' on trapezius-left\""
+
+# --- Tab selects the next region; h 1 holds on it; h stops
+keys Tab
+check key_tab_region "wait_for 3 '>trapezius-right'"
+keys h; wait_for 3 'hold technique:' >/dev/null
+keys 1
+check key_h_hold "wait_for 5 'HOLD 00:0[0-9]  trigger_point on trapezius-right'"
+keys h
+check key_h_stop "wait_for 5 'hold stopped' && wait_for 3 'no hold'"
+
+# --- c: calibrate rest on the selected region
+keys c
+check key_c_calibrate "wait_for 5 'calibrating rest on trapezius-right for [0-9]+ s'"
+# --- b: baseline capture, accepted or refused in words
+keys b
+check key_b_baseline "wait_for 5 \"capturing the calm baseline|'baseline.start' is not available\""
+
+# --- s y: stop the session
+keys s; wait_for 3 'stop session' >/dev/null
+keys y
+check key_s_stop "wait_for 5 'session stopped: .*_Test_Client, [0-9]+ s, 1 marks' &&
+  wait_for 3 'no session \\(s starts one\\)'"
+
+# --- follows the terminal size
+$T resize-window -t con -x 80 -y 24
+sleep 1
+s=$(screen)
+check resize_80x24 "grep -q 'CALM' <<<\"\$s\" && grep -Eq 'HR [0-9]+ bpm' <<<\"\$s\" &&
+  grep -q 'trapezius-right' <<<\"\$s\" && grep -q 'PACER' <<<\"\$s\" &&
+  [ \$(wc -l <<<\"\$s\") -eq 24 ] && [ \$(wc -L <<<\"\$s\") -le 80 ]"
+
+# --- the daemon goes away: stale data and a silent daemon shown plainly
+kill "$dpid"; wait "$dpid" 2>/dev/null; dpid=""
+check stale_shown "wait_for 10 'daemon silent [0-9]+ s' && wait_for 2 'stale [0-9]+ s'"
+
+# --- q quits
+keys q
+check key_q_quit "wait_for 5 'CONSOLE-EXIT-0'"
