@@ -28,6 +28,9 @@ enum { C_GOOD = 1, C_WARN, C_BAD, C_INFO, C_HEAD, C_DIM };
 #define BIG_H 5           /* rows of a big digit */
 #define GAUGE_ROWS 7      /* rows of the big gauge section */
 #define STATUS_KEEP_S 20.0 /* the status line fades after this, s */
+#define CHART_MIN_ROWS 4  /* calm trend chart: drawn when this fits, */
+#define CHART_MAX_ROWS 9  /* ... up to this tall (caption included) */
+#define CHART_KEEP_EVENTS 3 /* rows left for events below it */
 
 static int colours;
 
@@ -297,8 +300,40 @@ static void draw_heart_row(const struct con_model *m, const struct screen *s, in
 		stale_note(s, y, getcurx(stdscr), h.beat_age, "beats");
 }
 
+/* The gauge history as a chart of h rows (caption + h - 1 rows of bars,
+ * eighth blocks in UTF-8), one column per history point, newest right. */
+static int draw_chart(const struct con_model *m, const struct screen *s, int y,
+		      int h, double now_s)
+{
+	int x0 = 6, w = s->cols - x0 - 2, bars = h - 1;
+	int n = m->hist_n < w ? m->hist_n : w;
+	put(y, 1, s, A_BOLD, "CALM TREND");
+	put(y, 12, s, A_DIM, "last %.0f min, %.0f s per column%s", n * CON_HIST_STEP_S / 60.0,
+	    CON_HIST_STEP_S, con_model_stale(m, CON_FEED_HRV, now_s) ? " (HRV stale)" : "");
+	for (int r = 0; r < bars; r++) {
+		int row = y + 1 + r, from_bottom = bars - 1 - r;
+		const char *label = r == 0 ? "100" : from_bottom == 0 ? "  0"
+				  : from_bottom == bars / 2 ? " 50" : "";
+		put(row, 1, s, A_DIM, "%3s", label);
+		move(row, x0 + (w - n));
+		for (int k = n - 1; k >= 0; k--) {
+			int i = (m->hist_head - 1 - k + 2 * CON_HIST_N) % CON_HIST_N;
+			double v = m->hist_v[i];
+			int eighths = (int)lround(v / 100.0 * bars * 8) - from_bottom * 8;
+			eighths = eighths < 0 ? 0 : eighths > 8 ? 8 : eighths;
+			if (eighths == 0)
+				addstr(" ");
+			else if (s->g == &utf8_g)
+				repeat(s->g->spark[eighths - 1], 1, gauge_look(v));
+			else
+				repeat(eighths >= 4 ? "#" : " ", 1, gauge_look(v));
+		}
+	}
+	return y + h;
+}
+
 static int draw_gauge(const struct con_model *m, const struct screen *s, int y,
-		      int big, double now_s)
+		      int big, int spark, double now_s)
 {
 	int stale = con_model_stale(m, CON_FEED_HRV, now_s);
 	double g = stale ? NAN : m->gauge;
@@ -353,7 +388,8 @@ static int draw_gauge(const struct con_model *m, const struct screen *s, int y,
 		stale_note(s, y + 5, getcurx(stdscr) + 2,
 			   con_model_age(m, CON_FEED_HRV, now_s), "HRV");
 	int sx = getcurx(stdscr) + 2;
-	sparkline(m, s, y + 5, sx, bar_x + bw - sx);
+	if (spark)
+		sparkline(m, s, y + 5, sx, bar_x + bw - sx);
 	if (heart_w)
 		draw_heart_column(m, s, y + 1, s->cols - heart_w, now_s);
 	else
@@ -464,7 +500,14 @@ static int draw_regions(const struct con_model *m, struct con_ui *u,
 	int shown = 0;
 	if (m->nreg == 0)
 		put(y++, 3, s, A_DIM, "no EMG channels yet");
-	int barw = s->cols - 56;
+	/* name, figures, bar, state word and release note share the width */
+	int namew = 8;
+	for (int c = 0; c < m->nreg; c++)
+		if ((int)strlen(m->reg[c].name) > namew)
+			namew = (int)strlen(m->reg[c].name);
+	if (namew > 18)
+		namew = 18;
+	int barw = s->cols - (namew + 22) - (s->cols >= 100 ? 34 : 10);
 	if (barw > 50)
 		barw = 50;
 	for (int c = 0; c < m->nreg && shown < max_rows; c++) {
@@ -476,7 +519,7 @@ static int draw_regions(const struct con_model *m, struct con_ui *u,
 		fmt(rms, sizeof(rms), r->rms_uv, 1, stale);
 		fmt(lvl, sizeof(lvl), r->level_pct, 0, stale);
 		attr_t na = c == u->sel ? A_REVERSE : A_NORMAL;
-		put(y, 1, s, na, "%s%-18.18s", c == u->sel ? ">" : " ", r->name);
+		put(y, 1, s, na, "%s%-*.*s", c == u->sel ? ">" : " ", namew, namew, r->name);
 		printw(" %6s uV %4s %%  ", rms, lvl);
 		int recent = r->release_at_s > 0 && now_s - r->release_at_s < CON_RELEASE_SHOW_S;
 		attr_t fa = !strcmp(r->state, "tense") ? look(C_WARN, A_BOLD)
@@ -590,14 +633,22 @@ void con_view_draw(const struct con_model *m, struct con_ui *u,
 	}
 	int nreg = m->nreg > 0 ? m->nreg : 1;
 	/* rows: header 1, problems 1, gauge 7 or 2, pacer 2, advice 1-2,
-	 * tension 1 + n, hold 1, events >= 0, status 1, keys 1; gaps 1 each */
+	 * tension 1 + n, hold 1, events >= 0, status 1, keys 1; then, when
+	 * rows are left, gaps between sections and the calm trend chart */
 	int fixed_small = 1 + 1 + 2 + 2 + 1 + 1 + nreg + 1 + 2;
 	int big = s.rows >= fixed_small + (GAUGE_ROWS - 2) + 4 && s.cols >= 80;
 	int spare = s.rows - fixed_small - (big ? GAUGE_ROWS - 2 : 0);
 	int gaps = spare >= 6;
+	int left = spare - (gaps ? 4 : 0) - (spare >= 2 ? 1 : 0); /* for events, chart */
+	int chart = big && left >= CHART_MIN_ROWS + CHART_KEEP_EVENTS + 1
+		? left - CHART_KEEP_EVENTS - 1 : 0;
+	if (chart > CHART_MAX_ROWS)
+		chart = CHART_MAX_ROWS;
 	int y = draw_header(m, o, &s, 0, now_s);
 	y = draw_problems(m, &s, y, now_s);
-	y = draw_gauge(m, &s, y + (gaps ? 1 : 0), big, now_s);
+	y = draw_gauge(m, &s, y + (gaps ? 1 : 0), big, !chart, now_s);
+	if (chart)
+		y = draw_chart(m, &s, y + 1, chart, now_s);
 	y = draw_pacer(m, u, &s, y + (gaps ? 1 : 0), now_s);
 	y = draw_advice(m, &s, y, spare >= 2, now_s);
 	int max_rows = s.rows - 4 - (y + (gaps ? 1 : 0)) - 1;
