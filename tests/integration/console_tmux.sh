@@ -27,12 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r p1 p2 < <(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in ss])')
-pub="tcp://127.0.0.1:$p1" ctl="tcp://127.0.0.1:$p2"
 
 screen() { $T capture-pane -p -t con; }
 # wait_for SECONDS REGEX: poll the screen until a line matches
@@ -51,8 +45,23 @@ check() {
 keys() { $T send-keys -t con "$@"; }
 text() { $T send-keys -t con -l "$1"; }
 
-"$bin/vagusd" --source sim --speed 20 --pub "$pub" --ctl "$ctl" 2>"$tmp/vagusd.log" &
-dpid=$!
+# free ports can be taken by someone else before vagusd binds them: retry
+for try in 1 2 3; do
+  read -r p1 p2 < <(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+  pub="tcp://127.0.0.1:$p1" ctl="tcp://127.0.0.1:$p2"
+  "$bin/vagusd" --source sim --speed 20 --pub "$pub" --ctl "$ctl" 2>"$tmp/vagusd.log" &
+  dpid=$!
+  sleep 0.5
+  kill -0 "$dpid" 2>/dev/null && break
+  wait "$dpid" 2>/dev/null; dpid=""
+done
+if [ -z "$dpid" ]; then
+  echo "FAIL console_tmux_daemon_start"; cat "$tmp/vagusd.log"; exit 1
+fi
 $T new-session -d -x 120 -y 40 -s con \
   "$bin/vagus-console --pub $pub --ctl $ctl; echo CONSOLE-EXIT-\$?; sleep 60"
 
