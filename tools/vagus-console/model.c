@@ -25,6 +25,7 @@
 #define SCALE_HALF_LIFE_MSGS 6000.0 /* EMG bar scale half-life: 5 min at 20 Hz */
 #define SCALE_MIN_UV 5.0            /* smallest bar full scale, uV */
 #define SHORT_WINDOW_MAX_S 90.0     /* hrv windows up to this are "short" */
+#define T_NS_MAX 4e18               /* latest credible time, ns (year 2096) */
 
 static double num(const cJSON *o, const char *k)
 {
@@ -33,13 +34,21 @@ static double num(const cJSON *o, const char *k)
 }
 
 /* t_ns through a double: beyond 2^53 it keeps ~256 ns, plenty for clocks
- * shown in seconds. 0 when absent. */
+ * shown in seconds. 0 when absent or outside [0, T_NS_MAX] (so differences
+ * of two times never overflow). */
 static int64_t num_ns(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	if (!cJSON_IsNumber(v))
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= T_NS_MAX))
 		return 0;
 	return (int64_t)v->valuedouble;
+}
+
+/* An EMG channel number, or -1 when absent or out of range. */
+static int channel(const cJSON *o, const char *k)
+{
+	double c = num(o, k);
+	return c >= 0 && c < CON_MAX_REGIONS ? (int)c : -1;
 }
 
 static void str(const cJSON *o, const char *k, char *out, size_t cap)
@@ -85,7 +94,7 @@ static void push_event(struct con_model *m, const char *text, double now_s)
 static void track_seq(struct con_model *m, const char *topic, const cJSON *o)
 {
 	double seq = num(o, "seq");
-	if (!isfinite(seq) || seq < 0)
+	if (!(seq >= 0 && seq < 9e18))
 		return;
 	uint64_t s = (uint64_t)seq;
 	int n = (int)(sizeof(m->seq_topic) / sizeof(m->seq_topic[0]));
@@ -198,8 +207,7 @@ int con_model_region_find(const struct con_model *m, const char *name)
 
 static void on_emg(struct con_model *m, const cJSON *o, double now_s)
 {
-	double ch = num(o, "channel");
-	struct con_region *r = isfinite(ch) ? region_at(m, (int)ch) : NULL;
+	struct con_region *r = region_at(m, channel(o, "channel"));
 	if (!r)
 		return;
 	str(o, "name", r->name, sizeof(r->name));
@@ -262,10 +270,9 @@ static void on_release(struct con_model *m, const cJSON *o, double now_s)
 {
 	char region[64], text[200];
 	str(o, "region", region, sizeof(region));
-	double ch = num(o, "channel");
 	int i = con_model_region_find(m, region);
-	if (i < 0 && isfinite(ch) && ch >= 0)
-		i = (int)ch;
+	if (i < 0)
+		i = channel(o, "channel");
 	struct con_region *r = region_at(m, i);
 	if (r)
 		mark_release(r, num(o, "start_uv"), num(o, "drop_pct"), now_s);
@@ -347,7 +354,9 @@ static int64_t session_id_ns(const char *id)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	time_t t = timegm(&tm);
-	return t == (time_t)-1 ? 0 : (int64_t)t * 1000000000;
+	if (t < 0 || (double)t * 1e9 > T_NS_MAX)
+		return 0;
+	return (int64_t)t * 1000000000;
 }
 
 static void set_session(struct con_model *m, const char *id, int64_t start_ns)
@@ -398,8 +407,8 @@ static void on_event(struct con_model *m, const cJSON *o, int64_t t_ns, double n
 		char name[64];
 		str(d, "name", name, sizeof(name));
 		int i = con_model_region_find(m, name);
-		if (i < 0 && isfinite(num(d, "channel")))
-			i = (int)num(d, "channel");
+		if (i < 0)
+			i = channel(d, "channel");
 		struct con_region *r = region_at(m, i);
 		if (r)
 			mark_release(r, NAN, NAN, now_s);

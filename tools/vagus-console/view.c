@@ -109,17 +109,18 @@ static void repeat(const char *glyph, int n, attr_t a)
 	attroff(a);
 }
 
+static double clamp01(double x)
+{
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
 /* A horizontal bar of w cells, filled to frac (0-1); tick at tick_frac
  * (NAN = none). Draws at the cursor. */
 static void bar(const struct screen *s, int w, double frac, double tick_frac,
 		attr_t fill, attr_t empty)
 {
-	int n = isfinite(frac) ? (int)lround(frac * w) : 0;
-	int tick = isfinite(tick_frac) ? (int)lround(tick_frac * w) : -1;
-	if (n < 0)
-		n = 0;
-	if (n > w)
-		n = w;
+	int n = isfinite(frac) ? (int)lround(clamp01(frac) * w) : 0;
+	int tick = isfinite(tick_frac) ? (int)lround(clamp01(tick_frac) * w) : -1;
 	if (tick >= w)
 		tick = w - 1;
 	for (int i = 0; i < w; i++) {
@@ -200,8 +201,8 @@ static void fmt_clock(char *buf, size_t cap, double secs)
 }
 
 /* ------------------------------------------------------------ sections */
-static int draw_header(const struct con_model *m, const struct con_view_opts *o,
-		       const struct screen *s, int y, double now_s)
+static int draw_header(const struct con_model *m, const struct screen *s, int y,
+		       double now_s)
 {
 	attr_t h = look(C_HEAD, A_REVERSE);
 	attron(h);
@@ -219,16 +220,17 @@ static int draw_header(const struct con_model *m, const struct con_view_opts *o,
 	int x = s->cols - (int)strlen(right);
 	if (x > 40 + (int)strlen(ses))
 		put(y, x, s, h, "%s", right);
-	(void)o;
 	return y + 1;
 }
 
-static int draw_problems(const struct con_model *m, const struct screen *s, int y,
-			 double now_s)
+static int draw_problems(const struct con_model *m, const struct con_view_opts *o,
+			 const struct screen *s, int y, double now_s)
 {
 	char p[512];
 	if (con_model_problems(m, now_s, p, sizeof(p)))
-		put(y, 0, s, look(C_BAD, A_REVERSE) | A_BOLD, " ! %s ", p);
+		put(y, 0, s, look(C_BAD, A_REVERSE) | A_BOLD, " ! %s%s%s ", p,
+		    con_model_stale(m, CON_FEED_STATUS, now_s) ? " on " : "",
+		    con_model_stale(m, CON_FEED_STATUS, now_s) ? o->pub : "");
 	else if (m->lost_msgs)
 		put(y, 0, s, A_DIM, " all sources running; %llu messages lost in transit",
 		    (unsigned long long)m->lost_msgs);
@@ -289,7 +291,6 @@ static void draw_heart_row(const struct con_model *m, const struct screen *s, in
 	struct heart_txt h;
 	heart_text(m, now_s, &h);
 	put(y, 0, s, A_NORMAL, " HR ");
-	printw("%s", "");
 	attron(A_BOLD); printw("%s", h.hr); attroff(A_BOLD);
 	printw(" bpm   RMSSD ");
 	attron(A_BOLD); printw("%s", h.rmssd); attroff(A_BOLD);
@@ -644,8 +645,8 @@ void con_view_draw(const struct con_model *m, struct con_ui *u,
 		? left - CHART_KEEP_EVENTS - 1 : 0;
 	if (chart > CHART_MAX_ROWS)
 		chart = CHART_MAX_ROWS;
-	int y = draw_header(m, o, &s, 0, now_s);
-	y = draw_problems(m, &s, y, now_s);
+	int y = draw_header(m, &s, 0, now_s);
+	y = draw_problems(m, o, &s, y, now_s);
 	y = draw_gauge(m, &s, y + (gaps ? 1 : 0), big, !chart, now_s);
 	if (chart)
 		y = draw_chart(m, &s, y + 1, chart, now_s);

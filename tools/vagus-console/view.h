@@ -19,7 +19,7 @@
 
 struct con_view_opts {
 	int utf8;            /* block characters */
-	const char *pub, *ctl; /* endpoints, for the header */
+	const char *pub, *ctl; /* endpoints, named when the daemon is silent */
 };
 
 /* Once, after initscr(): colours if the terminal has them. */
