@@ -7,7 +7,9 @@
 # s + name + Enter (a session starts: header clock, and the daemon agrees),
 # m (mark on the selected region), Tab + h 1 (hold on the other region), c
 # (calibrate), b (baseline), s y (stop); a resize to 80 x 24; the daemon
-# killed (stale and silent shown); q quits.
+# killed (stale and silent shown); q quits. Then the guidance topics the
+# simulator daemon may not publish yet (pacer, advice, hold, release) and a
+# lost source, from a scripted publisher (console_feed.py, plain ZMTP).
 # Prints PASS/FAIL lines (tests/run.sh counts them); "SKIP" without tmux.
 # CONSOLE_CAPTURE=FILE saves the first full screen (docs/console.txt).
 set -u
@@ -19,9 +21,10 @@ fi
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 tmp=$(mktemp -d)
 T="tmux -u -S $tmp/tmux.sock"
-dpid=""
+dpid="" fpid=""
 cleanup() {
   [ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+  [ -n "$fpid" ] && kill "$fpid" 2>/dev/null
   $T kill-server 2>/dev/null
   rm -rf "$tmp"
 }
@@ -152,3 +155,28 @@ check stale_shown "wait_for 10 'daemon silent [0-9]+ s' && wait_for 2 'stale [0-
 # --- q quits
 keys q
 check key_q_quit "wait_for 5 'CONSOLE-EXIT-0'"
+
+# --- the guidance topics, drawn from a scripted publisher (console_feed.py:
+# known pacer, advice, hold, release, calm and a lost source)
+fport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 "$(dirname "$0")/console_feed.py" "$fport" 20 &
+fpid=$!
+$T kill-session -t con
+$T new-session -d -x 120 -y 40 -s con \
+  "$bin/vagus-console --pub tcp://127.0.0.1:$fport --ctl tcp://127.0.0.1:1; echo CONSOLE-EXIT-\$?; sleep 60"
+check feed_pacer "wait_for 8 'PACER +4-2-6 +5.0 /min +breath following 0.62' &&
+  wait_for 3 '^ (BREATHE IN |HOLD \\(in\\) |BREATHE OUT) +[█░]{30,} [0-9]+ s'"
+a=$(screen | grep -E '^ (BREATHE|HOLD \()'); sleep 1.2; b=$(screen | grep -E '^ (BREATHE|HOLD \()')
+check feed_pacer_moves "[ -n \"\$a\" ] && [ \"\$a\" != \"\$b\" ]"
+check feed_advice "wait_for 3 'ADVICE +EASE OFF +confidence 0.80 +profile standard' &&
+  wait_for 1 'because: EMG neck-left \\+35 % in 10 s \\(18 -> 24 uV\\); HR \\+8 bpm'"
+check feed_gauge "wait_for 3 'calm 7[12]/100 +trend . \\+2.5/min' &&
+  wait_for 1 \"vs this client's session baseline\""
+check feed_heart "wait_for 3 'HR +60 bpm' && wait_for 1 'RMSSD +42 ms' &&
+  wait_for 1 'Breathing +5.4 /min \\(guide\\)'"
+check feed_release_mark "wait_for 6 'neck-left +[0-9.]+ uV +30 % +█+░*│░* releasing +RELEASED -32%'"
+check feed_hold_clock "wait_for 3 'HOLD 00:4[0-9]  trigger_point on neck-left +usual 30-90 s'"
+check feed_lost_source "wait_for 3 '! ECG lost [0-9]+ s \\(strap\\)'"
+keys q
+check feed_quit "wait_for 5 'CONSOLE-EXIT-0'"
+kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null

@@ -252,6 +252,32 @@ static void releases(void **state)
 	assert_true(isnan(con_model_hold_s(m, 62.0)));
 }
 
+/* A hold reported (by the guide) before the region's first EMG message
+ * starts from the first level seen during the hold; a new hold starts
+ * afresh. */
+static void hold_before_emg(void **state)
+{
+	(void)state;
+	struct con_model *m = model();
+	assert_int_equal(feed(m, 1.0, "{\"topic\":\"guide\",\"t_ns\":1,\"holding\":true,"
+			      "\"technique\":\"myofascial\",\"region\":\"calf\"}"), 0);
+	assert_int_equal(feed(m, 1.1, "{\"topic\":\"emg\",\"channel\":0,\"name\":\"neck\","
+			      "\"rms_uv\":10,\"level_pct\":12}"), 0);
+	assert_int_equal(feed(m, 1.1, "{\"topic\":\"emg\",\"channel\":1,\"name\":\"calf\","
+			      "\"rms_uv\":30,\"level_pct\":64}"), 0);
+	assert_int_equal(feed(m, 1.2, "{\"topic\":\"emg\",\"channel\":1,\"name\":\"calf\","
+			      "\"rms_uv\":28,\"level_pct\":60}"), 0);
+	assert_true(isnan(m->reg[0].hold_from_pct));
+	assert_float_equal(m->reg[1].hold_from_pct, 64.0, 1e-9);
+	assert_int_equal(feed(m, 9.0, "{\"topic\":\"release\",\"t_ns\":2,\"region\":\"calf\","
+			      "\"drop_pct\":25.0}"), 0);
+	assert_float_equal(m->reg[1].release_from_pct, 64.0, 1e-9);
+	assert_float_equal(m->reg[1].release_from_uv, 30.0, 1e-9);
+	assert_int_equal(feed(m, 10.0, "{\"topic\":\"guide\",\"t_ns\":3,\"holding\":false}"), 0);
+	assert_true(isnan(m->reg[1].hold_from_pct));
+	assert_float_equal(m->reg[1].release_from_pct, 64.0, 1e-9); /* the mark stays */
+}
+
 static void guide_advice(void **state)
 {
 	(void)state;
@@ -490,6 +516,7 @@ int main(void)
 		cmocka_unit_test(sources_and_daemon),
 		cmocka_unit_test(session_clock),
 		cmocka_unit_test(releases),
+		cmocka_unit_test(hold_before_emg),
 		cmocka_unit_test(guide_advice),
 		cmocka_unit_test(hostile_messages),
 		cmocka_unit_test(keys_session_and_mark),

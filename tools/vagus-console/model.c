@@ -226,6 +226,13 @@ static void on_emg(struct con_model *m, const cJSON *o, double now_s)
 		snprintf(r->quality + len, sizeof(r->quality) - len, "%s%s",
 			 len ? " " : "", it->valuestring);
 	}
+	/* a hold that began before this region's first level: start from the
+	 * first level seen during the hold */
+	if (m->holding && !isfinite(r->hold_from_pct) &&
+	    (!m->hold_region[0] || !strcmp(m->hold_region, r->name))) {
+		r->hold_from_pct = r->level_pct;
+		r->hold_from_uv = r->rms_uv;
+	}
 	double decay = pow(0.5, 1.0 / SCALE_HALF_LIFE_MSGS);
 	r->scale_uv *= decay;
 	if (isfinite(r->rms_uv) && r->rms_uv > r->scale_uv)
@@ -251,6 +258,12 @@ static void mark_release(struct con_region *r, double from_uv, double drop_pct,
 		r->release_from_uv = from_uv;
 	if (isfinite(drop_pct))
 		r->release_drop_pct = drop_pct;
+}
+
+static void hold_ends(struct con_model *m)
+{
+	for (int i = 0; i < CON_MAX_REGIONS; i++)
+		m->reg[i].hold_from_pct = m->reg[i].hold_from_uv = NAN;
 }
 
 /* A hold began on region (or, with "", on every region): remember the
@@ -305,6 +318,8 @@ static void on_guide(struct con_model *m, const cJSON *o)
 		str(o, "region", m->hold_region, sizeof(m->hold_region));
 		if (!was)
 			hold_begins(m, m->hold_region);
+	} else if (was) {
+		hold_ends(m);
 	}
 	m->hold_s = num(o, "hold_s");
 	m->span_min_s = num(o, "span_min_s");
@@ -403,6 +418,7 @@ static void on_event(struct con_model *m, const cJSON *o, int64_t t_ns, double n
 	} else if (!strcmp(kind, "hold.stop")) {
 		m->holding = 0;
 		m->hold_at_s = 0;
+		hold_ends(m);
 	} else if (!strcmp(kind, "emg.release")) {
 		char name[64];
 		str(d, "name", name, sizeof(name));
