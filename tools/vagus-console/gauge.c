@@ -118,8 +118,14 @@ int con_chart_draw(const struct con_model *m, const struct con_screen *s, int y,
 	int x0 = 6, w = s->cols - x0 - 2, bars = h - 1;
 	int n = m->hist_n < w ? m->hist_n : w;
 	con_put(y, 1, s, A_BOLD, "CALM TREND");
-	con_put(y, 12, s, A_DIM, "last %.0f min, %.0f s per column%s", n * CON_HIST_STEP_S / 60.0,
-	    CON_HIST_STEP_S, con_model_stale(m, CON_FEED_HRV, now_s) ? " (HRV stale)" : "");
+	double span_s = n * CON_HIST_STEP_S;
+	char span[24];
+	if (span_s < 120)
+		snprintf(span, sizeof(span), "%.0f s", span_s);
+	else
+		snprintf(span, sizeof(span), "%.0f min", span_s / 60.0);
+	con_put(y, 12, s, A_DIM, "last %s of signal, %.0f s per column%s", span,
+		CON_HIST_STEP_S, con_model_stale(m, CON_FEED_HRV, now_s) ? " (HRV stale)" : "");
 	for (int r = 0; r < bars; r++) {
 		int row = y + 1 + r, from_bottom = bars - 1 - r;
 		const char *label = r == 0 ? "100" : from_bottom == 0 ? "  0"
