@@ -179,4 +179,5 @@ check feed_hold_clock "wait_for 3 'HOLD 00:4[0-9]  trigger_point on neck-left +u
 check feed_lost_source "wait_for 3 '! ECG lost [0-9]+ s \\(strap\\)'"
 keys q
 check feed_quit "wait_for 5 'CONSOLE-EXIT-0'"
-kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fpid=""
+exit 0 # results are the PASS/FAIL lines

@@ -326,8 +326,6 @@ void con_ui_reply(struct con_ui *u, int rc, const char *reply, double now_s)
 	} else {
 		snprintf(text, sizeof(text), "%s: ok", cmd);
 	}
-	set_status(u, cJSON_IsBool(ok) && !cJSON_IsTrue(ok), now_s, text);
-	if (!cJSON_IsBool(ok))
-		u->status_error = 1;
+	set_status(u, !cJSON_IsTrue(ok), now_s, text); /* refused or unreadable */
 	cJSON_Delete(o);
 }
