@@ -121,7 +121,8 @@ struct guide *guide_new(const struct guide_config *cfg,
 	if ((e = gser_init(&g->hr, GUIDE_BIN_NS, GUIDE_HIST_BINS)) ||
 	    (e = gser_init(&g->d2, GUIDE_BIN_NS, GUIDE_HIST_BINS)) ||
 	    (e = gser_init(&g->calm, GUIDE_BIN_NS, GUIDE_HIST_BINS)) ||
-	    (e = gser_init(&g->resp, GUIDE_BIN_NS, GUIDE_HIST_BINS)))
+	    (e = gser_init(&g->resp, GUIDE_BIN_NS, GUIDE_HIST_BINS)) ||
+	    (e = gser_init(&g->pns, GUIDE_BIN_NS, GUIDE_HIST_BINS)))
 		goto fail;
 	for (int i = 0; i < GUIDE_MAX_REGIONS; i++)
 		if ((e = gser_init(&g->reg[i].emg, GUIDE_BIN_NS, GUIDE_HIST_BINS)))
@@ -133,9 +134,11 @@ struct guide *guide_new(const struct guide_config *cfg,
 	g->prev_rr_ms = NAN;
 	g->last_beat_ns = g->last_emg_ns = INT64_MIN;
 	g->ext_resp_ns = INT64_MIN;
+	g->resp_full_ns = INT64_MIN;
 	g->resp_bpm = g->calm_now = g->calm_trend = g->following = NAN;
 	g->adv.last_ease_ns = g->adv.quiet_since_ns = INT64_MIN;
 	g->adv.ease_until_ns = INT64_MIN;
+	g->adv.ease_hr_ref = NAN;
 	g->adv.advice = GUIDE_ADV_NONE;
 	g->last_tick_ns = INT64_MIN;
 	g->first_calm_ns = INT64_MIN;
@@ -159,6 +162,7 @@ void guide_destroy(struct guide **gp)
 	gser_free(&g->d2);
 	gser_free(&g->calm);
 	gser_free(&g->resp);
+	gser_free(&g->pns);
 	for (int i = 0; i < GUIDE_MAX_REGIONS; i++)
 		gser_free(&g->reg[i].emg);
 	calm_destroy(&g->calm_own);
@@ -253,16 +257,39 @@ void guide_beat(struct guide *g, const struct pl_beat *b)
 	pt_push(g, b->t_ns, hr);
 }
 
+/* Breathing rate implied by an HRV result: windows that resolve LF (>= 120
+ * s) see slow breathing; a shorter window only sees [0.15, 0.40) Hz and
+ * would report a harmonic of slow breathing, so it is used only while no
+ * LF-capable window has given a rate for 30 s. */
+static void hrv_resp(struct guide *g, const struct pl_hrv *h)
+{
+	int ext = g->ext_resp_ns != INT64_MIN &&
+		  h->t_ns - g->ext_resp_ns < S_NS(30.0);
+	double f = h->r.resp_hz;
+	if (ext || !(isfinite(f) && f > 0.0))
+		return;
+	int full = isfinite(h->r.lf_ms2);
+	if (full)
+		g->resp_full_ns = h->t_ns;
+	else if (g->resp_full_ns != INT64_MIN && h->t_ns - g->resp_full_ns < S_NS(30.0))
+		return;
+	g->resp_bpm = 60.0 * f;
+	gser_add(&g->resp, h->t_ns, g->resp_bpm);
+}
+
 void guide_hrv(struct guide *g, const struct pl_hrv *h)
 {
 	double w = h->r.window_s;
 	if (!(w > 0.0))
 		return;
+	hrv_resp(g, h);
 	if (w < g->hrv_window_s - 0.5)
 		g->hrv_window_s = w;
 	if (w > g->hrv_window_s + 0.5)
-		return; /* only the primary (shortest) window is used */
+		return; /* calm, pns and scores: the primary (shortest) window */
 	double calm = h->r.calm, trend = h->r.calm_trend;
+	gser_add(&g->pns, h->t_ns, h->r.pns_index);
+	g->calm_own_used = !isfinite(calm);
 	if (!isfinite(calm)) {
 		struct hrv_result r = h->r;
 		calm_update(g->calm_own, h->t_ns, &r);
@@ -276,12 +303,6 @@ void guide_hrv(struct guide *g, const struct pl_hrv *h)
 		if (g->first_calm_ns == INT64_MIN && g->in_session &&
 		    h->t_ns >= g->start_ns)
 			g->first_calm_ns = h->t_ns;
-	}
-	int ext = g->ext_resp_ns != INT64_MIN &&
-		  h->t_ns - g->ext_resp_ns < S_NS(30.0);
-	if (!ext && isfinite(h->r.resp_hz) && h->r.resp_hz > 0.0) {
-		g->resp_bpm = 60.0 * h->r.resp_hz;
-		gser_add(&g->resp, h->t_ns, g->resp_bpm);
 	}
 	double v = isfinite(h->r.rsa_ms2) ? h->r.rsa_ms2 : h->r.lf_ms2;
 	pacer_adaptive_score(&g->pacer, h->t_ns - S_NS(w), h->t_ns,
@@ -575,21 +596,34 @@ int guide_session_start(struct guide *g, const char *id, int64_t t_ns)
 	return VG_OK;
 }
 
-/* Baseline span figures, as soon as the span (and the calm span) is over. */
+/* Baseline span figures, as soon as the span is over; baseline calm as
+ * soon as it can be had. Calm is relative to this very span, so with calm
+ * computed here (calm.h) the span's mean pns_index is mapped through the
+ * calm formula once the calm baseline exists; with calm from upstream,
+ * whose baseline is unknown here, the mean over the first 30 s of calm. */
 static void baseline_update(struct guide *g, int64_t now_ns, int final)
 {
 	int64_t span = S_NS(g->cfg.baseline_s), margin = S_NS(2.0);
-	if (!g->baseline_done && (final || now_ns >= g->start_ns + span + margin)) {
-		int64_t end = g->start_ns + span;
-		if (final && now_ns < end)
-			end = now_ns;
+	int64_t end = g->start_ns + span;
+	if (final && now_ns < end)
+		end = now_ns;
+	if (!g->baseline_done && (final || now_ns >= end + margin)) {
 		span_figures(g, g->start_ns, end, &g->baseline);
 		g->baseline_done = 1;
 	}
-	if (!g->calm_base_done && g->first_calm_ns != INT64_MIN &&
-	    (final || now_ns >= g->first_calm_ns + S_NS(CALM_BASE_S) + margin)) {
+	if (g->calm_base_done || !g->baseline_done)
+		return;
+	double pns, base = calm_baseline(g->calm_own);
+	if (g->calm_own_used && isfinite(base)) {
+		if (gser_mean(&g->pns, g->start_ns, end, &pns) > 0)
+			g->base_calm = 50.0 + 50.0 * tanh((pns - base) / CALM_SCALE_Z);
+		g->calm_base_done = 1;
+	} else if (g->first_calm_ns != INT64_MIN &&
+		   (final || now_ns >= g->first_calm_ns + S_NS(CALM_BASE_S) + margin)) {
 		gser_mean(&g->calm, g->first_calm_ns,
 			  g->first_calm_ns + S_NS(CALM_BASE_S), &g->base_calm);
+		g->calm_base_done = 1;
+	} else if (final) {
 		g->calm_base_done = 1;
 	}
 }
@@ -685,6 +719,10 @@ static void features(const struct guide *g, int64_t t, struct guide_feat *f)
 	gser_mean(&g->hr, t - S_NS(3.0), t + 1, &f->hr_now);
 	gser_mean(&g->hr, t - S_NS(33.0), t - S_NS(3.0), &f->hr_ref);
 	f->dhr = f->hr_now - f->hr_ref;
+	double slow_now, slow_ref;
+	gser_mean(&g->hr, t - S_NS(10.0), t + 1, &slow_now);
+	gser_mean(&g->hr, t - S_NS(40.0), t - S_NS(10.0), &slow_ref);
+	f->dhr_slow = slow_now - slow_ref;
 	f->rmssd_now = span_rmssd(g, t - S_NS(15.0), t + 1);
 	f->rmssd_ref = span_rmssd(g, t - S_NS(45.0), t - S_NS(15.0));
 	f->drmssd_pct = pct_change(f->rmssd_ref, f->rmssd_now);

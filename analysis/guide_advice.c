@@ -12,10 +12,13 @@
  *   RMSSD over the last 15 s >= 30 % below the 30 s before with HR >= 3
  *   bpm up (sympathetic activation with vagal withdrawal);
  * - ease when tension and arousal come together, or HR rises >= 12 bpm
- *   alone; ease is then kept for 10 s after the last trigger (hysteresis);
+ *   alone; ease then lasts while the surge lasts (the tense regions stay
+ *   >= 30 % above, and HR >= 6 bpm above, their levels before it) and 10 s
+ *   more (hysteresis);
  * - deepen-ok when for >= 20 s: no ease in the last 30 s, every region
- *   within +10 %, HR not up by more than 2 bpm, RMSSD not down by more
- *   than 10 %, and calm >= 50 or rising;
+ *   within +10 %, HR over the last 10 s not up by more than 2 bpm on the
+ *   30 s before, RMSSD not down by more than 10 %, and calm >= 50 or
+ *   rising; it is kept while the looser limits +20 %, +4 bpm, -20 % hold;
  * - hold otherwise; none when no beats and no EMG arrive.
  * Profiles: `sensitive` lowers the thresholds (20 %, 4 uV, 4 bpm, 8 bpm
  * alone) and never gives deepen-ok; `flare` lowers them further (15 %, 3
@@ -56,9 +59,12 @@ static const struct thresholds thr[GUIDE_NPROFILES] = {
 #define QUIET_NEED_NS 20000000000LL  /* 20 s */
 #define QUIET_FULL_S 60.0            /* confidence of deepen-ok reaches 1 */
 #define NO_EASE_NS 30000000000LL     /* 30 s */
-#define QUIET_RISE_PCT 10.0
+#define QUIET_RISE_PCT 10.0     /* enter deepen-ok */
 #define QUIET_DHR_BPM 2.0
 #define QUIET_DRMSSD_PCT (-10.0)
+#define STAY_RISE_PCT 20.0      /* stay in deepen-ok */
+#define STAY_DHR_BPM 4.0
+#define STAY_DRMSSD_PCT (-20.0)
 #define CALM_OK 50.0
 
 #define APPEND(...)                                                           \
@@ -85,6 +91,10 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 	}
 
 	/* tension: regions over the threshold, the largest rise first */
+	int deep = st->advice == GUIDE_ADV_DEEPEN_OK;
+	double q_rise = deep ? STAY_RISE_PCT : QUIET_RISE_PCT;
+	double q_dhr = deep ? STAY_DHR_BPM : QUIET_DHR_BPM;
+	double q_drmssd = deep ? STAY_DRMSSD_PCT : QUIET_DRMSSD_PCT;
 	int tense = 0, tense_alone = 0, all_quiet = 1;
 	double top = -INFINITY;
 	for (int c = 0; c < f->nreg; c++) {
@@ -92,7 +102,7 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 			continue;
 		double rise = f->reg[c].rise_pct;
 		double duv = f->reg[c].now_uv - f->reg[c].ref_uv;
-		if (rise > QUIET_RISE_PCT)
+		if (rise > q_rise)
 			all_quiet = 0;
 		if (rise >= t->rise_pct && duv >= t->rise_uv) {
 			tense = 1;
@@ -120,6 +130,41 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 	}
 
 	int ease = (tense && arousal) || hr_alone || tense_alone;
+	if (ease && st->advice != GUIDE_ADV_EASE) {
+		/* a new surge: remember the levels before it */
+		st->ease_hr_ref = f->hr_ref;
+		st->ease_needs_hr = !tense_alone || arousal;
+		for (int c = 0; c < GUIDE_MAX_REGIONS; c++) {
+			int t_c = c < f->nreg && f->reg[c].valid &&
+				  f->reg[c].rise_pct >= t->rise_pct &&
+				  f->reg[c].now_uv - f->reg[c].ref_uv >= t->rise_uv;
+			st->ease_uv_ref[c] = t_c ? f->reg[c].ref_uv : NAN;
+		}
+	}
+	if (!ease && st->advice == GUIDE_ADV_EASE) {
+		/* is the surge still on? */
+		int still_tense = 0, any_ref = 0;
+		for (int c = 0; c < f->nreg; c++) {
+			double ref = st->ease_uv_ref[c];
+			if (!isfinite(ref) || !f->reg[c].valid)
+				continue;
+			any_ref = 1;
+			if (f->reg[c].now_uv >= (1.0 + t->rise_pct / 100.0) * ref &&
+			    f->reg[c].now_uv - ref >= t->rise_uv) {
+				still_tense = 1;
+				APPEND("%sstill guarding: EMG %s %.0f uV (%.0f before the surge)",
+				       pos ? "; " : "", f->reg[c].name, f->reg[c].now_uv, ref);
+			}
+		}
+		int still_hr = isfinite(f->hr_now) && isfinite(st->ease_hr_ref) &&
+			       f->hr_now - st->ease_hr_ref >= t->dhr_bpm;
+		if (still_hr)
+			APPEND("%sHR %.0f bpm (%.0f before the surge)", pos ? "; " : "",
+			       f->hr_now, st->ease_hr_ref);
+		ease = (still_tense || !any_ref) && (still_hr || !st->ease_needs_hr);
+		if (!ease)
+			pos = 0, buf[0] = '\0';
+	}
 	if (ease) {
 		st->ease_until_ns = f->t_ns + EASE_KEEP_NS;
 		st->last_ease_ns = f->t_ns;
@@ -138,8 +183,8 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 	/* deepen-ok candidates */
 	int quiet = f->have_beats && all_quiet &&
 		    (st->last_ease_ns == INT64_MIN || f->t_ns - st->last_ease_ns >= NO_EASE_NS) &&
-		    isfinite(f->dhr) && f->dhr <= QUIET_DHR_BPM &&
-		    !(isfinite(f->drmssd_pct) && f->drmssd_pct < QUIET_DRMSSD_PCT) &&
+		    isfinite(f->dhr_slow) && f->dhr_slow <= q_dhr &&
+		    !(isfinite(f->drmssd_pct) && f->drmssd_pct < q_drmssd) &&
 		    (!isfinite(f->calm) || f->calm >= CALM_OK ||
 		     (isfinite(f->calm_trend) && f->calm_trend > 0.0));
 	if (!quiet)
@@ -151,7 +196,7 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 	if (quiet && f->t_ns - st->quiet_since_ns >= QUIET_NEED_NS && t->deepen) {
 		st->advice = GUIDE_ADV_DEEPEN_OK;
 		st->confidence = fmin(1.0, 0.5 + 0.5 * quiet_s / QUIET_FULL_S);
-		APPEND("settled for %.0f s: HR %+.1f bpm", quiet_s, f->dhr);
+		APPEND("settled for %.0f s: HR %+.1f bpm", quiet_s, f->dhr_slow);
 		if (isfinite(f->drmssd_pct))
 			APPEND(", RMSSD %+.0f %%", f->drmssd_pct);
 		if (isfinite(top))

@@ -20,6 +20,7 @@ struct guide_feat {
 	int have_beats;          /* beats in the last 5 s */
 	int have_emg;            /* EMG results in the last 2 s */
 	double hr_now, hr_ref, dhr;             /* HR last 3 s vs [t-33, t-3) */
+	double dhr_slow;                        /* HR last 10 s vs [t-40, t-10) */
 	double rmssd_now, rmssd_ref, drmssd_pct; /* last 15 s vs [t-45, t-15) */
 	double calm, calm_trend;
 	int nreg;
@@ -38,6 +39,9 @@ struct guide_adv_state {
 	int64_t ease_until_ns;   /* hysteresis: ease is kept until then */
 	int64_t last_ease_ns;    /* INT64_MIN = never */
 	int64_t quiet_since_ns;  /* deepen-ok conditions hold since (INT64_MIN = not) */
+	double ease_hr_ref;      /* HR before the surge that triggered ease */
+	double ease_uv_ref[GUIDE_MAX_REGIONS]; /* EMG before it (NAN: region not tense) */
+	int ease_needs_hr;       /* the surge included arousal */
 };
 
 void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
@@ -76,7 +80,9 @@ struct guide_fol {
 struct guide {
 	struct guide_config cfg;
 	struct guide_output out;
-	struct gser hr, d2, calm, resp;
+	struct gser hr, d2, calm, resp, pns;
+	int calm_own_used;       /* calm computed here (the HRV results had none) */
+	int64_t resp_full_ns;    /* last breathing rate from a window that resolves LF */
 	struct guide_region reg[GUIDE_MAX_REGIONS];
 	struct calm *calm_own;
 	double hrv_window_s;     /* primary (shortest) HRV window seen, s */
