@@ -716,8 +716,8 @@ static void features(const struct guide *g, int64_t t, struct guide_feat *f)
 	f->t_ns = t;
 	f->have_beats = g->last_beat_ns != INT64_MIN && t - g->last_beat_ns < S_NS(5.0);
 	f->have_emg = g->last_emg_ns != INT64_MIN && t - g->last_emg_ns < S_NS(2.0);
-	gser_mean(&g->hr, t - S_NS(3.0), t + 1, &f->hr_now);
-	gser_mean(&g->hr, t - S_NS(33.0), t - S_NS(3.0), &f->hr_ref);
+	gser_mean(&g->hr, t - S_NS(2.0), t + 1, &f->hr_now);
+	gser_mean(&g->hr, t - S_NS(32.0), t - S_NS(2.0), &f->hr_ref);
 	f->dhr = f->hr_now - f->hr_ref;
 	double slow_now, slow_ref;
 	gser_mean(&g->hr, t - S_NS(10.0), t + 1, &slow_now);

@@ -8,21 +8,23 @@
  * - tension: a region's EMG envelope over the last 1 s against the 10 s
  *   before it; a rise of >= 30 % (and >= 5 uV, so that noise at rest does
  *   not count) is a guarding response;
- * - arousal: mean HR over the last 3 s >= 6 bpm above the 30 s before, or
- *   RMSSD over the last 15 s >= 30 % below the 30 s before with HR >= 3
+ * - arousal: mean HR over the last 2 s >= 5 bpm above the 30 s before, or
+ *   RMSSD over the last 15 s >= 30 % below the 30 s before with HR >= 2.5
  *   bpm up (sympathetic activation with vagal withdrawal);
- * - ease when tension and arousal come together, or HR rises >= 12 bpm
- *   alone; ease then lasts while the surge lasts (the tense regions stay
- *   >= 30 % above, and HR >= 6 bpm above, their levels before it) and 10 s
- *   more (hysteresis);
+ * - ease when tension and arousal come together, or on strong guarding
+ *   alone (a rise >= 150 % and >= 20 uV in 10 s), or when HR rises >= 12
+ *   bpm alone; ease then lasts while the surge lasts (the tense regions
+ *   stay >= 30 % above, and HR >= 5 bpm above, their levels before it) and
+ *   10 s more (hysteresis);
  * - deepen-ok when for >= 20 s: no ease in the last 30 s, every region
  *   within +10 %, HR over the last 10 s not up by more than 2 bpm on the
  *   30 s before, RMSSD not down by more than 10 %, and calm >= 50 or
  *   rising; it is kept while the looser limits +20 %, +4 bpm, -20 % hold;
  * - hold otherwise; none when no beats and no EMG arrive.
  * Profiles: `sensitive` lowers the thresholds (20 %, 4 uV, 4 bpm, 8 bpm
- * alone) and never gives deepen-ok; `flare` lowers them further (15 %, 3
- * uV) and eases on a tension rise of >= 30 % alone: light-touch work only.
+ * alone, guarding alone 60 % and 16 uV) and never gives deepen-ok; `flare`
+ * lowers them further (15 %, 3 uV, 3 bpm, guarding alone 30 % and 12 uV):
+ * light-touch work only.
  * Confidence grows with the number of agreeing signals and, for
  * deepen-ok, with how long the quiet has lasted.
  * References: EMG guarding/bracing to pressure pain (Lund et al., Can J
@@ -44,16 +46,18 @@ struct thresholds {
 	double rise_uv;       /* ... and at least this many uV */
 	double dhr_bpm;       /* HR rise for arousal */
 	double dhr_alone_bpm; /* HR rise that eases by itself */
-	double tension_alone_pct; /* EMG rise that eases by itself (0 = never) */
+	double tension_alone_pct; /* EMG rise that eases by itself (strong guarding;
+				   * also needs ALONE_UV_FACTOR * rise_uv) */
 	int deepen;           /* deepen-ok allowed */
 };
 
 static const struct thresholds thr[GUIDE_NPROFILES] = {
-	[GUIDE_PROF_STANDARD] = { 30.0, 5.0, 6.0, 12.0, 0.0, 1 },
-	[GUIDE_PROF_SENSITIVE] = { 20.0, 4.0, 4.0, 8.0, 0.0, 0 },
-	[GUIDE_PROF_FLARE] = { 15.0, 3.0, 4.0, 8.0, 30.0, 0 },
+	[GUIDE_PROF_STANDARD] = { 30.0, 5.0, 5.0, 12.0, 150.0, 1 },
+	[GUIDE_PROF_SENSITIVE] = { 20.0, 4.0, 4.0, 8.0, 60.0, 0 },
+	[GUIDE_PROF_FLARE] = { 15.0, 3.0, 3.0, 8.0, 30.0, 0 },
 };
 
+#define ALONE_UV_FACTOR 4.0
 #define RMSSD_DROP_PCT (-30.0)
 #define EASE_KEEP_NS 10000000000LL   /* 10 s */
 #define QUIET_NEED_NS 20000000000LL  /* 20 s */
@@ -106,7 +110,8 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 			all_quiet = 0;
 		if (rise >= t->rise_pct && duv >= t->rise_uv) {
 			tense = 1;
-			if (t->tension_alone_pct > 0.0 && rise >= t->tension_alone_pct)
+			if (rise >= t->tension_alone_pct &&
+			    duv >= ALONE_UV_FACTOR * t->rise_uv)
 				tense_alone = 1;
 			APPEND("%sEMG %s %+.0f %% in 10 s (%.0f -> %.0f uV)",
 			       pos ? "; " : "", f->reg[c].name, rise, f->reg[c].ref_uv,
