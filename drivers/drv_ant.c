@@ -337,8 +337,12 @@ static void on_page(struct drv_instance *d, struct ant_priv *p,
 		p->t0 = t;
 		return;
 	}
-	if (c == p->c0)
+	if (c == p->c0) {
+		/* no new beat; a strap never moves the time of the same beat,
+		 * but if one does, the latest time is the one to measure from */
+		p->t0 = t;
 		return;
+	}
 	unsigned diff = (unsigned)(uint8_t)(c - p->c0);
 	unsigned flags = 0;
 	uint16_t rr = 0;

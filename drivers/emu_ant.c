@@ -15,7 +15,9 @@
  * and sent at the next advance, exempt from faults. Once the channel is open,
  * broadcasts go out every 8070/32768 s: the simulator's beats up to that
  * instant update the beat count (mod 256), the last and previous event times
- * (beat time x 1024, mod 65536) and the HR (60000 / last RR); the main page
+ * (beat time x 1024, mod 65536) and the HR (60000 / last RR) (the
+ * simulator's first beat, which has no RR, is the state the strap already
+ * holds when the channel opens); the main page
  * is 4 with the toggle bit flipped every 4 messages, and every 65th message
  * is a background page (1, 2, 3 in rotation), as Nordic's ant_hrm.c sends.
  * With extended messages on (lib config 0x01) each broadcast carries device
@@ -45,6 +47,7 @@
 #define EA_SW 2u
 #define EA_MODEL 3u
 #define EA_BEATS_MAX 16u /* beats per message period, far above any HR */
+#define EA_FIRST_BEAT_S 5.0 /* the simulator's first beat comes before this */
 
 struct ea {
 	/* host -> stick framing */
@@ -64,6 +67,7 @@ struct ea {
 	uint16_t t_last, t_prev; /* event times, 1/1024 s */
 	uint8_t hr;
 	unsigned bg;          /* next background page - 1 */
+	int have_state;       /* strap_init() has run */
 };
 
 static void queue_msg(struct ea *a, uint8_t id, const uint8_t *pl, size_t n)
@@ -79,7 +83,31 @@ static void respond(struct ea *a, uint8_t ch, uint8_t id, uint8_t code)
 	queue_msg(a, ANT_ID_CHAN_RESPONSE, pl, 3);
 }
 
-static void on_command(struct ea *a, const uint8_t *m)
+static uint16_t event_time(double t_s)
+{
+	return (uint16_t)((uint64_t)llround(t_s * 1024.0) & 0xFFFFu);
+}
+
+/* The strap has been worn before the session: its first true beat (which
+ * has no RR) is the state it holds when the channel opens, not a new beat. */
+static void strap_init(struct emu *e, struct ea *a)
+{
+	struct sim_beat b[EA_BEATS_MAX];
+	a->t_open_s = a->t_now_s;
+	a->beats_until_s = a->t_now_s;
+	a->sent = 0;
+	if (a->have_state)
+		return;
+	a->have_state = 1;
+	size_t k = sim_beats(emu_sim(e), a->t_now_s, a->t_now_s + EA_FIRST_BEAT_S,
+			     b, EA_BEATS_MAX);
+	if (k > 0 && b[0].rr_ms <= 0.0) {
+		a->t_last = a->t_prev = event_time(b[0].t_s);
+		a->beats_until_s = nextafter(b[0].t_s, b[0].t_s + 1.0);
+	}
+}
+
+static void on_command(struct emu *e, struct ea *a, const uint8_t *m)
 {
 	uint8_t n = m[1], id = m[2];
 	const uint8_t *pl = m + 3;
@@ -109,9 +137,7 @@ static void on_command(struct ea *a, const uint8_t *m)
 		respond(a, ch, id, 0);
 		if (!a->open) {
 			a->open = 1;
-			a->t_open_s = a->t_now_s;
-			a->beats_until_s = a->t_now_s;
-			a->sent = 0;
+			strap_init(e, a);
 		}
 		break;
 	case ANT_ID_CLOSE:
@@ -146,21 +172,18 @@ static void ea_rx(struct emu *e, const uint8_t *buf, size_t n)
 		a->rx[a->rx_n++] = c;
 		if (a->rx_n >= 2 && a->rx_n == (size_t)a->rx[1] + 4) {
 			if (ant_xor(a->rx, a->rx_n - 1) == a->rx[a->rx_n - 1])
-				on_command(a, a->rx);
+				on_command(e, a, a->rx);
 			a->rx_n = 0;
 		}
 	}
-}
-
-static uint16_t event_time(double t_s)
-{
-	return (uint16_t)((uint64_t)llround(t_s * 1024.0) & 0xFFFFu);
 }
 
 /* Count the simulator's beats up to t_s into the HRM state. */
 static void take_beats(struct emu *e, struct ea *a, double t_s)
 {
 	struct sim_beat b[EA_BEATS_MAX];
+	if (t_s <= a->beats_until_s)
+		return;
 	size_t k = sim_beats(emu_sim(e), a->beats_until_s, t_s, b, EA_BEATS_MAX);
 	a->beats_until_s = t_s;
 	for (size_t i = 0; i < k; i++) {
@@ -247,9 +270,7 @@ static void ea_autostart(struct emu *e)
 	struct ea *a = emu_priv(e);
 	a->ext = 1;
 	a->open = 1;
-	a->t_open_s = a->t_now_s;
-	a->beats_until_s = a->t_now_s;
-	a->sent = 0;
+	strap_init(e, a);
 }
 
 const struct emu_ops emu_ant_ops = {

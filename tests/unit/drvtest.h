@@ -37,7 +37,9 @@
 #include <string.h>
 
 #include "driver.h"
+#include "emu.h"
 #include "link.h"
+#include "sim_model.h"
 #include "vg_err.h"
 
 #define DT_MAX 4096
@@ -155,6 +157,99 @@ static inline uint8_t *dt_slurp(const char *path, size_t *n)
 	*n = sz > 0 ? fread(b, 1, (size_t)sz, f) : 0;
 	fclose(f);
 	return b;
+}
+
+/*
+ * Round trip: the emulator of the same name produces bytes for duration_s
+ * (advanced every step_s), the driver decodes them with now = t0_ns + t,
+ * and whatever the driver writes (handshake, polls) goes back to the
+ * emulator. Returns the emulator's fault counters in *fs.
+ */
+static inline struct drv_instance *dt_roundtrip(const struct drv_ops *ops,
+						struct dt_rec *r,
+						const char *opts, uint64_t seed,
+						const struct emu_faults *faults,
+						double duration_s, double step_s,
+						int64_t t0_ns,
+						struct emu_fault_stats *fs)
+{
+	int err = 0;
+	struct emu *e = emu_new(ops->name, seed, faults, &err);
+	assert_non_null(e);
+	struct drv_instance *d = dt_new(ops, r, opts, DT_FAKE_LINK, &err);
+	assert_non_null(d);
+	long steps = lround(duration_s / step_s);
+	for (long i = 0; i <= steps; i++) {
+		double t = (double)i * step_s;
+		int64_t now = t0_ns + (int64_t)llround(t * 1e9);
+		drv_instance_tick(d, now);
+		if (dt_nwritten) {
+			emu_rx(e, dt_written, dt_nwritten);
+			dt_nwritten = 0;
+		}
+		const uint8_t *out;
+		size_t n = emu_advance(e, t, &out);
+		drv_instance_set_now(d, now);
+		assert_int_equal(drv_instance_feed(d, out, n), 0);
+		if (dt_nwritten) {
+			emu_rx(e, dt_written, dt_nwritten);
+			dt_nwritten = 0;
+		}
+	}
+	*fs = *emu_fault_stats(e);
+	emu_destroy(&e);
+	return d;
+}
+
+/* True beats of the simulator of the emulators (same seed) in [0, t1_s). */
+static inline size_t dt_truth_beats(uint64_t seed, double t1_s,
+				    struct sim_beat *out, size_t cap)
+{
+	struct sim_config cfg = {.seed = seed, .n_emg = 2};
+	int err = 0;
+	struct sim *s = sim_new(&cfg, &err);
+	assert_non_null(s);
+	size_t n = 0;
+	for (double t = 0.0; t < t1_s && n < cap; t += 1.0)
+		n += sim_beats(s, t, t + 1.0 < t1_s ? t + 1.0 : t1_s, out + n, cap - n);
+	sim_destroy(&s);
+	return n;
+}
+
+/*
+ * Every known RR the driver reported (rr_ms > 0) must be a true RR within
+ * tol_ms, in order: a beat not marked DRV_BEAT_AFTER_GAP must be the true
+ * beat right after the previous one reported; after a gap (or at the start)
+ * the next true beat that matches is taken. Returns how many matched.
+ */
+static inline size_t dt_match_rr(const struct dt_rec *r,
+				 const struct sim_beat *truth, size_t nt,
+				 double tol_ms)
+{
+	size_t j = 0, matched = 0;
+	int chained = 0; /* truth[j - 1] was the previous reported beat */
+	for (size_t i = 0; i < r->nbeats; i++) {
+		double rr = r->beats[i].rr_ms;
+		int gap = (r->beats[i].flags & DRV_BEAT_AFTER_GAP) != 0;
+		if (rr <= 0.0) {
+			chained = 0;
+			continue;
+		}
+		if (chained && !gap) {
+			if (j >= nt || fabs(truth[j].rr_ms - rr) > tol_ms)
+				fail_msg("beat %zu: RR %.3f ms, true RR of the next beat %.3f",
+					 i, rr, j < nt ? truth[j].rr_ms : -1.0);
+		} else {
+			while (j < nt && fabs(truth[j].rr_ms - rr) > tol_ms)
+				j++;
+			if (j == nt)
+				fail_msg("beat %zu: RR %.3f ms matches no true RR", i, rr);
+		}
+		matched++;
+		j++;
+		chained = 1;
+	}
+	return matched;
 }
 
 /* Root of the project (run.sh exports VG_ROOT). */
