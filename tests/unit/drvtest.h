@@ -42,7 +42,7 @@
 #include "sim_model.h"
 #include "vg_err.h"
 
-#define DT_MAX 4096
+#define DT_MAX 8192
 #define DT_INFO_MAX 64
 /* the documentation gives RR to 0.1 ms (853 ticks = 833.0078 ms = "833.0") */
 #define DT_RR_TOL_MS 0.05

@@ -133,6 +133,54 @@ static void test_bad_options(void **state)
 	assert_int_equal(err, VG_ERR_INVAL);
 }
 
+/* vagus-sim's HRMI emulator, polled by the driver at 1 Hz: one HR sample
+ * per poll, close to the simulator's heart rate. */
+static void test_emulator_roundtrip(void **state)
+{
+	(void)state;
+	static struct sim_beat truth[512];
+	struct emu_fault_stats fs;
+	size_t nt = dt_truth_beats(9, 60.0, truth, 512);
+	struct drv_instance *d = dt_roundtrip(&drv_hrmi_ops, &rec, NULL, 9, NULL,
+					      60.0, 0.01, T0_NS, &fs);
+	double hr_lo = 1e9, hr_hi = 0;
+	for (size_t i = 1; i < nt; i++) {
+		double hr = 60000.0 / truth[i].rr_ms;
+		hr_lo = hr < hr_lo ? hr : hr_lo;
+		hr_hi = hr > hr_hi ? hr : hr_hi;
+	}
+	print_message("hrmi round trip: %zu samples, %llu gaps, true HR %.1f..%.1f\n",
+		      rec.nsamples, (unsigned long long)rec.gap_total, hr_lo, hr_hi);
+	assert_string_equal(dt_info(&rec, "state"), "ok");
+	/* 61 polls (t = 0..60 s); the first two come before the first RR
+	 * (HR 0: no heart rate yet) */
+	assert_int_equal(rec.nsamples + rec.gap_total, 61);
+	assert_int_equal(rec.gap_total, 2);
+	for (size_t i = 0; i < rec.nsamples; i++)
+		assert_true(rec.samples[i] >= hr_lo - 1.0 && rec.samples[i] <= hr_hi + 1.0);
+	drv_instance_destroy(&d);
+}
+
+/* Lost answers: each one is a poll timeout, marked as one missing sample. */
+static void test_emulator_faults(void **state)
+{
+	(void)state;
+	struct emu_faults f = {.drop_rate = 0.2, .seed = 5};
+	struct emu_fault_stats fs;
+	struct drv_instance *d = dt_roundtrip(&drv_hrmi_ops, &rec, NULL, 9, &f,
+					      60.5, 0.01, T0_NS, &fs);
+	print_message("hrmi faults: %llu answers, %llu dropped; driver: %zu samples, %llu gaps\n",
+		      (unsigned long long)fs.frames, (unsigned long long)fs.dropped,
+		      rec.nsamples, (unsigned long long)rec.gap_total);
+	assert_true(fs.dropped > 0);
+	/* every poll is a sample or a gap; gaps = lost answers + the (up to
+	 * two) answers with HR 0 before the first RR */
+	assert_int_equal(rec.nsamples + rec.gap_total, 61);
+	assert_true(rec.gap_total >= fs.dropped && rec.gap_total <= fs.dropped + 2);
+	assert_int_equal(drv_instance_stats(d)->frames_ok, fs.frames - fs.dropped);
+	drv_instance_destroy(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +188,8 @@ int main(void)
 		cmocka_unit_test(test_polling),
 		cmocka_unit_test(test_garbled),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_emulator_roundtrip),
+		cmocka_unit_test(test_emulator_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,6 +125,66 @@ static void test_bad_options(void **state)
 	assert_int_equal(err, VG_ERR_RANGE);
 }
 
+/* vagus-sim's PulseSensor emulator through the driver: ~50 PPG samples/s,
+ * every IBI the simulator's RR to within the sketch's 2 ms resolution. */
+static void test_emulator_roundtrip(void **state)
+{
+	(void)state;
+	static struct sim_beat truth[512];
+	struct emu_fault_stats fs;
+	size_t nt = dt_truth_beats(5, 120.0, truth, 512);
+	struct drv_instance *d = dt_roundtrip(&drv_pulse_ops, &rec, NULL, 5, NULL,
+					      120.0, 0.01, T0_NS, &fs);
+	size_t m = dt_match_rr(&rec, truth, nt, 1.0);
+	print_message("pulse round trip: %zu true beats, %zu beats, %zu RR matched, %zu samples\n",
+		      nt, rec.nbeats, m, rec.nsamples);
+	assert_string_equal(dt_info(&rec, "format"), "visualizer");
+	assert_true(nt > 100);
+	assert_true(m + 3 >= nt);
+	/* 50 lines/s, the first one dropped as possibly partial */
+	assert_true(rec.nsamples >= 5995 && rec.nsamples <= 6000);
+	float lo = 1e9f, hi = -1e9f;
+	for (size_t i = 0; i < rec.nsamples; i++) {
+		lo = rec.samples[i] < lo ? rec.samples[i] : lo;
+		hi = rec.samples[i] > hi ? rec.samples[i] : hi;
+	}
+	assert_true(lo >= 0.0f && hi <= 1023.0f && hi - lo > 150.0f);
+	assert_int_equal(drv_instance_stats(d)->gaps, 0);
+	/* beat times advance by the IBI */
+	for (size_t i = 1; i < rec.nbeats; i++)
+		if (!(rec.beats[i].flags & DRV_BEAT_AFTER_GAP))
+			assert_int_equal(rec.beats[i].t_ns - rec.beats[i - 1].t_ns,
+					 (int64_t)llround(rec.beats[i].rr_ms * 1e6));
+	drv_instance_destroy(&d);
+}
+
+/* Lost lines and garbage: rejected lines marked as lost samples, lost Q
+ * lines as beats after a gap, never a wrong RR. (Bit flips are not tested:
+ * with no checksum, "Q832" -> "Q812" is undetectable by any driver.) */
+static void test_emulator_faults(void **state)
+{
+	(void)state;
+	static struct sim_beat truth[512];
+	struct emu_faults f = {.garbage_rate = 0.05, .drop_rate = 0.05, .seed = 4};
+	struct emu_fault_stats fs;
+	size_t nt = dt_truth_beats(6, 120.0, truth, 512);
+	struct drv_instance *d = dt_roundtrip(&drv_pulse_ops, &rec, NULL, 6, &f,
+					      120.0, 0.01, T0_NS, &fs);
+	size_t m = dt_match_rr(&rec, truth, nt, 1.0);
+	const struct drv_stats *st = drv_instance_stats(d);
+	print_message("pulse faults: %llu lines, %llu dropped, %llu garbage bytes; driver: %llu gaps, %llu garbage bytes; %zu of %zu RR\n",
+		      (unsigned long long)fs.frames, (unsigned long long)fs.dropped,
+		      (unsigned long long)fs.garbage_bytes, (unsigned long long)st->gaps,
+		      (unsigned long long)st->garbage_bytes, m, nt);
+	assert_true(st->gaps > 0);
+	assert_true(m >= nt * 8 / 10);
+	size_t flagged = 0;
+	for (size_t i = 0; i < rec.nbeats; i++)
+		flagged += (rec.beats[i].flags & DRV_BEAT_AFTER_GAP) != 0;
+	assert_true(flagged > 0);
+	drv_instance_destroy(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +193,8 @@ int main(void)
 		cmocka_unit_test(test_late_beat_and_clock),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_emulator_roundtrip),
+		cmocka_unit_test(test_emulator_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
