@@ -74,7 +74,9 @@ int pl_add_input(struct pipeline *pl, enum pl_input_kind kind, double fs_hz,
 void pl_feed(struct pipeline *pl, int id, const float *v, size_t n);
 /* Samples lost on input id (marked, never interpolated). */
 void pl_gap(struct pipeline *pl, int id, uint64_t n_missing);
-/* A beat from a beat-only input: time and RR (ms, 0 = unknown). */
+/* A beat from a beat-only input: time and RR (ms, 0 = unknown); flags
+ * PL_BEAT_AFTER_GAP when beats were lost before this one. */
+#define PL_BEAT_AFTER_GAP 0x01u
 void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
 		  unsigned flags);
 /* Samples consumed so far on input id. */
