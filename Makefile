@@ -81,7 +81,7 @@ OPT ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wshadow -Wpointer-arith -Wformat=2 -Wundef \
 	-Wvla -Wno-unused-parameter
-CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Idrivers -Iprotocol -Idaemon
+CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Idrivers -Iprotocol -Idaemon -Itests/support
 SAN_OPTS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_OPTS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_LINK = -fsanitize=address,undefined

@@ -127,7 +127,7 @@ static void handle(struct view *v, const char *json, size_t len)
 		summarize_sources(v, m.s.sources);
 		v->status_at = now;
 	} else if (!strcmp(t->name, "event")) {
-		snprintf(v->last_event, sizeof(v->last_event), "%s %s %s",
+		snprintf(v->last_event, sizeof(v->last_event), "%.40s %.40s %.160s",
 			 m.ev.kind, m.ev.source, m.ev.detail);
 	}
 }

@@ -89,3 +89,19 @@ int vgt_stop(pid_t pid, int timeout_ms)
 	waitpid(pid, &status, 0);
 	return -1;
 }
+
+int vgt_wait(pid_t pid, int timeout_ms)
+{
+	int status;
+	double end = vgt_now() + timeout_ms / 1000.0;
+	while (vgt_now() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status)
+						 : 128 + WTERMSIG(status);
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -2;
+}
