@@ -10,10 +10,13 @@
  * defined here (the test program's own definition wins over the link
  * library's, and the drivers reach the link only through it), so a
  * non-NULL dummy link makes drv_write() append to dt_written. dt_vectors()
- * loads every NAME.json + NAME.bin pair of a directory and checks the
+ * loads every NAME.expect + NAME.bin (+ NAME.opts) of a directory and checks the
  * expected beats, samples, sample indices, counters and info values for the
  * whole capture, for a split at every byte boundary, and byte by byte.
- * Vector format (NAME.json): {"description", "options", "beats": [{"rr_ms",
+ * Files per vector: NAME.bin (the capture), NAME.opts (driver options, one
+ * line, as drva's vectors), NAME.json (vagus-decode's JSON lines, the golden
+ * file shared with tests/vectors/make_vectors.py's vectors) and NAME.expect,
+ * the documented values checked here: {"description", "beats": [{"rr_ms",
  * "hr_bpm", "after_gap"}], "samples": [...] (channel 0), "sample_index":
  * [...], "stats": {"frames_ok", "garbage_bytes", "checksum_errors", "gaps",
  * "samples_missing"}, "info": {"key": "last value"}}; every field optional.
@@ -273,14 +276,12 @@ static inline uint64_t dt_stat(const struct drv_stats *s, const char *name)
 
 /* Feed buf in chunks: split at k (0 = whole), or 1-byte chunks if k == SIZE_MAX. */
 static inline void dt_check_one(const struct drv_ops *ops, const cJSON *exp,
-				const uint8_t *buf, size_t n, size_t k,
-				const char *name)
+				const char *opts, const uint8_t *buf, size_t n,
+				size_t k, const char *name)
 {
 	static struct dt_rec r;
-	const cJSON *o = cJSON_GetObjectItem(exp, "options");
 	int err = 0;
-	struct drv_instance *d = dt_new(ops, &r, cJSON_IsString(o) ? o->valuestring : NULL,
-					NULL, &err);
+	struct drv_instance *d = dt_new(ops, &r, opts, NULL, &err);
 	if (!d)
 		fail_msg("%s: open failed: %s", name, vg_strerror(err));
 	drv_instance_set_now(d, 1000000000000000000LL);
@@ -363,25 +364,34 @@ static inline int dt_vectors(const struct drv_ops *ops, const char *dir)
 	int count = 0;
 	while ((de = readdir(dd)) != NULL) {
 		size_t l = strlen(de->d_name);
-		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+		if (l < 8 || strcmp(de->d_name + l - 7, ".expect") != 0)
 			continue;
-		char jp[1200], bp[1200];
+		char jp[1200], bp[1200], op[1200];
 		snprintf(jp, sizeof(jp), "%s/%s", path, de->d_name);
-		snprintf(bp, sizeof(bp), "%s/%.*s.bin", path, (int)(l - 5), de->d_name);
-		size_t jn = 0, bn = 0;
+		snprintf(bp, sizeof(bp), "%s/%.*s.bin", path, (int)(l - 7), de->d_name);
+		snprintf(op, sizeof(op), "%s/%.*s.opts", path, (int)(l - 7), de->d_name);
+		size_t jn = 0, bn = 0, on = 0;
 		uint8_t *js = dt_slurp(jp, &jn);
 		uint8_t *bin = dt_slurp(bp, &bn);
+		char opts[512] = "";
+		uint8_t *ob = dt_slurp(op, &on);
+		if (ob) {
+			while (on > 0 && (ob[on - 1] == '\n' || ob[on - 1] == '\r'))
+				on--;
+			snprintf(opts, sizeof(opts), "%.*s", (int)on, (const char *)ob);
+			free(ob);
+		}
 		if (!js || !bin)
-			fail_msg("vector %s: missing .json or .bin", de->d_name);
+			fail_msg("vector %s: missing .expect or .bin", de->d_name);
 		char *jz = realloc(js, jn + 1);
 		jz[jn] = '\0';
 		cJSON *exp = cJSON_Parse(jz);
 		if (!exp)
 			fail_msg("vector %s: bad JSON", de->d_name);
-		dt_check_one(ops, exp, bin, bn, 0, de->d_name);
-		dt_check_one(ops, exp, bin, bn, SIZE_MAX, de->d_name);
+		dt_check_one(ops, exp, opts, bin, bn, 0, de->d_name);
+		dt_check_one(ops, exp, opts, bin, bn, SIZE_MAX, de->d_name);
 		for (size_t k = 1; k < bn; k++)
-			dt_check_one(ops, exp, bin, bn, k, de->d_name);
+			dt_check_one(ops, exp, opts, bin, bn, k, de->d_name);
 		cJSON_Delete(exp);
 		free(jz);
 		free(bin);
