@@ -26,6 +26,7 @@ FUZZ_PKGS = clang libclang-rt-14-dev
 
 .PHONY: all check run bench fuzz soak deps fuzz-deps clean _all _check _bench _fuzz _soak _run
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 # ---------------------------------------------------------------- public
 all: deps
