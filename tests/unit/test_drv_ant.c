@@ -372,6 +372,43 @@ static void test_emulator_faults(void **state)
 	drv_instance_destroy(&d);
 }
 
+/* The emulator on its own: broadcasts every 8070/32768 s, page 4 with the
+ * toggle flipped every 4 messages, a background page (1, 2, 3 in turn) as
+ * every 65th message, extended data after autostart. */
+static void test_emulator_pages(void **state)
+{
+	(void)state;
+	int err = 0;
+	struct emu *e = emu_new("ant", 3, NULL, &err);
+	assert_non_null(e);
+	emu_autostart(e);
+	const double period = 8070.0 / 32768.0;
+	const uint8_t *out;
+	size_t n = emu_advance(e, 200 * period + period / 2, &out);
+	assert_int_equal(n, 200 * 18); /* 200 extended broadcasts */
+	unsigned bg_expect = 1;
+	for (size_t k = 0; k < 200; k++) {
+		const uint8_t *m = out + 18 * k;
+		assert_int_equal(m[0], 0xA4);
+		assert_int_equal(m[1], 14);
+		assert_int_equal(m[2], 0x4E);
+		assert_int_equal(ant_xor(m, 17), m[17]);
+		assert_int_equal(m[12], 0x80);           /* extended: channel id */
+		assert_int_equal(m[13] | m[14] << 8, 12345); /* device number */
+		assert_int_equal(m[15], 0x78);           /* heart-rate monitor */
+		assert_int_equal(m[16], 1);              /* transmission type */
+		unsigned toggle = m[4] >> 7, page = m[4] & 0x7Fu;
+		assert_int_equal(toggle, (k / 4) % 2);
+		if (k % 65 == 64) {
+			assert_int_equal(page, bg_expect);
+			bg_expect = bg_expect % 3 + 1;
+		} else {
+			assert_int_equal(page, 4);
+		}
+	}
+	emu_destroy(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_background_pages),
 		cmocka_unit_test(test_emulator_roundtrip),
 		cmocka_unit_test(test_emulator_faults),
+		cmocka_unit_test(test_emulator_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

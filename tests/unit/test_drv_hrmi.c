@@ -181,6 +181,33 @@ static void test_emulator_faults(void **state)
 	drv_instance_destroy(&d);
 }
 
+/* The emulator on its own: G<n> gives n heart rates, other text nothing. */
+static void test_emulator_answers(void **state)
+{
+	(void)state;
+	int err = 0;
+	struct emu *e = emu_new("hrmi", 3, NULL, &err);
+	assert_non_null(e);
+	const uint8_t *out;
+	emu_rx(e, (const uint8_t *)"G3\r", 3);
+	size_t n = emu_advance(e, 10.0, &out);
+	assert_true(n > 0 && out[n - 1] == '\r');
+	unsigned fields = 1;
+	for (size_t i = 0; i + 1 < n; i++)
+		fields += out[i] == ' ';
+	assert_int_equal(fields, 5); /* status, count, 3 heart rates */
+	assert_true(out[0] == '1' && out[1] == ' ');
+	emu_rx(e, (const uint8_t *)"X1\rG33\rG\r", 9);
+	assert_int_equal(emu_advance(e, 11.0, &out), 0);
+	emu_rx(e, (const uint8_t *)"G0\r", 3);
+	n = emu_advance(e, 12.0, &out);
+	fields = 1;
+	for (size_t i = 0; i + 1 < n; i++)
+		fields += out[i] == ' ';
+	assert_int_equal(fields, 2);
+	emu_destroy(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_emulator_roundtrip),
 		cmocka_unit_test(test_emulator_faults),
+		cmocka_unit_test(test_emulator_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
