@@ -27,7 +27,10 @@
  *    messages. Beats lost (count jumped by more than one) are counted with
  *    drv_gap(lost beats) and the next beat carries DRV_BEAT_AFTER_GAP. A
  *    strap is "legacy" (bytes 4-7 only) until its toggle bit changes, and
- *    again after 10 messages without a change.
+ *    again after 10 messages without a change. The first message only
+ *    teaches the count (its beat may be old); after a reconnect, a change
+ *    of strap (extended data) or 60 s of silence the same holds and the
+ *    next beat also carries DRV_BEAT_AFTER_GAP.
  *  - Beat times: drivers/beatclock.h (anchored at arrival, advanced by RR).
  *  - Status: drv_info keys "state", "reset_cause", "device_number",
  *    "transmission_type", "manufacturer_id", "serial_upper", "hw_version",
