@@ -37,7 +37,9 @@ struct ctl_server *ctl_server_new(void *zctx, const char *endpoint,
 	if (!s->sock)
 		goto fail;
 	int linger = 0;
-	int64_t maxmsg = CTL_REQ_MAX; /* larger messages: the peer is dropped */
+	/* requests over CTL_REQ_MAX get an error reply; over MAXMSG the peer
+	 * is dropped unread (memory bound) */
+	int64_t maxmsg = 65536;
 	zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 	return s;
