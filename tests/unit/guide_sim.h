@@ -2,11 +2,13 @@
  * guide_sim.h - drive the guide from the simulator, in-process and faster
  * than real time (shared by the test_guide_* programs).
  *
- * The simulator's true beats go through the HRV engine (60 s and 300 s
- * windows, like the pipeline's defaults) and its EMG through the EMG
- * engine (20 Hz results), exactly as the pipeline forwards a beat-only
- * source and EMG inputs; guide_tick() runs at jittery 10-50 ms intervals.
- * (The pipeline itself is not linked: main has no beat detector yet.)
+ * Two modes. gs_open(): the simulator's true beats go through the HRV
+ * engine (60 s and 300 s windows, like the pipeline's defaults) and its
+ * EMG through the EMG engine (20 Hz results), as the pipeline forwards a
+ * beat-only source and EMG inputs - the guide sees exact beats.
+ * gs_open_pl(): end to end through the real pipeline (simulated ECG ->
+ * beat detector -> RR -> HRV; EMG -> EMG engine), as in the daemon.
+ * guide_tick() runs at jittery 10-50 ms intervals.
  */
 #ifndef GUIDE_SIM_H
 #define GUIDE_SIM_H
@@ -32,6 +34,9 @@ static const char *const gs_region_names[SIM_MAX_EMG] = {
 
 struct gsim {
 	struct sim *sim;
+	struct pipeline *pl;   /* gs_open_pl() mode */
+	int ecg_id, emg_id[SIM_MAX_EMG];
+	uint64_t ecg_done;
 	struct guide *g;
 	struct hrv *hrv[GS_NWIN];
 	struct emg *emg[SIM_MAX_EMG];
@@ -93,8 +98,81 @@ static inline int gs_open(struct gsim *s, const char *scenario, unsigned n_emg,
 	return VG_OK;
 }
 
+static inline void gs_pl_beat(void *ctx, const struct pl_beat *b)
+{
+	guide_beat(((struct gsim *)ctx)->g, b);
+}
+
+static inline void gs_pl_hrv(void *ctx, const struct pl_hrv *h)
+{
+	guide_hrv(((struct gsim *)ctx)->g, h);
+}
+
+static inline void gs_pl_emg(void *ctx, const struct pl_emg *e)
+{
+	guide_emg(((struct gsim *)ctx)->g, e);
+}
+
+/* End-to-end mode: simulated ECG and EMG through the pipeline. */
+static inline int gs_open_pl(struct gsim *s, const char *scenario, unsigned n_emg,
+			     uint64_t seed, const struct guide_output *out)
+{
+	int err = gs_open(s, scenario, 0, seed, out);
+	if (err)
+		return err;
+	for (int w = 0; w < GS_NWIN; w++)
+		hrv_destroy(&s->hrv[w]);
+	/* a second simulator with the EMG channels (same seed, same data) */
+	sim_destroy(&s->sim);
+	struct sim_config sc = { .seed = seed, .n_emg = n_emg,
+				 .scenario = sim_scenario_find(scenario) };
+	s->sim = sim_new(&sc, &err);
+	if (!s->sim)
+		return err;
+	struct pl_output po = { .ctx = s, .beat = gs_pl_beat, .hrv = gs_pl_hrv,
+				.emg = gs_pl_emg };
+	s->pl = pl_new(NULL, &po, &err);
+	if (!s->pl)
+		return err;
+	s->ecg_id = pl_add_input(s->pl, PL_IN_ECG, sim_ecg_fs(s->sim), "ECG", GS_ORIGIN_NS);
+	if (s->ecg_id < 0)
+		return s->ecg_id;
+	for (unsigned c = 0; c < n_emg; c++) {
+		s->emg_id[c] = pl_add_input(s->pl, PL_IN_EMG, sim_emg_fs(s->sim),
+					    gs_region_names[c], GS_ORIGIN_NS);
+		if (s->emg_id[c] < 0)
+			return s->emg_id[c];
+	}
+	s->n_emg = n_emg;
+	return VG_OK;
+}
+
+static inline void gs_pl_until(struct gsim *s, double t1)
+{
+	uint64_t want = (uint64_t)floor(t1 * sim_ecg_fs(s->sim));
+	while (s->ecg_done < want) {
+		uint64_t n = want - s->ecg_done;
+		if (n > GS_EMG_BLOCK)
+			n = GS_EMG_BLOCK;
+		sim_ecg(s->sim, s->buf, (size_t)n);
+		pl_feed(s->pl, s->ecg_id, s->buf, (size_t)n);
+		s->ecg_done += n;
+	}
+	want = (uint64_t)floor(t1 * sim_emg_fs(s->sim));
+	for (unsigned c = 0; c < s->n_emg; c++)
+		while (s->emg_done[c] < want) {
+			uint64_t n = want - s->emg_done[c];
+			if (n > GS_EMG_BLOCK)
+				n = GS_EMG_BLOCK;
+			sim_emg(s->sim, c, s->buf, (size_t)n);
+			pl_feed(s->pl, s->emg_id[c], s->buf, (size_t)n);
+			s->emg_done[c] += n;
+		}
+}
+
 static inline void gs_close(struct gsim *s)
 {
+	pl_destroy(&s->pl);
 	for (unsigned c = 0; c < s->n_emg; c++)
 		emg_destroy(&s->emg[c]);
 	for (int w = 0; w < GS_NWIN; w++)
@@ -161,8 +239,12 @@ static inline void gs_run(struct gsim *s, double t_end_s)
 		double t1 = s->t_s + gs_jitter_s(s);
 		if (t1 > t_end_s)
 			t1 = t_end_s;
-		gs_emg_until(s, t1);
-		gs_beats_until(s, t1);
+		if (s->pl) {
+			gs_pl_until(s, t1);
+		} else {
+			gs_emg_until(s, t1);
+			gs_beats_until(s, t1);
+		}
 		if (s->feed_resp_truth && t1 >= s->next_resp_s) {
 			struct sim_truth tr;
 			sim_truth_at(s->sim, t1, &tr);

@@ -238,6 +238,37 @@ static void synthetic_rules(void **state)
 	assert_string_equal(guide_advice_name(GUIDE_ADV_DEEPEN_OK), "deepen-ok");
 }
 
+/* End to end: simulated ECG through the beat detector, HRV and EMG
+ * engines of the pipeline, as in the daemon. */
+static void via_pipeline(void **state)
+{
+	(void)state;
+	struct adv_log l;
+	log_init(&l);
+	struct guide_output out = { .ctx = &l, .guide = on_guide };
+	struct gsim s;
+	assert_int_equal(gs_open_pl(&s, "surge", 2, 11, &out), VG_OK);
+	gs_run(&s, 59.99);
+	assert_true(isnan(l.first_s[GUIDE_ADV_EASE]));
+	gs_run(&s, 100.0);
+	printf("pipeline surge: ease at %.2f s, tension+arousal at %.2f s (%s)\n",
+	       l.first_s[GUIDE_ADV_EASE], l.both_s, l.both_reasons);
+	assert_true(l.first_s[GUIDE_ADV_EASE] >= 60.0 && l.first_s[GUIDE_ADV_EASE] <= 65.0);
+	assert_true(l.both_s <= 66.0);
+	assert_int_equal(l.last, GUIDE_ADV_EASE);
+	gs_close(&s);
+
+	log_init(&l);
+	assert_int_equal(gs_open_pl(&s, "calm", 2, 12, &out), VG_OK);
+	gs_run(&s, 600.0);
+	printf("pipeline calm (10 min): ease %.0f s, hold %.0f s, deepen-ok %.0f s\n",
+	       l.time_s[GUIDE_ADV_EASE], l.time_s[GUIDE_ADV_HOLD],
+	       l.time_s[GUIDE_ADV_DEEPEN_OK]);
+	assert_true(isnan(l.first_s[GUIDE_ADV_EASE]));
+	assert_true(l.time_s[GUIDE_ADV_DEEPEN_OK] > 60.0);
+	gs_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +276,7 @@ int main(void)
 		cmocka_unit_test(calm_never_eases),
 		cmocka_unit_test(profiles_never_deepen),
 		cmocka_unit_test(synthetic_rules),
+		cmocka_unit_test(via_pipeline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,19 +49,44 @@ static double rel_s(int64_t t_ns)
 	return (double)(t_ns - GS_ORIGIN_NS) / 1e9;
 }
 
-static void run(const char *scenario, uint64_t seed, const char *technique,
-		const char *region, double hold_at_s, double end_s,
-		struct hold_log *l)
+static void run_mode(int pipeline, const char *scenario, uint64_t seed,
+		     const char *technique, const char *region, double hold_at_s,
+		     double end_s, struct hold_log *l)
 {
 	memset(l, 0, sizeof(*l));
 	struct guide_output out = { .ctx = l, .guide = on_guide, .release = on_release,
 				    .hold_long = on_long };
 	struct gsim s;
-	assert_int_equal(gs_open(&s, scenario, 2, seed, &out), VG_OK);
+	if (pipeline)
+		assert_int_equal(gs_open_pl(&s, scenario, 2, seed, &out), VG_OK);
+	else
+		assert_int_equal(gs_open(&s, scenario, 2, seed, &out), VG_OK);
 	gs_run(&s, hold_at_s);
 	assert_int_equal(guide_hold_start(s.g, technique, region, gs_ns(hold_at_s)), VG_OK);
 	gs_run(&s, end_s);
 	gs_close(&s);
+}
+
+static void run(const char *scenario, uint64_t seed, const char *technique,
+		const char *region, double hold_at_s, double end_s,
+		struct hold_log *l)
+{
+	run_mode(0, scenario, seed, technique, region, hold_at_s, end_s, l);
+}
+
+/* End to end through the pipeline (EMG engine as in the daemon). */
+static void via_pipeline(void **state)
+{
+	(void)state;
+	struct hold_log l;
+	run_mode(1, "release", 21, "trigger_point", "trapezius-left", 20.0, 90.0, &l);
+	double drop = rel_s(l.rel.drop_t_ns);
+	printf("pipeline release: drop at %.2f s, published at %.2f s\n", drop, rel_s(l.rel.t_ns));
+	assert_int_equal(l.nrel, 1);
+	assert_true(drop >= 60.0 && drop <= 63.0);
+	run_mode(1, "calm", 22, "trigger_point", "trapezius-left", 10.0, 200.0, &l);
+	assert_int_equal(l.nrel, 0);
+	assert_int_equal(l.nlong, 1);
 }
 
 static void release_within_3s(void **state)
@@ -158,6 +183,7 @@ int main(void)
 		cmocka_unit_test(release_within_3s),
 		cmocka_unit_test(never_without_release),
 		cmocka_unit_test(hold_stop_and_untimed_regions),
+		cmocka_unit_test(via_pipeline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
