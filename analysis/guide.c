@@ -587,7 +587,14 @@ int guide_session_start(struct guide *g, const char *id, int64_t t_ns)
 	memset(&g->baseline, 0, sizeof(g->baseline));
 	g->base_calm = NAN;
 	g->nreleases = 0;
-	g->nmarks = 0;
+	/* marks still waiting for their response stay; answered ones go */
+	int k = 0;
+	for (int i = 0; i < g->nmarks; i++)
+		if (!g->mark_done[i]) {
+			g->marks[k] = g->marks[i];
+			g->mark_done[k++] = 0;
+		}
+	g->nmarks = k;
 	g->holds = g->holds_long = 0;
 	memset(g->pacer_s, 0, sizeof(g->pacer_s));
 	memset(g->advice_s, 0, sizeof(g->advice_s));

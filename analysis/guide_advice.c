@@ -18,8 +18,9 @@
  *   10 s more (hysteresis);
  * - deepen-ok when for >= 20 s: no ease in the last 30 s, every region
  *   within +10 %, HR over the last 10 s not up by more than 2 bpm on the
- *   30 s before, RMSSD not down by more than 10 %, and calm >= 50 or
- *   rising; it is kept while the looser limits +20 %, +4 bpm, -20 % hold;
+ *   30 s before, RMSSD not down by more than 10 %, and calm >= 45 or
+ *   rising (calm is 50 at the session's own baseline); it is kept while
+ *   the looser limits +20 %, +4 bpm, -20 %, calm >= 40 hold;
  * - hold otherwise; none when no beats and no EMG arrive.
  * Profiles: `sensitive` lowers the thresholds (20 %, 4 uV, 4 bpm, 8 bpm
  * alone, guarding alone 60 % and 16 uV) and never gives deepen-ok; `flare`
@@ -69,7 +70,8 @@ static const struct thresholds thr[GUIDE_NPROFILES] = {
 #define STAY_RISE_PCT 20.0      /* stay in deepen-ok */
 #define STAY_DHR_BPM 4.0
 #define STAY_DRMSSD_PCT (-20.0)
-#define CALM_OK 50.0
+#define CALM_OK 45.0            /* calm at/above this, or rising, to deepen */
+#define CALM_STAY 40.0          /* ... and to stay */
 
 #define APPEND(...)                                                           \
 	do {                                                                  \
@@ -129,7 +131,7 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 	if (arousal) {
 		APPEND("%sHR %+.0f bpm in 30 s (%.0f -> %.0f)", pos ? "; " : "",
 		       f->dhr, f->hr_ref, f->hr_now);
-		if (isfinite(f->drmssd_pct) && f->drmssd_pct < 0.0)
+		if (isfinite(f->drmssd_pct) && f->drmssd_pct <= -10.0)
 			APPEND(" and RMSSD %+.0f %% in 30 s", f->drmssd_pct);
 		APPEND(": arousal");
 	}
@@ -190,7 +192,7 @@ void guide_advice_eval(const struct guide_feat *f, enum guide_profile prof,
 		    (st->last_ease_ns == INT64_MIN || f->t_ns - st->last_ease_ns >= NO_EASE_NS) &&
 		    isfinite(f->dhr_slow) && f->dhr_slow <= q_dhr &&
 		    !(isfinite(f->drmssd_pct) && f->drmssd_pct < q_drmssd) &&
-		    (!isfinite(f->calm) || f->calm >= CALM_OK ||
+		    (!isfinite(f->calm) || f->calm >= (deep ? CALM_STAY : CALM_OK) ||
 		     (isfinite(f->calm_trend) && f->calm_trend > 0.0));
 	if (!quiet)
 		st->quiet_since_ns = INT64_MIN;
