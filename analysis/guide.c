@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define S_NS(s) ((int64_t)llround((s) * 1e9))
 #define FOLLOW_SPAN_S 60.0
@@ -393,7 +394,7 @@ void guide_emg(struct guide *g, const struct pl_emg *e)
 	if (ch < 0 || ch >= GUIDE_MAX_REGIONS)
 		return;
 	struct guide_region *r = &g->reg[ch];
-	if (!r->used || strcmp(r->name, e->r.name) != 0) {
+	if (!r->used || (e->r.name[0] && strcmp(r->name, e->r.name) != 0)) {
 		r->used = 1;
 		if (e->r.name[0])
 			copy_str(r->name, sizeof(r->name), e->r.name);
