@@ -313,7 +313,11 @@ static int annotate(struct rec *r, double onset_s, double duration_s, const char
 		onset_s = 0;
 	copy_text(cut, sizeof(cut), text);
 	r->st.annotations++;
-	int rc = annotate_edf(r, llround(onset_s * 1e4),
+	/* EDFlib adds the sub-second start cut to 100 us to the onset and the
+	 * reader takes the exact one off again: pre-compensate, so the onset
+	 * read back is within 50 us */
+	double frac_100ns = (double)((r->start_ns / 100) % 1000);
+	int rc = annotate_edf(r, llround((onset_s * 1e7 + frac_100ns) / 1000.0),
 			      duration_s >= 0 ? llround(duration_s * 1e4) : -1, cut);
 	char dur[32];
 	if (duration_s >= 0)

@@ -25,7 +25,8 @@
  * to 80, annotation texts to 40 (EDFlib); at most REC_MAX_SIGNALS signals,
  * all starting at start_ns; rates that no record duration of at most 1 s
  * turns into whole samples (e.g. 0.3 Hz) are rounded; the start time is
- * kept to 100 ns. Single-threaded; EDFlib allows 64 open files per process.
+ * kept to 100 ns, annotation onsets to 100 us (read back within 50 us when
+ * the start is not on the 100 us grid). Single-threaded; EDFlib allows 64 open files per process.
  */
 #ifndef RECORD_H
 #define RECORD_H

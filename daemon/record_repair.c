@@ -298,9 +298,12 @@ static int rewrite(const char *path, const struct edf_hdr_struct *h,
 			else if (edfwrite_digital_samples(w, buf) < 0)
 				e = VG_ERR_IO;
 		}
+	/* as in record.c: compensate EDFlib's 100 us cut of the sub-second start */
+	double frac_100ns = (double)(h->starttime_subsecond % 1000);
 	for (size_t k = 0; k < na && e == VG_OK; k++) {
 		long long dur = a[k].duration_s >= 0 ? llround(a[k].duration_s * 1e4) : -1;
-		if (edfwrite_annotation_utf8(w, llround(a[k].onset_s * 1e4), dur,
+		long long on = llround((a[k].onset_s * 1e7 + frac_100ns) / 1000.0);
+		if (edfwrite_annotation_utf8(w, on, dur,
 					     a[k].text) < 0)
 			e = VG_ERR_NOMEM;
 	}
