@@ -305,13 +305,28 @@ static int annotate_edf(struct rec *r, int64_t onset_100us, int64_t dur_100us,
 	return VG_OK;
 }
 
-/* an annotation to both files; onset/duration in seconds from the start */
+/* text cut to EDFlib's 40 bytes on a UTF-8 character boundary (EDFlib
+ * would cut anywhere) */
+static void cut_utf8(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	if (n > EDF_ANNOT_TEXT) {
+		n = EDF_ANNOT_TEXT;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* an annotation to both files; onset/duration in seconds from the start.
+ * The JSON line has the whole text. */
 static int annotate(struct rec *r, double onset_s, double duration_s, const char *text)
 {
-	char esc[EDF_ANNOT_TEXT * 6 + 1], cut[EDF_ANNOT_TEXT * 4 + 1];
+	char esc[2048], cut[EDF_ANNOT_TEXT + 1];
 	if (onset_s < 0)
 		onset_s = 0;
-	copy_text(cut, sizeof(cut), text);
+	cut_utf8(cut, text);
 	r->st.annotations++;
 	/* EDFlib adds the sub-second start cut to 100 us to the onset and the
 	 * reader takes the exact one off again: pre-compensate, so the onset

@@ -428,6 +428,9 @@ static void test_repair_snapshot(void **state)
 			feed(r, s, &pos[s], (uint64_t)(0.5 * k * fs[s]), fs[s], amp3[s]);
 	assert_int_equal(rec_annotation(r, START_NS + 1500000000LL, -1, "mark start"), 0);
 	assert_int_equal(rec_annotation(r, START_NS + 4000000000LL, 0.5, "artifact ECG"), 0);
+	/* 38 ASCII bytes then a 3-byte character: cut before it, not inside */
+	assert_int_equal(rec_annotation(r, START_NS + 4500000000LL, -1,
+					"technique change to box breathing 4-4-\xe2\x80\x94x"), 0);
 	assert_int_equal(rec_sync(r), 0);
 	char snap[4200], snapj[4200];
 	snprintf(snap, sizeof(snap), "%s/snap.edf", tmpdir);
@@ -453,7 +456,8 @@ static void test_repair_snapshot(void **state)
 	for (int s = 0; s < 3; s++)
 		check_samples(hdr.handle, s, fs[s], amp3[s], 0, (int64_t)(5 * fs[s]), -1, -1);
 	double on, du;
-	assert_int_equal(hdr.annotations_in_file, 3);
+	assert_int_equal(hdr.annotations_in_file, 4);
+	assert_true(find_annot(hdr.handle, "technique change to box breathing 4-4-", &on, &du));
 	assert_true(find_annot(hdr.handle, "technique resonance", &on, &du));
 	assert_true(find_annot(hdr.handle, "mark start", &on, &du));
 	assert_true(fabs(on - 1.5) < 1e-4 && du < 0);
