@@ -42,8 +42,6 @@
 #include "vg_err.h"
 #include "vg_log.h"
 
-#include <cjson/cJSON.h>
-#include <dirent.h>
 #include <edflib.h>
 #include <errno.h>
 #include <fcntl.h>

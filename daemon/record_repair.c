@@ -109,11 +109,9 @@ static int fix_count(const char *path, int *changed, long long *nrec_out,
 		return errno == ENOENT ? VG_ERR_NOTFOUND : vg_err_from_errno(errno);
 	char fixed[HDR_FIXED];
 	char *hdr = NULL;
-	int e = read_exact(fd, fixed, sizeof(fixed), 0);
-	if (e < 0) {
-		e = e == VG_ERR_TRUNC ? VG_ERR_TRUNC : e;
+	int e = read_exact(fd, fixed, sizeof(fixed), 0); /* short: VG_ERR_TRUNC */
+	if (e < 0)
 		goto out;
-	}
 	e = VG_ERR_PARSE;
 	if (memcmp(fixed, "0       ", 8) != 0)
 		goto out;
