@@ -560,6 +560,32 @@ const struct rec_stats *rec_stats(const struct rec *r)
 	return &r->st;
 }
 
+int rec_stats_json(const struct rec *r, char *buf, size_t cap)
+{
+	char e[2][sizeof(r->edf_path) + 256];
+	const struct rec_stats *st = &r->st;
+	int n = snprintf(buf, cap,
+			 "{\"edf\":\"%s\",\"jsonl\":\"%s\",\"edf_error\":%s%s%s,"
+			 "\"jsonl_error\":%s%s%s,\"records\":%llu,\"bytes_edf\":%llu,"
+			 "\"bytes_jsonl\":%llu,\"samples_lost\":%llu,\"samples_filled\":%llu,"
+			 "\"messages\":%llu,\"messages_lost\":%llu,\"annotations\":%llu}",
+			 proto_json_escape(r->edf_path, e[0], sizeof(e[0])),
+			 proto_json_escape(r->jsonl_path, e[1], sizeof(e[1])),
+			 st->edf_err ? "\"" : "", st->edf_err ? vg_strerror(st->edf_err) : "null",
+			 st->edf_err ? "\"" : "",
+			 st->jsonl_err ? "\"" : "",
+			 st->jsonl_err ? vg_strerror(st->jsonl_err) : "null",
+			 st->jsonl_err ? "\"" : "",
+			 (unsigned long long)st->records, (unsigned long long)st->bytes_edf,
+			 (unsigned long long)st->bytes_jsonl,
+			 (unsigned long long)st->samples_lost,
+			 (unsigned long long)st->samples_filled,
+			 (unsigned long long)st->messages,
+			 (unsigned long long)st->messages_lost,
+			 (unsigned long long)st->annotations);
+	return n < 0 || (size_t)n >= cap ? VG_ERR_TRUNC : n;
+}
+
 const char *rec_edf_path(const struct rec *r)
 {
 	return r->edf_path;

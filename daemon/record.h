@@ -115,6 +115,10 @@ int rec_message(struct rec *r, const char *json, size_t len);
 int rec_sync(struct rec *r);
 
 const struct rec_stats *rec_stats(const struct rec *r);
+/* The stats and the file paths as one JSON object (for an `event`'s data
+ * or `status`), written into buf (NUL-terminated). Returns the length or
+ * VG_ERR_TRUNC. */
+int rec_stats_json(const struct rec *r, char *buf, size_t cap);
 /* The EDF+ and JSON-lines paths. */
 const char *rec_edf_path(const struct rec *r);
 const char *rec_jsonl_path(const struct rec *r);

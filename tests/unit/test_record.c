@@ -212,6 +212,9 @@ static void test_roundtrip(void **state)
 	assert_int_equal(st.jsonl_err, 0);
 	assert_int_equal(st.samples_lost, 0);
 	assert_int_equal(st.messages_lost, 1);
+	char js[8192];
+	assert_true(rec_stats_json(r, js, sizeof(js)) > 0);
+	assert_non_null(strstr(js, "\"edf_error\":null,\"jsonl_error\":null,\"records\":10,"));
 	rec_close(&r);
 	assert_null(r);
 
@@ -533,7 +536,11 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 		}
 	}
 	const struct rec_stats *st = rec_stats(r);
+	char js[8192];
 	int code = 0;
+	if (rec_stats_json(r, js, sizeof(js)) <= 0 || !strstr(js, "\"edf_error\":\"") ||
+	    rec_stats_json(r, js, 10) != VG_ERR_TRUNC)
+		code |= 16;
 	if (io_samples != 1)
 		code |= 1;
 	if (io_msgs != 1)
