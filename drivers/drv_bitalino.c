@@ -111,9 +111,10 @@ static unsigned adc_at(const uint8_t *f, size_t n, unsigned k)
 
 static void on_text(struct drv_instance *d, struct bit *b, uint8_t c)
 {
-	if (drvu_text_byte(&b->text, c) && b->text.line[0])
-		drv_info(d, strstr(b->text.line, "BITalino") ? "version" : "reply",
-			 b->text.line);
+	if (drvu_text_byte(&b->text, c) && strstr(b->text.line, "BITalino")) {
+		drvu_batch_flush(d, &b->batch);
+		drv_info(d, "version", b->text.line);
+	}
 }
 
 static void emit(struct drv_instance *d, struct bit *b, const uint8_t *f)
