@@ -8,6 +8,8 @@
 #include "pipeline.h"
 #include "proto.h"
 #include "publish.h"
+#include "record.h"
+#include "driver.h"
 #include "security.h"
 #include "source.h"
 #include "vg_err.h"
@@ -49,6 +51,9 @@ struct vagusd {
 	struct source *src[VAGUSD_MAX_SOURCES];
 	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
 	int nsrc;
+	struct rec *rec;             /* session recording, NULL = none */
+	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
+	int rec_err_reported;
 	int auto_on;                 /* --source auto given */
 	char auto_opts[256];
 	int auto_reported;
@@ -72,6 +77,7 @@ static void out_hrv(void *ctx, const struct pl_hrv *h)
 
 static void publish_event(struct vagusd *d, const char *kind, const char *source,
 			  const char *detail, const char *data);
+static void rec_problem(struct vagusd *d, int rc);
 
 static void out_emg(void *ctx, const struct pl_emg *e)
 {
@@ -149,6 +155,104 @@ static void status(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	build_status(d, now_ns);
 	pub_send(d->pub, proto_topic_find("status"), &d->status);
+	if (d->rec)
+		rec_problem(d, rec_sync(d->rec));
+}
+
+/* ---------------------------------------------------------------- recording */
+static int source_index(const struct vagusd *d, const struct source *s)
+{
+	for (int i = 0; i < d->nsrc; i++)
+		if (d->src[i] == s)
+			return i;
+	return -1;
+}
+
+static void rec_problem(struct vagusd *d, int rc)
+{
+	if (rc >= 0 || d->rec_err_reported || !d->rec)
+		return;
+	char data[1024];
+	if (rec_stats_json(d->rec, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	d->rec_err_reported = 1;
+	vg_warnx("recording: %s (analysis and publishing go on)", vg_strerror(rc));
+	publish_event(d, "record.error", NULL, vg_strerror(rc), data[0] ? data : NULL);
+}
+
+static void tap_samples(void *ctx, const struct source *s, unsigned ch,
+			const float *v, size_t n)
+{
+	struct vagusd *d = ctx;
+	int i = source_index(d, s);
+	if (!d->rec || i < 0 || ch >= DRV_MAX_CHANNELS || d->rec_map[i][ch] < 0)
+		return;
+	rec_problem(d, rec_samples(d->rec, d->rec_map[i][ch], v, n));
+}
+
+static void tap_gap(void *ctx, const struct source *s, unsigned ch, uint64_t n)
+{
+	struct vagusd *d = ctx;
+	int i = source_index(d, s);
+	if (!d->rec || i < 0 || ch >= DRV_MAX_CHANNELS || d->rec_map[i][ch] < 0)
+		return;
+	rec_problem(d, rec_gap(d->rec, d->rec_map[i][ch], n));
+}
+
+static void tap_message(void *ctx, const char *json, size_t len)
+{
+	struct vagusd *d = ctx;
+	if (d->rec)
+		rec_problem(d, rec_message(d->rec, json, len));
+}
+
+static void annotate(struct vagusd *d, const char *text)
+{
+	if (d->rec)
+		rec_problem(d, rec_annotation(d->rec, loop_now_ns(d->loop), -1, text));
+}
+
+/* Open the session's recording: every channel of every source. */
+static int record_start(struct vagusd *d, const char *client, const char *technique)
+{
+	struct rec_signal sig[REC_MAX_SIGNALS];
+	int n = 0;
+	for (int i = 0; i < d->nsrc; i++) {
+		for (unsigned ch = 0; ch < DRV_MAX_CHANNELS; ch++)
+			d->rec_map[i][ch] = -1;
+		unsigned nch = source_channel_count(d->src[i]);
+		for (unsigned ch = 0; ch < nch && n < REC_MAX_SIGNALS; ch++) {
+			const struct drv_channel *c = source_channel(d->src[i], ch);
+			sig[n] = (struct rec_signal){ c->label, c->unit, c->transducer,
+						      c->prefilter, c->phys_min,
+						      c->phys_max, c->rate_hz };
+			d->rec_map[i][ch] = n++;
+		}
+	}
+	if (!n)
+		return VG_ERR_NOTFOUND;
+	struct rec_config rc = { d->cfg.record_dir, client, technique,
+				 loop_now_ns(d->loop), sig, n };
+	int e = VG_OK;
+	d->rec = rec_open(&rc, &e);
+	if (!d->rec)
+		return e;
+	d->rec_err_reported = 0;
+	struct source_tap tap = { d, tap_samples, tap_gap };
+	for (int i = 0; i < d->nsrc; i++)
+		source_set_tap(d->src[i], &tap);
+	pub_set_tap(d->pub, tap_message, d);
+	return VG_OK;
+}
+
+static void record_stop(struct vagusd *d)
+{
+	if (!d->rec)
+		return;
+	for (int i = 0; i < d->nsrc; i++)
+		source_set_tap(d->src[i], NULL);
+	pub_set_tap(d->pub, NULL, NULL);
+	rec_close(&d->rec);
 }
 
 /* ---------------------------------------------------------------- control */
@@ -195,6 +299,19 @@ static int session_start(struct vagusd *d, const struct ctl_request *req,
 	cJSON_AddStringToObject(data, "client", s->client);
 	cJSON_AddStringToObject(data, "technique", s->technique);
 	cJSON_AddStringToObject(data, "notes", s->notes);
+	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
+		int rc = record_start(d, s->client, s->technique);
+		if (rc < 0) {
+			vg_warnx("session %s: cannot record in %s: %s", s->id,
+				 d->cfg.record_dir, vg_strerror(rc));
+			publish_event(d, "record.error", NULL, "cannot open the recording",
+				      NULL);
+		} else {
+			cJSON_AddStringToObject(data, "edf", rec_edf_path(d->rec));
+			cJSON_AddStringToObject(data, "jsonl", rec_jsonl_path(d->rec));
+			cJSON_AddStringToObject(reply, "edf", rec_edf_path(d->rec));
+		}
+	}
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "session.start", NULL, s->id, txt);
 	cJSON_free(txt);
@@ -213,6 +330,7 @@ static int session_stop(struct vagusd *d, cJSON *reply, char *err, size_t cap)
 	snprintf(data, sizeof(data), "{\"session\":\"%s\",\"duration_s\":%.1f,\"marks\":%d}",
 		 s->id, dur, s->marks);
 	publish_event(d, "session.stop", NULL, s->id, data);
+	record_stop(d);
 	cJSON_AddStringToObject(reply, "session", s->id);
 	cJSON_AddNumberToObject(reply, "duration_s", dur);
 	cJSON_AddNumberToObject(reply, "marks", s->marks);
@@ -229,6 +347,11 @@ static int mark(struct vagusd *d, const struct ctl_request *req, cJSON *reply)
 	cJSON_AddStringToObject(data, "session", d->session.active ? d->session.id : "");
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "mark", NULL, req->label, txt);
+	char note[256];
+	snprintf(note, sizeof(note), "mark %.100s%s%.60s%s%.20s", req->label,
+		 req->region[0] ? " @" : "", req->region, req->pressure[0] ? " " : "",
+		 req->pressure);
+	annotate(d, note);
 	cJSON_free(txt);
 	cJSON_Delete(data);
 	if (d->session.active)
@@ -322,6 +445,10 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 			 tech, reg);
 		publish_event(d, start ? "hold.start" : "hold.stop", NULL,
 			      req->technique, start ? data : NULL);
+		char note[160];
+		snprintf(note, sizeof(note), "%s %.60s %.60s", start ? "hold" : "hold end",
+			 req->technique, req->region);
+		annotate(d, note);
 		return VG_OK;
 	}
 	default:
@@ -401,6 +528,15 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->loop = loop_new(&e);
 	if (!d->loop)
 		goto fail;
+	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
+		int n = rec_repair_dir(d->cfg.record_dir);
+		if (n > 0)
+			vg_info("repaired %d unfinished recording(s) in %s", n,
+				d->cfg.record_dir);
+		else if (n < 0)
+			vg_warnx("recording directory %s: %s", d->cfg.record_dir,
+				 vg_strerror(n));
+	}
 	d->start_ns = loop_now_ns(d->loop);
 	int have_key = d->cfg.secret_key_file && d->cfg.secret_key_file[0];
 	const char *eps[2] = { d->cfg.pub_endpoint, d->cfg.ctl_endpoint };
@@ -477,6 +613,7 @@ void vagusd_destroy(struct vagusd **dp)
 	if (!dp || !*dp)
 		return;
 	struct vagusd *d = *dp;
+	record_stop(d);
 	for (int i = 0; i < d->nsrc; i++)
 		source_destroy(&d->src[i]);
 	pl_destroy(&d->pl);
