@@ -4,6 +4,8 @@
 #include "vagusd.h"
 #include "autodetect.h"
 #include "ctlserver.h"
+#include "guide.h"
+#include "pacer.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "proto.h"
@@ -51,6 +53,9 @@ struct vagusd {
 	struct source *src[VAGUSD_MAX_SOURCES];
 	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
 	int nsrc;
+	struct guide *guide;         /* pacer, advice, holds, responses, summary */
+	int64_t sample_now_ns;       /* newest event time seen (the sample clock) */
+	struct guide_summary summary;
 	struct rec *rec;             /* session recording, NULL = none */
 	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
 	int rec_err_reported;
@@ -63,16 +68,55 @@ struct vagusd {
 };
 
 /* ---------------------------------------------------------------- output */
+static void saw_time(struct vagusd *d, int64_t t_ns)
+{
+	if (t_ns > d->sample_now_ns)
+		d->sample_now_ns = t_ns;
+}
+
+/* The sample clock (what marks, holds and the pacer run on). */
+static int64_t sample_now(const struct vagusd *d)
+{
+	return d->sample_now_ns ? d->sample_now_ns : loop_now_ns(d->loop);
+}
+
 static void out_beat(void *ctx, const struct pl_beat *b)
 {
 	struct vagusd *d = ctx;
+	saw_time(d, b->t_ns);
 	pub_send(d->pub, proto_topic_find("beat"), b);
+	guide_beat(d->guide, b);
 }
 
 static void out_hrv(void *ctx, const struct pl_hrv *h)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("hrv"), h);
+	guide_hrv(d->guide, h);
+}
+
+static void out_guide(void *ctx, const struct guide_msg *m)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("guide"), m);
+}
+
+static void out_release(void *ctx, const struct guide_release *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("release"), r);
+}
+
+static void out_hold_long(void *ctx, const struct guide_hold_long *h)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("hold.long"), h);
+}
+
+static void out_mark_response(void *ctx, const struct guide_mark_response *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("mark.response"), r);
 }
 
 static void publish_event(struct vagusd *d, const char *kind, const char *source,
@@ -82,7 +126,9 @@ static void rec_problem(struct vagusd *d, int rc);
 static void out_emg(void *ctx, const struct pl_emg *e)
 {
 	struct vagusd *d = ctx;
+	saw_time(d, e->t_ns);
 	pub_send(d->pub, proto_topic_find("emg"), e);
+	guide_emg(d->guide, e);
 	if (e->r.released) {
 		char data[256], detail[128], name[64];
 		proto_json_escape(e->r.name, name, sizeof(name));
@@ -121,6 +167,8 @@ static void tick(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	for (int i = 0; i < d->nsrc; i++)
 		source_tick(d->src[i], now_ns);
+	if (d->sample_now_ns)
+		guide_tick(d->guide, d->sample_now_ns);
 }
 
 static void build_status(struct vagusd *d, int64_t now_ns)
@@ -274,6 +322,28 @@ static void sanitize(const char *in, char *out, size_t cap)
 	out[k] = '\0';
 }
 
+/* The session's Markdown report next to its recording. */
+static void write_summary(struct vagusd *d, const char *id)
+{
+	if (!d->cfg.record_dir || !d->cfg.record_dir[0])
+		return;
+	static char md[65536];
+	if (guide_summary_markdown(&d->summary, md, sizeof(md)) < 0)
+		return;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s.summary.md", d->cfg.record_dir, id);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		vg_warn("cannot write %s", path);
+		publish_event(d, "record.error", NULL, "cannot write the session summary",
+			      NULL);
+		return;
+	}
+	vg_info("session summary in %s", path);
+}
+
 static int session_start(struct vagusd *d, const struct ctl_request *req,
 			 cJSON *reply, char *err, size_t cap)
 {
@@ -312,6 +382,7 @@ static int session_start(struct vagusd *d, const struct ctl_request *req,
 			cJSON_AddStringToObject(reply, "edf", rec_edf_path(d->rec));
 		}
 	}
+	guide_session_start(d->guide, s->id, sample_now(d));
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "session.start", NULL, s->id, txt);
 	cJSON_free(txt);
@@ -330,6 +401,12 @@ static int session_stop(struct vagusd *d, cJSON *reply, char *err, size_t cap)
 	snprintf(data, sizeof(data), "{\"session\":\"%s\",\"duration_s\":%.1f,\"marks\":%d}",
 		 s->id, dur, s->marks);
 	publish_event(d, "session.stop", NULL, s->id, data);
+	if (guide_session_stop(d->guide, sample_now(d), &d->summary) == VG_OK) {
+		static char sj[sizeof(((struct proto_event *)0)->data)];
+		if (guide_summary_json(&d->summary, sj, sizeof(sj)) >= 0)
+			publish_event(d, "session.summary", NULL, s->id, sj);
+		write_summary(d, s->id);
+	}
 	record_stop(d);
 	cJSON_AddStringToObject(reply, "session", s->id);
 	cJSON_AddNumberToObject(reply, "duration_s", dur);
@@ -414,6 +491,33 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		return mark(d, req, reply);
 	case CTL_CONFIG_GET:
 		return config_get(d, reply);
+	case CTL_PACER_SET: {
+		char spec[96];
+		if (!strcmp(req->pattern, "custom")) {
+			if (isnan(req->inhale_s) || isnan(req->exhale_s))
+				return err_msg(err, cap, VG_ERR_INVAL,
+					       "custom needs inhale_s and exhale_s");
+			snprintf(spec, sizeof(spec), "%g-%g-%g-%g", req->inhale_s,
+				 isnan(req->hold_in_s) ? 0 : req->hold_in_s, req->exhale_s,
+				 isnan(req->hold_out_s) ? 0 : req->hold_out_s);
+		} else if (!strcmp(req->pattern, "follow") && !isnan(req->target_bpm)) {
+			snprintf(spec, sizeof(spec), "follow:%g", req->target_bpm);
+		} else {
+			snprintf(spec, sizeof(spec), "%s", req->pattern);
+		}
+		struct pacer_cfg pc;
+		if (pacer_parse(spec, &pc) < 0 ||
+		    guide_pacer_set(d->guide, &pc, sample_now(d)) < 0)
+			return err_msg(err, cap, VG_ERR_INVAL, "pacer pattern refused");
+		cJSON_AddStringToObject(reply, "pacer", spec);
+		publish_event(d, "pacer.set", NULL, spec, NULL);
+		return VG_OK;
+	}
+	case CTL_PROFILE_SET:
+		if (guide_profile_set(d->guide, req->profile) < 0)
+			return err_msg(err, cap, VG_ERR_INVAL, "unknown profile");
+		publish_event(d, "profile.set", NULL, req->profile, NULL);
+		return VG_OK;
 	case CTL_CALIBRATE: {
 		enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST
 							       : EMG_CAL_REFERENCE;
@@ -438,6 +542,10 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		for (int c = 0; c < n; c++)
 			if (ch < 0 || c == ch)
 				pl_emg_hold(d->pl, c, start);
+		if (start)
+			guide_hold_start(d->guide, req->technique, req->region, sample_now(d));
+		else
+			guide_hold_stop(d->guide, sample_now(d));
 		char data[1024], tech[400], reg[400];
 		proto_json_escape(req->technique, tech, sizeof(tech));
 		proto_json_escape(req->region, reg, sizeof(reg));
@@ -560,6 +668,11 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 		goto fail;
 	struct pl_config pc = { .windows_s = { 0 } };
 	memcpy(pc.windows_s, d->cfg.hrv_windows_s, sizeof(pc.windows_s));
+	struct guide_output go = { d, out_guide, out_release, out_hold_long,
+				   out_mark_response };
+	d->guide = guide_new(NULL, &go, &e);
+	if (!d->guide)
+		goto fail;
 	struct pl_output po = { d, out_beat, out_hrv, out_emg };
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
@@ -617,6 +730,7 @@ void vagusd_destroy(struct vagusd **dp)
 	for (int i = 0; i < d->nsrc; i++)
 		source_destroy(&d->src[i]);
 	pl_destroy(&d->pl);
+	guide_destroy(&d->guide);
 	ctl_server_destroy(&d->ctl);
 	pub_destroy(&d->pub);
 	sec_destroy(&d->sec);
