@@ -40,7 +40,7 @@ static void *client(void *ctx, int type, const char *ep, const struct pair *me,
 		    const char *server_pub)
 {
 	void *s = zmq_socket(ctx, type);
-	int linger = 0, tmo = 1500;
+	int linger = 0, tmo = 2500; /* > 2 status periods */
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
 	if (me) {
@@ -100,10 +100,17 @@ static void curve_allowlist_and_roles(void **state)
 	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", path, "--pub", pub,
 			 "--ctl", ctl, "--speed", "5", NULL };
 	pid_t pid = vgt_spawn(argv, "/tmp/vagus-test-security.log");
-	struct timespec ts = { 0, 300000000 };
-	nanosleep(&ts, NULL);
-
 	void *ctx = zmq_ctx_new();
+	/* ready when the console can ping (a REQ socket that timed out is
+	 * unusable, so a fresh one per try) */
+	int ready = 0;
+	for (int i = 0; i < 10 && !ready; i++) {
+		void *probe = client(ctx, ZMQ_REQ, ctl, &con, srv.pub);
+		ready = can_control(probe);
+		zmq_close(probe);
+	}
+	assert_true(ready);
+
 	void *plain = client(ctx, ZMQ_SUB, pub, NULL, NULL);
 	void *strange = client(ctx, ZMQ_SUB, pub, &stranger, srv.pub);
 	void *observer = client(ctx, ZMQ_SUB, pub, &obs, srv.pub);
