@@ -192,16 +192,13 @@ static void unwritable_directory(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/vagus-rec-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return vgt_mkdtemp(dir, sizeof(dir), "vagus-rec") ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return vgt_rmtree(dir);
 }
 
 int main(void)
