@@ -43,6 +43,7 @@ static void *client(void *ctx, int type, const char *ep, const struct pair *me,
 	int linger = 0, tmo = 2500; /* > 2 status periods */
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
+	zmq_setsockopt(s, ZMQ_SNDTIMEO, &tmo, sizeof(tmo)); /* a refused REQ never sends */
 	if (me) {
 		zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, 40);
 		zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me->pub, 40);
