@@ -2,40 +2,49 @@
  * qrs.c - causal real-time QRS detector (see qrs.h for the interface).
  *
  * Problem: find every heartbeat in one ECG lead, live, with a bounded
- * decision delay, at 128-2000 Hz, through noise, baseline wander, polarity
+ * decision delay, at 100-2000 Hz, through noise, baseline wander, polarity
  * and amplitude changes, paced beats and ectopic beats; give the R peak to
  * better than one sample and say how readable the signal is.
  *
  * Approach (Pan & Tompkins 1985 and Hamilton & Tompkins 1986 families,
  * rearranged so that every decision is taken a fixed time after the peak):
- *  1. Detection feature: band-pass 5-15 Hz (two Butterworth biquads), slope
- *     over 10 ms, squared (polarity-free), moving-window integral over
- *     DET_MWI_S; the feature f is the root of that mean (units of slope, so
- *     thresholds scale linearly with amplitude).
- *  2. Candidates: a sample p is a candidate when f[p] is the maximum of f
- *     over [p - DET_PEAK_S, p + DET_PEAK_S]; a sliding-window maximum (a
- *     monotonic deque) finds it exactly, O(1) per sample, when the input
- *     reaches p + DET_PEAK_S. That lookahead doubles as the refractory
- *     period and is the only look at the future.
- *  3. Classification of a candidate, with adaptive levels: the median of
- *     the last 8 beat heights (SPK) and noise-peak heights (NPK), threshold
- *     NPK + DET_THR_K (SPK - NPK); halved when more than 1.5 median RR have
- *     passed without a beat (the causal counterpart of search-back), again
- *     for every further RR; T-wave rejection: a candidate closer than
- *     DET_TWAVE_S to the last beat whose maximum slope is less than half
- *     of that beat's is a T wave.
- *  4. Fiducial: in a 0.5-40 Hz version of the signal, the dominant
- *     deflection near the candidate (largest |y|, with a preference for the
- *     lead's usual polarity so the fiducial does not jump between R and S),
- *     refined below one sample by fitting a parabola through 3 samples; the
- *     low-pass group delay is subtracted.
- *  5. Quality 0..1 from the beat's height relative to the noise-peak level
- *     and from how many noise peaks were seen since the previous beat.
+ *  1. Detection feature, per sample: band-pass 5-15 Hz (two Butterworth
+ *     biquads), slope over 10 ms, squared (polarity-free), mean over a
+ *     moving window of DET_MWI_S. Its square root f (units of slope, so
+ *     thresholds scale linearly with amplitude) is taken only at peaks.
+ *  2. Candidates: sample p is a candidate when f[p] is the maximum of f over
+ *     [p - DET_PEAK_S, p + DET_PEAK_S]; a sliding-window maximum (monotonic
+ *     deque) finds it exactly, O(1) per sample, once the input reaches
+ *     p + DET_PEAK_S. That lookahead is the only look at the future, and of
+ *     two peaks closer than it only the larger can become a beat.
+ *  3. Classification with adaptive levels: medians of the last 8 beat
+ *     heights (SPK) and noise-peak heights (NPK); threshold
+ *     NPK + DET_THR_K (SPK - NPK), halved once more than 1.5 median RR have
+ *     passed without a beat and again for every further RR (the causal
+ *     counterpart of search-back); lowered to DET_EXPECT_K where the rhythm
+ *     expects the next beat (0.75-1.3 RR) for a peak at least
+ *     DET_EXPECT_SLOPE as steep as the last beat; refractory DET_REFRACT_S;
+ *     T-wave rule: closer than DET_TWAVE_S to the last beat with less than
+ *     half its slope is a T wave.
+ *  4. Fiducial, computed only for candidates from the raw samples kept in a
+ *     ring: the steepest point of the detection band locates the QRS (not a
+ *     tall P or T wave); the R peak is the dominant deflection of the
+ *     lightly smoothed signal within FID_HALF_S of it, relative to a local
+ *     baseline, preferring the lead's usual polarity so the fiducial does
+ *     not jump between R and S; a parabola through 3 samples refines it
+ *     below one sample.
+ *  5. Quality 0..1 per beat from the beat's height over the noise-peak
+ *     level and the number of noise peaks since the previous beat;
+ *     qrs_quality() is that of the last beat, 0 after 2 s (or 2 RR) without
+ *     beats, after signal loss, or before the first beat.
+ * The decision delay is at most DET_PEAK_S + FID_BACK_S (R before the
+ * feature peak), i.e. 295 ms.
  * References: J. Pan, W. J. Tompkins, "A real-time QRS detection
  * algorithm", IEEE TBME 32(3) 1985; P. S. Hamilton, W. J. Tompkins,
  * "Quantitative investigation of QRS detection rules using the MIT/BIH
  * arrhythmia database", IEEE TBME 33(12) 1986.
- * Limits: one lead; no beat classification; not for clinical use.
+ * Limits: one lead; no beat classification; two beats closer than
+ * DET_REFRACT_S cannot both be found; not for clinical use.
  */
 #include "qrs.h"
 
@@ -51,16 +60,26 @@
 #define DET_LP_HZ 15.0
 #define DET_SLOPE_S 0.010    /* slope lag */
 #define DET_MWI_S 0.100      /* moving-window integral */
-#define DET_PEAK_S 0.165     /* candidate = max over +- this (lookahead) */
+#define DET_PEAK_S 0.200     /* candidate = max over +- this (lookahead) */
 #define DET_REFRACT_S 0.200  /* no two beats closer than this */
 #define DET_TWAVE_S 0.360    /* T-wave check window after a beat */
-#define DET_THR_K 0.35       /* threshold between noise and signal level */
+#define DET_THR_K 0.3        /* threshold between noise and signal level */
+#define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
+#define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
+#define DET_EXPECT_HI 1.30   /* ... to this one */
+#define DET_EXPECT_SLOPE 0.3 /* ... if its slope is this share of the last beat's */
+#define DET_NPK_CAP 0.1      /* noise level update cap, share of SPK - NPK */
+#define DET_STEEP_K 0.15     /* threshold for a steep peak */
+#define DET_STEEP_SLOPE 0.6  /* ... at least this share of the beats' median slope */
 #define DET_LEARN_K 0.35     /* threshold before levels are known, x max */
 #define DET_BLANK_S 0.25     /* no candidates this long after a (re)start */
-#define FID_HP_HZ 0.5        /* fiducial signal band */
-#define FID_LP_HZ 40.0
-#define FID_BACK_S 0.120     /* fiducial search before the feature peak */
-#define FID_FWD_S 0.010      /* and after it */
+#define FID_BACK_S 0.095     /* R at most this long before the feature peak */
+#define FID_FWD_S 0.010      /* slope search after the feature peak */
+#define FID_SLOPE_BACK_S 0.150 /* slope search before the feature peak */
+#define FID_HALF_S 0.060     /* R search: +- this around the steepest point */
+#define FID_SMOOTH_S 0.006   /* half-width of the smoothing boxcar */
+#define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
+#define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
 #define RING_S 1.0           /* history kept */
 #define NLEV 8               /* beats in the level and RR medians */
@@ -70,19 +89,18 @@ struct qrs {
 	qrs_beat_fn cb;
 	void *ctx;
 	/* durations in samples */
-	int kd, w, lpk, refr, twave, blank, fback, ffwd, farea;
-	double fid_delay;          /* fiducial low-pass group delay, samples */
-	/* filters */
-	struct qrs_bq hp, lp, yhp, ylp;
+	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
+	    fbase_back, fbase_fwd, farea, slope_lag;
+	/* detection filters */
+	struct qrs_bq hp, lp;
 	double offset;             /* first sample after a (re)start, mV */
 	int need_reset;
 	/* history rings, indexed by absolute sample & mask */
 	size_t mask;
+	float *ru;                 /* raw samples minus offset, mV */
 	float *rb;                 /* band-passed */
 	float *re;                 /* squared slope */
-	float *rf;                 /* feature (root of mean squared slope) */
-	float *ry;                 /* fiducial signal, mV */
-	float *rs;                 /* |slope| */
+	float *rf;                 /* feature: mean squared slope over the window */
 	double mwi_sum;
 	int64_t *dq;               /* sliding-max deque of sample indices */
 	size_t dq_mask, dq_head, dq_tail;
@@ -90,12 +108,11 @@ struct qrs {
 	int64_t seg_start;         /* first sample of the current segment */
 	float fmax_seg;            /* max feature since the segment start */
 	/* levels */
-	float spk[NLEV], npk[NLEV], rr[NLEV];
-	int nspk, nnpk, nrr, ispk, inpk, irr;
-	float spk_med, npk_med, rr_med;
-	int64_t last_r;            /* last beat's R sample (ring index), -1 none */
+	float spk[NLEV], npk[NLEV], rr[NLEV], slp[NLEV];
+	int nspk, nnpk, nrr, nslp, ispk, inpk, irr, islp;
+	float spk_med, npk_med, rr_med, slp_med;
+	int64_t last_r;            /* last beat's R sample, -1 none */
 	float last_slope;
-	int nbeats;
 	int noise_since;           /* noise peaks since the last beat */
 	float pol;                 /* lead polarity estimate, -1..1 */
 	/* quality */
@@ -136,29 +153,32 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->refr = samples(fs_hz, DET_REFRACT_S);
 	q->twave = samples(fs_hz, DET_TWAVE_S);
 	q->blank = samples(fs_hz, DET_BLANK_S);
-	q->fback = samples(fs_hz, FID_BACK_S);
+	q->fback = (int)floor(fs_hz * FID_BACK_S);
 	q->ffwd = samples(fs_hz, FID_FWD_S);
+	q->fsback = samples(fs_hz, FID_SLOPE_BACK_S);
+	q->fhalf = samples(fs_hz, FID_HALF_S);
+	q->fsmooth = (int)lround(fs_hz * FID_SMOOTH_S);
+	q->fbase_back = samples(fs_hz, FID_BASE_BACK_S);
+	q->fbase_fwd = samples(fs_hz, FID_BASE_FWD_S);
 	q->farea = samples(fs_hz, FID_AREA_S);
-	q->fid_delay = M_SQRT2 / (2.0 * M_PI * FID_LP_HZ) * fs_hz;
+	/* the slope lags the signal by the low-pass group delay and half the
+	 * slope span */
+	q->slope_lag = (int)lround(M_SQRT2 / (2.0 * M_PI * DET_LP_HZ) * fs_hz + 0.5 * q->kd);
 	qrs_bq_highpass(&q->hp, fs_hz, DET_HP_HZ);
 	qrs_bq_lowpass(&q->lp, fs_hz, DET_LP_HZ);
-	qrs_bq_highpass(&q->yhp, fs_hz, FID_HP_HZ);
-	qrs_bq_lowpass(&q->ylp, fs_hz, FID_LP_HZ);
 	size_t ring = pow2_at_least((size_t)(fs_hz * RING_S) + 1);
 	q->mask = ring - 1;
+	q->ru = calloc(ring, sizeof(float));
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(float));
 	q->rf = calloc(ring, sizeof(float));
-	q->ry = calloc(ring, sizeof(float));
-	q->rs = calloc(ring, sizeof(float));
 	size_t dq = pow2_at_least((size_t)(2 * q->lpk + 4));
 	q->dq = calloc(dq, sizeof(int64_t));
 	q->dq_mask = dq - 1;
-	if (!q->rb || !q->re || !q->rf || !q->ry || !q->rs || !q->dq)
+	if (!q->ru || !q->rb || !q->re || !q->rf || !q->dq)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
-	q->pol = 0.0f;
 	return q;
 nomem:
 	qrs_destroy(&q);
@@ -172,11 +192,10 @@ void qrs_destroy(struct qrs **qp)
 	if (!qp || !*qp)
 		return;
 	struct qrs *q = *qp;
+	free(q->ru);
 	free(q->rb);
 	free(q->re);
 	free(q->rf);
-	free(q->ry);
-	free(q->rs);
 	free(q->dq);
 	free(q);
 	*qp = NULL;
@@ -185,16 +204,14 @@ void qrs_destroy(struct qrs **qp)
 /* Start a new segment at the current sample (first call or after a gap). */
 static void restart(struct qrs *q, double x0)
 {
+	const size_t bytes = (q->mask + 1) * sizeof(float);
 	qrs_bq_reset(&q->hp);
 	qrs_bq_reset(&q->lp);
-	qrs_bq_reset(&q->yhp);
-	qrs_bq_reset(&q->ylp);
 	q->offset = x0;
-	memset(q->rb, 0, (q->mask + 1) * sizeof(float));
-	memset(q->re, 0, (q->mask + 1) * sizeof(float));
-	memset(q->rf, 0, (q->mask + 1) * sizeof(float));
-	memset(q->ry, 0, (q->mask + 1) * sizeof(float));
-	memset(q->rs, 0, (q->mask + 1) * sizeof(float));
+	memset(q->ru, 0, bytes);
+	memset(q->rb, 0, bytes);
+	memset(q->re, 0, bytes);
+	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
 	q->dq_head = q->dq_tail = 0;
 	q->seg_start = q->n;
@@ -234,17 +251,67 @@ static float clampf(float v, float lo, float hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Locate the R peak near feature peak p: dominant deflection of y. */
-static int64_t find_fiducial(const struct qrs *q, int64_t p, float *slope_max)
+/* Mean of the raw ring over [a, b] (clipped to the segment and input). */
+static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
 {
-	int64_t lo = p - q->fback, hi = p + q->ffwd;
-	if (lo < q->seg_start)
-		lo = q->seg_start;
-	int64_t imax = lo, imin = lo;
-	float vmax = -INFINITY, vmin = INFINITY, smax = 0.0f;
+	if (a < q->seg_start)
+		a = q->seg_start;
+	if (b > q->n - 1)
+		b = q->n - 1;
+	if (b < a)
+		return q->ru[(q->n - 1) & q->mask];
+	double s = 0.0;
+	for (int64_t i = a; i <= b; i++)
+		s += q->ru[i & q->mask];
+	return (float)(s / (double)(b - a + 1));
+}
+
+struct fiducial {
+	int64_t r;       /* R sample */
+	double frac;     /* sub-sample offset, -0.5..0.5 */
+	float amp_mv;    /* signed R amplitude over the local baseline */
+	float area;      /* mV*s */
+	float slope;     /* steepest slope of the detection band */
+};
+
+/* Locate the R peak for the feature peak p (see step 4 of the approach). */
+static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
+{
+	const size_t m = q->mask;
+	const int64_t first = q->seg_start + q->kd;
+	int64_t lo = p - q->fsback, hi = p + q->ffwd;
+	if (lo < first)
+		lo = first;
+	int64_t is = p;
+	float smax = 0.0f;
 	for (int64_t i = lo; i <= hi; i++) {
-		float y = q->ry[i & q->mask];
-		float s = q->rs[i & q->mask];
+		float s = fabsf(q->rb[i & m] - q->rb[(i - q->kd) & m]);
+		if (s > smax) {
+			smax = s;
+			is = i;
+		}
+	}
+	fd->slope = smax;
+	const int h = q->fsmooth;
+	int64_t c = is - q->slope_lag;
+	int64_t a = c - q->fhalf, b = c + q->fhalf;
+	if (a < p - q->fback)
+		a = p - q->fback;          /* bounds the decision delay */
+	if (a < q->seg_start + h)
+		a = q->seg_start + h;
+	if (b > q->n - 1 - h)
+		b = q->n - 1 - h;
+	if (b < a)
+		b = a;
+	/* local baseline: the mean over about one beat around the QRS */
+	float base = ring_mean(q, c - q->fbase_back, c + q->fbase_fwd);
+	int64_t imax = a, imin = a;
+	float vmax = -INFINITY, vmin = INFINITY;
+	for (int64_t i = a; i <= b; i++) {
+		float y = 0.0f;
+		for (int k = -h; k <= h; k++)
+			y += q->ru[(i + k) & m];
+		y /= (float)(2 * h + 1);
 		if (y > vmax) {
 			vmax = y;
 			imax = i;
@@ -253,43 +320,36 @@ static int64_t find_fiducial(const struct qrs *q, int64_t p, float *slope_max)
 			vmin = y;
 			imin = i;
 		}
-		if (s > smax)
-			smax = s;
 	}
-	*slope_max = smax;
-	float up = vmax, down = -vmin;
+	float up = vmax - base, down = base - vmin;
 	/* prefer the lead's usual polarity unless the other clearly dominates */
 	const float bias = 1.0f + 0.5f * fabsf(q->pol);
-	int positive;
-	if (q->pol >= 0)
-		positive = up * bias >= down;
-	else
-		positive = up > down * bias;
-	return positive ? imax : imin;
-}
-
-static void emit(struct qrs *q, int64_t r, float hp, float slope, unsigned flags)
-{
-	const size_t m = q->mask;
-	float y0 = q->ry[r & m];
-	/* parabolic refinement of the extremum */
-	double frac = 0.0;
-	if (r - 1 >= q->seg_start) {
-		double ym = q->ry[(r - 1) & m], yp = q->ry[(r + 1) & m];
+	int positive = q->pol >= 0 ? up * bias >= down : up > down * bias;
+	int64_t r = positive ? imax : imin;
+	fd->r = r;
+	fd->amp_mv = positive ? up : -down;
+	/* parabola through the smoothed values at r-1, r, r+1 */
+	fd->frac = 0.0;
+	if (r - 1 - h >= q->seg_start && r + 1 + h <= q->n - 1) {
+		double ym = ring_mean(q, r - 1 - h, r - 1 + h);
+		double y0 = ring_mean(q, r - h, r + h);
+		double yp = ring_mean(q, r + 1 - h, r + 1 + h);
 		double den = ym - 2.0 * y0 + yp;
 		if (den != 0.0) {
-			frac = 0.5 * (ym - yp) / den;
-			if (frac > 0.5)
-				frac = 0.5;
-			if (frac < -0.5)
-				frac = -0.5;
+			fd->frac = 0.5 * (ym - yp) / den;
+			if (fd->frac > 0.5)
+				fd->frac = 0.5;
+			if (fd->frac < -0.5)
+				fd->frac = -0.5;
 		}
 	}
-	double area = 0.0;
-	for (int64_t i = r - q->farea; i <= r + q->farea; i++)
-		if (i >= q->seg_start && i < q->n)
-			area += q->ry[i & m];
-	/* quality: height over noise level, less for noise peaks seen */
+	int64_t aa = r - q->farea, bb = r + q->farea;
+	fd->area = (ring_mean(q, aa, bb) - base) * (float)(bb - aa + 1) / (float)q->fs;
+}
+
+static void emit(struct qrs *q, const struct fiducial *fd, float hp, unsigned flags)
+{
+	/* quality: height over the noise level, less for noise peaks seen */
 	float ratio = q->npk_med > 0 ? hp / q->npk_med : 10.0f;
 	float qual = clampf((ratio - 1.5f) / 4.5f, 0.0f, 1.0f);
 	qual *= clampf(1.0f - 0.15f * (float)q->noise_since, 0.2f, 1.0f);
@@ -297,26 +357,24 @@ static void emit(struct qrs *q, int64_t r, float hp, float slope, unsigned flags
 		flags |= QRS_BEAT_NOISY;
 
 	struct qrs_beat b;
-	double fid = (double)r + frac - q->fid_delay;
-	b.sample_frac = fid;
-	b.sample = (int64_t)llround(fid);
-	b.amplitude_mv = y0;
-	b.area = (float)(area / q->fs);
+	b.sample_frac = (double)fd->r + fd->frac;
+	b.sample = fd->r;
+	b.amplitude_mv = fd->amp_mv;
+	b.area = fd->area;
 	b.quality = qual;
 	b.decided_at = q->n - 1;
 	b.flags = flags;
 
-	/* update state */
 	if (q->last_r >= 0) {
-		float rr = (float)(r - q->last_r);
+		float rr = (float)(fd->r - q->last_r);
 		if (rr < 3.0f * (float)q->fs)
 			push_level(q->rr, &q->nrr, &q->irr, &q->rr_med, rr);
 	}
 	push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
-	q->pol = 0.9f * q->pol + 0.1f * (y0 >= 0 ? 1.0f : -1.0f);
-	q->last_r = r;
-	q->last_slope = slope;
-	q->nbeats++;
+	push_level(q->slp, &q->nslp, &q->islp, &q->slp_med, fd->slope);
+	q->pol = 0.9f * q->pol + 0.1f * (fd->amp_mv >= 0 ? 1.0f : -1.0f);
+	q->last_r = fd->r;
+	q->last_slope = fd->slope;
 	q->noise_since = 0;
 	q->q_last = qual;
 	q->q_last_at = q->n;
@@ -327,22 +385,23 @@ static void classify(struct qrs *q, int64_t p)
 {
 	if (p < q->seg_start + q->blank)
 		return;
-	float hp = q->rf[p & q->mask];
+	float hp = sqrtf(q->rf[p & q->mask]);
 	if (!(hp > 0.0f))
 		return;
-	float slope;
-	int64_t r = find_fiducial(q, p, &slope);
-	int64_t since = q->last_r >= 0 ? r - q->last_r : INT64_MAX;
+	struct fiducial fd;
+	find_fiducial(q, p, &fd);
+	const float slope = fd.slope;
+	const int64_t since = q->last_r >= 0 ? fd.r - q->last_r : INT64_MAX;
+	const int learned = q->nspk >= 2;
+	const float thr_base = q->npk_med + DET_THR_K * (q->spk_med - q->npk_med);
 	float thr;
-	unsigned flags = 0;
-	if (q->nspk < 2) {
-		thr = DET_LEARN_K * q->fmax_seg;
+	if (!learned) {
+		thr = DET_LEARN_K * sqrtf(q->fmax_seg);
 	} else {
-		thr = q->npk_med + DET_THR_K * (q->spk_med - q->npk_med);
+		thr = thr_base;
 		if (q->nrr >= 2 && since != INT64_MAX) {
 			float rr = q->rr_med;
 			if ((float)since > 1.5f * rr) {
-				flags = QRS_BEAT_SEARCHBACK;
 				thr *= 0.5f;
 				for (float t = 2.5f * rr; (float)since > t && thr > q->npk_med; t += rr)
 					thr *= 0.5f;
@@ -350,57 +409,43 @@ static void classify(struct qrs *q, int64_t p)
 		}
 	}
 	int beat = hp > thr;
+	/* where the rhythm expects the next beat, a lower threshold */
+	if (!beat && learned && q->nrr >= 4 && since != INT64_MAX) {
+		float rr = q->rr_med;
+		float lo = q->npk_med + DET_EXPECT_K * (q->spk_med - q->npk_med);
+		if ((float)since >= DET_EXPECT_LO * rr && (float)since <= DET_EXPECT_HI * rr &&
+		    hp > lo && slope > DET_EXPECT_SLOPE * q->last_slope)
+			beat = 1;
+	}
+	/* a steep peak (QRS-like slope) needs less height */
+	if (!beat && learned && q->nslp >= 4 && since != INT64_MAX) {
+		float lo = q->npk_med + DET_STEEP_K * (q->spk_med - q->npk_med);
+		if (hp > lo && slope > DET_STEEP_SLOPE * q->slp_med)
+			beat = 1;
+	}
 	if (beat && since < q->refr)
 		beat = 0;
 	if (beat && since < q->twave && slope < 0.5f * q->last_slope)
 		beat = 0;
 	if (beat) {
-		/* flag only beats that the lowered threshold let through */
-		if (q->nspk >= 2 && hp > q->npk_med + DET_THR_K * (q->spk_med - q->npk_med))
-			flags = 0;
-		emit(q, r, hp, slope, flags);
+		/* flag beats that only a lowered threshold let through */
+		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
+		emit(q, &fd, hp, flags);
 	} else {
-		push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp);
+		/* a rejected peak near the threshold may be a missed beat: it
+		 * must not lift the noise level much (DET_NPK_CAP) */
+		float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
+		push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
 		q->noise_since++;
 	}
 }
 
-static void step(struct qrs *q, double x)
+void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 {
-	const size_t m = q->mask;
-	const int64_t n = q->n;
-	double u = x - q->offset;
-	double b = qrs_bq_step(&q->lp, qrs_bq_step(&q->hp, u));
-	double y = qrs_bq_step(&q->ylp, qrs_bq_step(&q->yhp, u));
-	float d = (float)(b - q->rb[(n - q->kd) & m]);
-	float e = d * d;
-	q->mwi_sum += (double)e - (double)q->re[(n - q->w) & m];
-	if (q->mwi_sum < 0.0)
-		q->mwi_sum = 0.0;
-	float f = sqrtf((float)(q->mwi_sum / q->w));
-	q->rb[n & m] = (float)b;
-	q->re[n & m] = e;
-	q->rf[n & m] = f;
-	q->ry[n & m] = (float)y;
-	q->rs[n & m] = fabsf(d);
-	if (f > q->fmax_seg)
-		q->fmax_seg = f;
-
-	/* sliding maximum of f over [n - 2 lpk, n] */
-	while (q->dq_tail != q->dq_head && q->rf[q->dq[(q->dq_tail - 1) & q->dq_mask] & m] <= f)
-		q->dq_tail--;
-	q->dq[q->dq_tail++ & q->dq_mask] = n;
-	while (q->dq[q->dq_head & q->dq_mask] < n - 2 * q->lpk)
-		q->dq_head++;
-	q->n = n + 1;
-	int64_t p = n - q->lpk;
-	if (q->dq[q->dq_head & q->dq_mask] == p && p >= q->seg_start)
-		classify(q, p);
-}
-
-void qrs_feed(struct qrs *q, const float *x_mv, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
+	const size_t m = q->mask, dm = q->dq_mask;
+	const int kd = q->kd, w = q->w, lpk = q->lpk;
+	const double inv_w = 1.0 / w;
+	for (size_t i = 0; i < count; i++) {
 		float x = x_mv[i];
 		if (!isfinite(x)) {
 			q->n++;
@@ -409,7 +454,34 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t n)
 		}
 		if (q->need_reset)
 			restart(q, x);
-		step(q, x);
+		const int64_t n = q->n;
+		const double u = x - q->offset;
+		const double b = qrs_bq_step(&q->lp, qrs_bq_step(&q->hp, u));
+		const float d = (float)b - q->rb[(n - kd) & m];
+		const float e = d * d;
+		double sum = q->mwi_sum + (double)e - (double)q->re[(n - w) & m];
+		if (sum < 0.0)
+			sum = 0.0;
+		q->mwi_sum = sum;
+		const float f = (float)(sum * inv_w);
+		q->ru[n & m] = (float)u;
+		q->rb[n & m] = (float)b;
+		q->re[n & m] = e;
+		q->rf[n & m] = f;
+		if (f > q->fmax_seg)
+			q->fmax_seg = f;
+		/* sliding maximum of f over [n - 2 lpk, n] */
+		size_t tail = q->dq_tail;
+		while (tail != q->dq_head && q->rf[q->dq[(tail - 1) & dm] & m] <= f)
+			tail--;
+		q->dq[tail++ & dm] = n;
+		q->dq_tail = tail;
+		if (q->dq[q->dq_head & dm] < n - 2 * lpk)
+			q->dq_head++;
+		q->n = n + 1;
+		const int64_t p = n - lpk;
+		if (q->dq[q->dq_head & dm] == p && p >= q->seg_start)
+			classify(q, p);
 	}
 }
 
@@ -428,12 +500,10 @@ float qrs_quality(const struct qrs *q)
 	double limit = q->nrr ? 2.0 * q->rr_med / q->fs : 2.0;
 	if (limit < 2.0)
 		limit = 2.0;
-	if (since_s > limit)
-		return 0.0f;
-	return q->q_last;
+	return since_s > limit ? 0.0f : q->q_last;
 }
 
 double qrs_delay_s(const struct qrs *q)
 {
-	return (double)(q->lpk + q->fback) / q->fs + q->fid_delay / q->fs;
+	return (double)(q->lpk + q->fback) / q->fs;
 }
