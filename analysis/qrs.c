@@ -13,8 +13,10 @@
  *     moving window of DET_MWI_S. Its square root f (units of slope, so
  *     thresholds scale linearly with amplitude) is taken only at peaks.
  *  2. Candidates: sample p is a candidate when f[p] is the maximum of f over
- *     [p - DET_PEAK_S, p + DET_PEAK_S]; a sliding-window maximum (monotonic
- *     deque) finds it exactly, O(1) per sample, once the input reaches
+ *     [p - DET_PEAK_S, p + DET_PEAK_S]: the running maximum since the last
+ *     candidate becomes due when DET_PEAK_S has passed without a larger
+ *     value, and only then is the part of its past window not yet tracked
+ *     scanned (amortised O(1) per sample), once the input reaches
  *     p + DET_PEAK_S. That lookahead is the only look at the future, and of
  *     two peaks closer than it only the larger can become a beat.
  *  3. Classification with adaptive levels: medians of the last 8 beat
@@ -71,6 +73,7 @@
 #define DET_NPK_CAP 0.1      /* noise level update cap, share of SPK - NPK */
 #define DET_STEEP_K 0.15     /* threshold for a steep peak */
 #define DET_STEEP_SLOPE 0.6  /* ... at least this share of the beats' median slope */
+#define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep) */
 #define DET_LEARN_K 0.35     /* threshold before levels are known, x max */
 #define DET_BLANK_S 0.25     /* no candidates this long after a (re)start */
 #define FID_BACK_S 0.095     /* R at most this long before the feature peak */
@@ -81,6 +84,14 @@
 #define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
 #define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
+#define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
+#define Q_SNR_0 3.0          /* quality 0 at this height over the quiet level */
+#define Q_SNR_1 10.0         /* quality 1 at this one */
+#define Q_NOISY 0.3          /* beats under this quality are flagged noisy */
+#define DET_BG_S 0.6         /* quiet part before a first beat */
+#define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
+#define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
+#define Q_QUIET_MIN_S 0.10   /* ... at least this long */
 #define RING_S 1.0           /* history kept */
 #define NLEV 8               /* beats in the level and RR medians */
 
@@ -89,6 +100,8 @@ struct qrs {
 	qrs_beat_fn cb;
 	void *ctx;
 	/* durations in samples */
+	int bg_len, quiet_after, quiet_before, quiet_min;
+	float quiet_last;
 	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
 	    fbase_back, fbase_fwd, farea, slope_lag;
 	/* detection filters */
@@ -102,8 +115,9 @@ struct qrs {
 	float *re;                 /* squared slope */
 	float *rf;                 /* feature: mean squared slope over the window */
 	double mwi_sum;
-	int64_t *dq;               /* sliding-max deque of sample indices */
-	size_t dq_mask, dq_head, dq_tail;
+	int64_t track_start;       /* candidates are looked for from here */
+	int64_t cand_pos;          /* largest feature since track_start */
+	float cand_val;
 	int64_t n;                 /* absolute index of the next sample */
 	int64_t seg_start;         /* first sample of the current segment */
 	float fmax_seg;            /* max feature since the segment start */
@@ -147,6 +161,10 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->fs = fs_hz;
 	q->cb = on_beat;
 	q->ctx = ctx;
+	q->bg_len = samples(fs_hz, DET_BG_S);
+	q->quiet_after = samples(fs_hz, Q_QUIET_AFTER_S);
+	q->quiet_before = samples(fs_hz, Q_QUIET_BEFORE_S);
+	q->quiet_min = samples(fs_hz, Q_QUIET_MIN_S);
 	q->kd = samples(fs_hz, DET_SLOPE_S);
 	q->w = samples(fs_hz, DET_MWI_S);
 	q->lpk = samples(fs_hz, DET_PEAK_S);
@@ -172,10 +190,7 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(float));
 	q->rf = calloc(ring, sizeof(float));
-	size_t dq = pow2_at_least((size_t)(2 * q->lpk + 4));
-	q->dq = calloc(dq, sizeof(int64_t));
-	q->dq_mask = dq - 1;
-	if (!q->ru || !q->rb || !q->re || !q->rf || !q->dq)
+	if (!q->ru || !q->rb || !q->re || !q->rf)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
@@ -196,7 +211,6 @@ void qrs_destroy(struct qrs **qp)
 	free(q->rb);
 	free(q->re);
 	free(q->rf);
-	free(q->dq);
 	free(q);
 	*qp = NULL;
 }
@@ -213,7 +227,8 @@ static void restart(struct qrs *q, double x0)
 	memset(q->re, 0, bytes);
 	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
-	q->dq_head = q->dq_tail = 0;
+	q->track_start = q->cand_pos = q->n;
+	q->cand_val = -1.0f;
 	q->seg_start = q->n;
 	q->fmax_seg = 0.0f;
 	q->last_r = -1;
@@ -347,13 +362,11 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	fd->area = (ring_mean(q, aa, bb) - base) * (float)(bb - aa + 1) / (float)q->fs;
 }
 
-static void emit(struct qrs *q, const struct fiducial *fd, float hp, unsigned flags)
+static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, unsigned flags)
 {
-	/* quality: height over the noise level, less for noise peaks seen */
-	float ratio = q->npk_med > 0 ? hp / q->npk_med : 10.0f;
-	float qual = clampf((ratio - 1.5f) / 4.5f, 0.0f, 1.0f);
-	qual *= clampf(1.0f - 0.15f * (float)q->noise_since, 0.2f, 1.0f);
-	if (qual < 0.3f)
+	/* quality: how far the beat stands out of the background */
+	float qual = clampf((snr - Q_SNR_0) / (Q_SNR_1 - Q_SNR_0), 0.0f, 1.0f);
+	if (qual < Q_NOISY)
 		flags |= QRS_BEAT_NOISY;
 
 	struct qrs_beat b;
@@ -371,6 +384,12 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, unsigned fl
 			push_level(q->rr, &q->nrr, &q->irr, &q->rr_med, rr);
 	}
 	push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
+	/* a beat found only by a lowered threshold, far below the level: the
+	 * amplitude has dropped, so let the level follow at once (half the
+	 * history) */
+	if ((flags & QRS_BEAT_SEARCHBACK) && hp < 0.5f * q->spk_med)
+		for (int k = 0; k < NLEV / 2; k++)
+			push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
 	push_level(q->slp, &q->nslp, &q->islp, &q->slp_med, fd->slope);
 	q->pol = 0.9f * q->pol + 0.1f * (fd->amp_mv >= 0 ? 1.0f : -1.0f);
 	q->last_r = fd->r;
@@ -379,6 +398,27 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, unsigned fl
 	q->q_last = qual;
 	q->q_last_at = q->n;
 	q->cb(q->ctx, &b);
+}
+
+/* Mean feature (root) in the quiet part before the QRS at r: from
+ * Q_QUIET_AFTER_S after the previous beat (past its QRS and most of its T
+ * wave) to Q_QUIET_BEFORE_S before r. Noise lives there; a beat must
+ * stand out of it. Returns a negative value if that part is too short. */
+static float quiet_level(const struct qrs *q, int64_t r)
+{
+	int64_t b = r - q->quiet_before;
+	int64_t a = q->last_r >= 0 ? q->last_r + q->quiet_after : b - q->bg_len;
+	int64_t oldest = q->n - (int64_t)q->mask;
+	if (a < oldest)
+		a = oldest;
+	if (a < q->seg_start + q->w)
+		a = q->seg_start + q->w;
+	if (b - a < q->quiet_min)
+		return -1.0f;
+	double s = 0.0;
+	for (int64_t i = a; i < b; i++)
+		s += sqrtf(q->rf[i & q->mask]);
+	return (float)(s / (double)(b - a));
 }
 
 static void classify(struct qrs *q, int64_t p)
@@ -391,6 +431,12 @@ static void classify(struct qrs *q, int64_t p)
 	struct fiducial fd;
 	find_fiducial(q, p, &fd);
 	const float slope = fd.slope;
+	float quiet = quiet_level(q, fd.r);
+	if (quiet < 0.0f)
+		quiet = q->quiet_last;  /* fast rhythm: keep the last estimate */
+	else
+		q->quiet_last = quiet;
+	const float snr = hp / (quiet + 1e-6f * hp + 1e-12f);
 	const int64_t since = q->last_r >= 0 ? fd.r - q->last_r : INT64_MAX;
 	const int learned = q->nspk >= 2;
 	const float thr_base = q->npk_med + DET_THR_K * (q->spk_med - q->npk_med);
@@ -423,6 +469,9 @@ static void classify(struct qrs *q, int64_t p)
 		if (hp > lo && slope > DET_STEEP_SLOPE * q->slp_med)
 			beat = 1;
 	}
+	/* a peak that hardly stands out of the background is noise */
+	if (beat && snr < DET_SNR_MIN)
+		beat = 0;
 	if (beat && since < q->refr)
 		beat = 0;
 	if (beat && since < q->twave && slope < 0.5f * q->last_slope)
@@ -430,59 +479,106 @@ static void classify(struct qrs *q, int64_t p)
 	if (beat) {
 		/* flag beats that only a lowered threshold let through */
 		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
-		emit(q, &fd, hp, flags);
+		emit(q, &fd, hp, snr, flags);
 	} else {
-		/* a rejected peak near the threshold may be a missed beat: it
-		 * must not lift the noise level much (DET_NPK_CAP) */
-		float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
-		push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
+		/* a rejected peak that stands out of the quiet level like a QRS
+		 * may be a missed beat: it must not raise the noise level; others
+		 * may, by at most DET_NPK_CAP of the gap to the beat level */
+		if (!(learned && snr >= DET_NPK_SNR && slope > DET_STEEP_SLOPE * q->slp_med)) {
+			float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
+			push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
+		}
 		q->noise_since++;
 	}
 }
 
+/* The sample cand (the largest since track_start) has had no larger one in
+ * the lpk samples after it: it is a candidate if none of the lpk samples
+ * before it is larger either. Either way, no sample up to now can be one. */
+static void candidate_due(struct qrs *q, int64_t now)
+{
+	const size_t m = q->mask;
+	const int64_t c = q->cand_pos;
+	const float v = q->rf[c & m];
+	int64_t a = c - q->lpk;
+	if (a < q->seg_start)
+		a = q->seg_start;
+	int is_max = 1;
+	for (int64_t i = a; i < q->track_start; i++)
+		if (q->rf[i & m] > v) {
+			is_max = 0;
+			break;
+		}
+	q->track_start = now + 1;
+	q->cand_pos = now + 1;
+	q->cand_val = -1.0f;
+	if (is_max)
+		classify(q, c);
+}
+
 void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 {
-	const size_t m = q->mask, dm = q->dq_mask;
+	const size_t m = q->mask;
 	const int kd = q->kd, w = q->w, lpk = q->lpk;
 	const double inv_w = 1.0 / w;
+	float *const ru = q->ru, *const rb = q->rb, *const re = q->re, *const rf = q->rf;
+	struct qrs_bq hp = q->hp, lp = q->lp;
+	double sum = q->mwi_sum, offset = q->offset;
+	int64_t n = q->n, cand_pos = q->cand_pos;
+	float cand_val = q->cand_val, fmax = q->fmax_seg;
 	for (size_t i = 0; i < count; i++) {
-		float x = x_mv[i];
-		if (!isfinite(x)) {
-			q->n++;
-			q->need_reset = 1;
-			continue;
-		}
-		if (q->need_reset)
+		const float x = x_mv[i];
+		if (!isfinite(x) || q->need_reset) {
+			if (!isfinite(x)) {
+				n++;
+				q->need_reset = 1;
+				continue;
+			}
+			q->n = n;
 			restart(q, x);
-		const int64_t n = q->n;
-		const double u = x - q->offset;
-		const double b = qrs_bq_step(&q->lp, qrs_bq_step(&q->hp, u));
-		const float d = (float)b - q->rb[(n - kd) & m];
+			hp = q->hp;
+			lp = q->lp;
+			sum = 0.0;
+			offset = q->offset;
+			cand_pos = q->cand_pos;
+			cand_val = q->cand_val;
+			fmax = 0.0f;
+		}
+		const double u = x - offset;
+		const double b = qrs_bq_step(&lp, qrs_bq_step(&hp, u));
+		const float d = (float)b - rb[(n - kd) & m];
 		const float e = d * d;
-		double sum = q->mwi_sum + (double)e - (double)q->re[(n - w) & m];
+		sum += (double)e - (double)re[(n - w) & m];
 		if (sum < 0.0)
 			sum = 0.0;
-		q->mwi_sum = sum;
 		const float f = (float)(sum * inv_w);
-		q->ru[n & m] = (float)u;
-		q->rb[n & m] = (float)b;
-		q->re[n & m] = e;
-		q->rf[n & m] = f;
-		if (f > q->fmax_seg)
-			q->fmax_seg = f;
-		/* sliding maximum of f over [n - 2 lpk, n] */
-		size_t tail = q->dq_tail;
-		while (tail != q->dq_head && q->rf[q->dq[(tail - 1) & dm] & m] <= f)
-			tail--;
-		q->dq[tail++ & dm] = n;
-		q->dq_tail = tail;
-		if (q->dq[q->dq_head & dm] < n - 2 * lpk)
-			q->dq_head++;
-		q->n = n + 1;
-		const int64_t p = n - lpk;
-		if (q->dq[q->dq_head & dm] == p && p >= q->seg_start)
-			classify(q, p);
+		ru[n & m] = (float)u;
+		rb[n & m] = (float)b;
+		re[n & m] = e;
+		rf[n & m] = f;
+		if (f > fmax)
+			fmax = f;
+		if (f > cand_val) {
+			cand_val = f;
+			cand_pos = n;
+		}
+		n++;
+		if (n - 1 - cand_pos == lpk) {
+			q->n = n;
+			q->cand_pos = cand_pos;
+			q->fmax_seg = fmax;
+			candidate_due(q, n - 1);
+			cand_pos = q->cand_pos;
+			cand_val = q->cand_val;
+		}
 	}
+	q->hp = hp;
+	q->lp = lp;
+	q->mwi_sum = sum;
+	q->n = n;
+	q->cand_pos = cand_pos;
+	q->cand_val = cand_val;
+	q->fmax_seg = fmax;
 }
 
 void qrs_gap(struct qrs *q, uint64_t n_missing)
