@@ -62,9 +62,10 @@
 #define DET_LP_HZ 15.0
 #define DET_SLOPE_S 0.010    /* slope lag */
 #define DET_MWI_S 0.100      /* moving-window integral */
-#define DET_PEAK_S 0.200     /* candidate = max over +- this (lookahead) */
+#define DET_PEAK_S 0.180     /* candidate = max over +- this (lookahead) */
 #define DET_REFRACT_S 0.200  /* no two beats closer than this */
 #define DET_TWAVE_S 0.360    /* T-wave check window after a beat */
+#define DET_TWAVE_SLOPE 0.5  /* ... if less steep than this share of the last beat */
 #define DET_THR_K 0.3        /* threshold between noise and signal level */
 #define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
 #define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
@@ -75,8 +76,8 @@
 #define DET_STEEP_SLOPE 0.6  /* ... at least this share of the beats' median slope */
 #define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep) */
 #define DET_LEARN_K 0.35     /* threshold before levels are known, x max */
-#define DET_BLANK_S 0.25     /* no candidates this long after a (re)start */
-#define FID_BACK_S 0.095     /* R at most this long before the feature peak */
+#define DET_BLANK_S 0.10     /* no candidates this long after a (re)start */
+#define FID_BACK_S 0.115     /* R at most this long before the feature peak */
 #define FID_FWD_S 0.010      /* slope search after the feature peak */
 #define FID_SLOPE_BACK_S 0.150 /* slope search before the feature peak */
 #define FID_HALF_S 0.060     /* R search: +- this around the steepest point */
@@ -474,8 +475,15 @@ static void classify(struct qrs *q, int64_t p)
 		beat = 0;
 	if (beat && since < q->refr)
 		beat = 0;
-	if (beat && since < q->twave && slope < 0.5f * q->last_slope)
-		beat = 0;
+	if (beat && since < q->twave) {
+		/* compared with the last beat's slope, or the usual one if that
+		 * beat was steeper (a noise spike taken for a beat) */
+		float ref = q->last_slope;
+		if (q->nslp >= 4 && q->slp_med < ref)
+			ref = q->slp_med;
+		if (slope < DET_TWAVE_SLOPE * ref)
+			beat = 0;
+	}
 	if (beat) {
 		/* flag beats that only a lowered threshold let through */
 		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
