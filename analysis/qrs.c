@@ -404,18 +404,28 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 /* Mean feature (root) in the quiet part before the QRS at r: from
  * Q_QUIET_AFTER_S after the previous beat (past its QRS and most of its T
  * wave) to Q_QUIET_BEFORE_S before r. Noise lives there; a beat must
- * stand out of it. Returns a negative value if that part is too short. */
+ * stand out of it. When that part is too short (fast rhythm) the last
+ * estimate is kept; returns a negative value when there is none and too
+ * little signal since the start. */
 static float quiet_level(const struct qrs *q, int64_t r)
 {
-	int64_t b = r - q->quiet_before;
-	int64_t a = q->last_r >= 0 ? q->last_r + q->quiet_after : b - q->bg_len;
+	const int64_t b = r - q->quiet_before;
 	int64_t oldest = q->n - (int64_t)q->mask;
+	if (oldest < q->seg_start + q->w)
+		oldest = q->seg_start + q->w;
+	int64_t a = q->last_r >= 0 ? q->last_r + q->quiet_after : b - q->bg_len;
 	if (a < oldest)
 		a = oldest;
-	if (a < q->seg_start + q->w)
-		a = q->seg_start + q->w;
-	if (b - a < q->quiet_min)
-		return -1.0f;
+	if (b - a < q->quiet_min && q->quiet_last > 0.0f)
+		return q->quiet_last;  /* fast rhythm: keep the last estimate */
+	if (b - a < q->quiet_min) {
+		/* none yet: the whole recent past, beats included (pessimistic) */
+		a = b - q->bg_len;
+		if (a < oldest)
+			a = oldest;
+		if (b - a < q->quiet_min)
+			return -1.0f;
+	}
 	double s = 0.0;
 	for (int64_t i = a; i < b; i++)
 		s += sqrtf(q->rf[i & q->mask]);
@@ -432,11 +442,12 @@ static void classify(struct qrs *q, int64_t p)
 	struct fiducial fd;
 	find_fiducial(q, p, &fd);
 	const float slope = fd.slope;
-	float quiet = quiet_level(q, fd.r);
-	if (quiet < 0.0f)
-		quiet = q->quiet_last;  /* fast rhythm: keep the last estimate */
-	else
-		q->quiet_last = quiet;
+	const float quiet = quiet_level(q, fd.r);
+	if (quiet < 0.0f) {
+		/* just after a start: nothing to judge the peak against */
+		return;
+	}
+	q->quiet_last = quiet;
 	const float snr = hp / (quiet + 1e-6f * hp + 1e-12f);
 	const int64_t since = q->last_r >= 0 ? fd.r - q->last_r : INT64_MAX;
 	const int learned = q->nspk >= 2;
@@ -587,6 +598,13 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 	q->cand_pos = cand_pos;
 	q->cand_val = cand_val;
 	q->fmax_seg = fmax;
+}
+
+void qrs_flush(struct qrs *q)
+{
+	if (!q->need_reset && q->cand_val > 0.0f && q->cand_pos < q->n)
+		candidate_due(q, q->n - 1);
+	q->need_reset = 1;
 }
 
 void qrs_gap(struct qrs *q, uint64_t n_missing)

@@ -40,6 +40,10 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t n);
 /* Forget the signal history (after a gap); sample numbering continues,
  * skipping n_missing samples. */
 void qrs_gap(struct qrs *q, uint64_t n_missing);
+/* End of the signal (offline use, e.g. the end of a recording): decide the
+ * pending peak now, without the rest of its lookahead. Feeding may go on
+ * afterwards (as after a gap). */
+void qrs_flush(struct qrs *q);
 /* Signal quality of the last second, 0..1. */
 float qrs_quality(const struct qrs *q);
 /* Worst-case decision delay in seconds (R peak to callback). */

@@ -149,6 +149,8 @@ int va_cmd_beats(int argc, char **argv)
 			qrs_feed(q, buf + k, m - k < (size_t)block ? m - k : (size_t)block);
 		at += (int64_t)m;
 	}
+	if (!rc)
+		qrs_flush(q); /* the record's end: decide the last peak */
 	qrs_destroy(&q);
 	wfdb_destroy(&r);
 	if (fflush(stdout)) {
