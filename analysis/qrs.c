@@ -20,27 +20,37 @@
  *     p + DET_PEAK_S. That lookahead is the only look at the future, and of
  *     two peaks closer than it only the larger can become a beat.
  *  3. Classification with adaptive levels: medians of the last 8 beat
- *     heights (SPK) and noise-peak heights (NPK); threshold
- *     NPK + DET_THR_K (SPK - NPK), halved once more than 1.5 median RR have
- *     passed without a beat and again for every further RR (the causal
- *     counterpart of search-back); lowered to DET_EXPECT_K where the rhythm
- *     expects the next beat (0.75-1.3 RR) for a peak at least
- *     DET_EXPECT_SLOPE as steep as the last beat; refractory DET_REFRACT_S;
- *     T-wave rule: closer than DET_TWAVE_S to the last beat with less than
- *     half its slope is a T wave.
+ *     heights (SPK), noise-peak heights (NPK), RR intervals and beat slopes.
+ *     Threshold NPK + DET_THR_K (SPK - NPK), halved once more than 1.5
+ *     median RR have passed without a beat and again for every further RR
+ *     (the causal counterpart of search-back; a beat found so, far below
+ *     SPK, resets half the SPK history so the level follows an amplitude
+ *     drop at once). Where the rhythm expects the next beat (0.75-1.3 RR)
+ *     the threshold is DET_EXPECT_K for a peak at least DET_EXPECT_SLOPE as
+ *     steep as the last beat. A peak must stand out of the quiet level
+ *     (see 5) by DET_SNR_MIN; a barely standing-out one (DET_NOISY_SNR)
+ *     must not come before DET_NOISY_EARLY of the RR. Refractory
+ *     DET_REFRACT_S. T-wave rule: closer than DET_TWAVE_S to the last beat
+ *     and less than half as steep as it (or as the usual beat, if the last
+ *     one was steeper) is a T wave. Rejected peaks feed NPK, capped so that
+ *     a missed beat cannot drag the noise level up to the beats' level,
+ *     and not at all when they look like a QRS (steep, standing out).
  *  4. Fiducial, computed only for candidates from the raw samples kept in a
  *     ring: the steepest point of the detection band locates the QRS (not a
  *     tall P or T wave); the R peak is the dominant deflection of the
- *     lightly smoothed signal within FID_HALF_S of it, relative to a local
- *     baseline, preferring the lead's usual polarity so the fiducial does
- *     not jump between R and S; a parabola through 3 samples refines it
- *     below one sample.
- *  5. Quality 0..1 per beat from the beat's height over the noise-peak
- *     level and the number of noise peaks since the previous beat;
- *     qrs_quality() is that of the last beat, 0 after 2 s (or 2 RR) without
- *     beats, after signal loss, or before the first beat.
+ *     lightly smoothed signal within FID_HALF_S of it, relative to the mean
+ *     over about one beat, preferring the lead's usual polarity so the
+ *     fiducial does not jump between R and S; a parabola through 3
+ *     smoothed samples refines it below one sample.
+ *  5. Quality: the "quiet level" is the mean feature between the end of the
+ *     last beat's T wave (Q_QUIET_AFTER_S) and just before this QRS, where a
+ *     clean ECG is nearly flat in the detection band; a beat's quality maps
+ *     its height over that level from Q_SNR_0 (0) to Q_SNR_1 (1), and beats
+ *     under Q_NOISY are flagged QRS_BEAT_NOISY. qrs_quality() is the last
+ *     beat's, and 0 after 2 s (or 2 RR) without a beat, after signal loss
+ *     or before the first beat.
  * The decision delay is at most DET_PEAK_S + FID_BACK_S (R before the
- * feature peak), i.e. 295 ms.
+ * feature peak): 295 ms.
  * References: J. Pan, W. J. Tompkins, "A real-time QRS detection
  * algorithm", IEEE TBME 32(3) 1985; P. S. Hamilton, W. J. Tompkins,
  * "Quantitative investigation of QRS detection rules using the MIT/BIH
@@ -66,15 +76,14 @@
 #define DET_REFRACT_S 0.200  /* no two beats closer than this */
 #define DET_TWAVE_S 0.360    /* T-wave check window after a beat */
 #define DET_TWAVE_SLOPE 0.5  /* ... if less steep than this share of the last beat */
-#define DET_THR_K 0.3        /* threshold between noise and signal level */
+#define DET_THR_K 0.28       /* threshold between noise and signal level */
 #define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
 #define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
 #define DET_EXPECT_HI 1.30   /* ... to this one */
 #define DET_EXPECT_SLOPE 0.3 /* ... if its slope is this share of the last beat's */
 #define DET_NPK_CAP 0.1      /* noise level update cap, share of SPK - NPK */
-#define DET_STEEP_K 0.15     /* threshold for a steep peak */
-#define DET_STEEP_SLOPE 0.6  /* ... at least this share of the beats' median slope */
-#define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep) */
+#define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep: */
+#define DET_NPK_SLOPE 0.6    /* ... this share of the beats' median slope) */
 #define DET_LEARN_K 0.35     /* threshold before levels are known, x max */
 #define DET_BLANK_S 0.10     /* no candidates this long after a (re)start */
 #define FID_BACK_S 0.115     /* R at most this long before the feature peak */
@@ -89,6 +98,8 @@
 #define Q_SNR_0 3.0          /* quality 0 at this height over the quiet level */
 #define Q_SNR_1 10.0         /* quality 1 at this one */
 #define Q_NOISY 0.3          /* beats under this quality are flagged noisy */
+#define DET_NOISY_SNR 1.8    /* a peak this little above the quiet level ... */
+#define DET_NOISY_EARLY 0.6  /* ... must not come before this share of the RR */
 #define DET_BG_S 0.6         /* quiet part before a first beat */
 #define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
 #define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
@@ -475,14 +486,13 @@ static void classify(struct qrs *q, int64_t p)
 		    hp > lo && slope > DET_EXPECT_SLOPE * q->last_slope)
 			beat = 1;
 	}
-	/* a steep peak (QRS-like slope) needs less height */
-	if (!beat && learned && q->nslp >= 4 && since != INT64_MAX) {
-		float lo = q->npk_med + DET_STEEP_K * (q->spk_med - q->npk_med);
-		if (hp > lo && slope > DET_STEEP_SLOPE * q->slp_med)
-			beat = 1;
-	}
 	/* a peak that hardly stands out of the background is noise */
 	if (beat && snr < DET_SNR_MIN)
+		beat = 0;
+	/* in noise, a peak well before the rhythm's next beat is more likely
+	 * noise than an ectopic beat */
+	if (beat && snr < DET_NOISY_SNR && q->nrr >= 4 &&
+	    (float)since < DET_NOISY_EARLY * q->rr_med)
 		beat = 0;
 	if (beat && since < q->refr)
 		beat = 0;
@@ -503,7 +513,7 @@ static void classify(struct qrs *q, int64_t p)
 		/* a rejected peak that stands out of the quiet level like a QRS
 		 * may be a missed beat: it must not raise the noise level; others
 		 * may, by at most DET_NPK_CAP of the gap to the beat level */
-		if (!(learned && snr >= DET_NPK_SNR && slope > DET_STEEP_SLOPE * q->slp_med)) {
+		if (!(learned && snr >= DET_NPK_SNR && slope > DET_NPK_SLOPE * q->slp_med)) {
 			float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
 			push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
 		}
