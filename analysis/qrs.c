@@ -104,6 +104,8 @@
 #define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
 #define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
 #define Q_QUIET_MIN_S 0.10   /* ... at least this long */
+#define QRS_MAX_ABS_MV 1e4    /* larger samples are treated as signal loss */
+#define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
 #define RING_S 1.0           /* history kept */
 #define NLEV 8               /* beats in the level and RR medians */
 
@@ -557,8 +559,9 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 	float cand_val = q->cand_val, fmax = q->fmax_seg;
 	for (size_t i = 0; i < count; i++) {
 		const float x = x_mv[i];
-		if (!isfinite(x) || q->need_reset) {
-			if (!isfinite(x)) {
+		const int bad = !(fabsf(x) <= QRS_MAX_ABS_MV); /* NaN, inf, absurd */
+		if (bad || q->need_reset) {
+			if (bad) {
 				n++;
 				q->need_reset = 1;
 				continue;
@@ -580,6 +583,14 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 		sum += (double)e - (double)re[(n - w) & m];
 		if (sum < 0.0)
 			sum = 0.0;
+		if ((n & (MWI_RESUM - 1)) == 0) {
+			/* recompute now and then: no rounding residue of a huge
+			 * artefact outlives it by more than MWI_RESUM samples */
+			re[n & m] = e;
+			sum = 0.0;
+			for (int k = 0; k < w; k++)
+				sum += (double)re[(n - k) & m];
+		}
 		const float f = (float)(sum * inv_w);
 		ru[n & m] = (float)u;
 		rb[n & m] = (float)b;

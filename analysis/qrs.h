@@ -35,7 +35,8 @@ typedef void (*qrs_beat_fn)(void *ctx, const struct qrs_beat *b);
 /* fs_hz in [100, 2000]. Returns NULL (and *err) on a bad rate or no memory. */
 struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err);
 void qrs_destroy(struct qrs **q);
-/* Feed n samples in mV; non-finite samples are treated as signal loss. */
+/* Feed n samples in mV; non-finite samples (and absurd ones, |x| > 1e4 mV)
+ * are treated as signal loss. */
 void qrs_feed(struct qrs *q, const float *x_mv, size_t n);
 /* Forget the signal history (after a gap); sample numbering continues,
  * skipping n_missing samples. */

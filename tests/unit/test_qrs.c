@@ -10,6 +10,7 @@
  * decision delay within qrs_delay_s(); inverted polarity; amplitude steps;
  * a flat line and pure noise give no beats and quality 0; identical beats
  * whatever the block size (1, 7, 256); signal loss (NaN) and qrs_gap();
+ * hostile samples (infinities, huge values);
  * bad arguments.
  */
 #include <setjmp.h>
@@ -392,6 +393,31 @@ static void test_signal_loss(void **state)
 	synth_free(&s);
 }
 
+/* Hostile samples (infinities, huge values, a burst of giant noise) must
+ * neither crash nor poison the detector: beats are found again after. */
+static void test_hostile_samples(void **state)
+{
+	(void)state;
+	struct synth s;
+	synth_make(&s, 360.0, 90.0, 0.02, NULL, 13);
+	rng_state = 5;
+	for (size_t i = 20 * 360; i < 21 * 360; i++) {
+		static const float junk[] = { INFINITY, -INFINITY, NAN, 1e30f, -1e30f, 3.4e38f };
+		s.x[i] = (i % 3) ? junk[i % 6] : (float)(900.0 * grand());
+	}
+	for (size_t i = 30 * 360; i < 31 * 360; i++)
+		s.x[i] = (float)(5000.0 * grand()); /* huge but finite artefact */
+	struct got *g = run(s.x, s.n, s.fs_hz, 64, NULL);
+	struct score late = score(&s, g, 40.0);
+	printf("  after hostile samples: TP %d FN %d FP %d from 40 s\n", late.tp, late.fn, late.fp);
+	assert_int_equal(late.fn, 0);
+	assert_int_equal(late.fp, 0);
+	for (int j = 0; j < g->n; j++)
+		assert_true(isfinite(g->b[j].sample_frac) && isfinite(g->b[j].quality));
+	free(g);
+	synth_free(&s);
+}
+
 static void test_bad_args(void **state)
 {
 	(void)state;
@@ -417,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_flat_and_noise),
 		cmocka_unit_test(test_block_independence),
 		cmocka_unit_test(test_signal_loss),
+		cmocka_unit_test(test_hostile_samples),
 		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
