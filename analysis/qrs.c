@@ -8,7 +8,7 @@
  *
  * Approach (Pan & Tompkins 1985 and Hamilton & Tompkins 1986 families,
  * rearranged so that every decision is taken a fixed time after the peak):
- *  1. Detection feature, per sample: band-pass 5-15 Hz (two Butterworth
+ *  1. Detection feature, per sample: band-pass 5-12 Hz (two Butterworth
  *     biquads), slope over 10 ms, squared (polarity-free), mean over a
  *     moving window of DET_MWI_S. Its square root f (units of slope, so
  *     thresholds scale linearly with amplitude) is taken only at peaks.
@@ -69,14 +69,14 @@
 
 /* ---------------------------------------------------------------- tuning */
 #define DET_HP_HZ 5.0        /* detection band */
-#define DET_LP_HZ 15.0
+#define DET_LP_HZ 12.0
 #define DET_SLOPE_S 0.010    /* slope lag */
 #define DET_MWI_S 0.100      /* moving-window integral */
 #define DET_PEAK_S 0.180     /* candidate = max over +- this (lookahead) */
 #define DET_REFRACT_S 0.200  /* no two beats closer than this */
 #define DET_TWAVE_S 0.360    /* T-wave check window after a beat */
 #define DET_TWAVE_SLOPE 0.5  /* ... if less steep than this share of the last beat */
-#define DET_THR_K 0.28       /* threshold between noise and signal level */
+#define DET_THR_K 0.3        /* threshold between noise and signal level */
 #define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
 #define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
 #define DET_EXPECT_HI 1.30   /* ... to this one */
