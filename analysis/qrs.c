@@ -29,7 +29,9 @@
  *     the threshold is DET_EXPECT_K for a peak at least DET_EXPECT_SLOPE as
  *     steep as the last beat. A peak must stand out of the quiet level
  *     (see 5) by DET_SNR_MIN; a barely standing-out one (DET_NOISY_SNR)
- *     must not come before DET_NOISY_EARLY of the RR. Refractory
+ *     must not come before DET_NOISY_EARLY of the RR; in a clean signal a
+ *     peak standing out by DET_CLEAR_SNR past the T-wave window needs only
+ *     DET_CLEAR_K (small aberrant beats). Refractory
  *     DET_REFRACT_S. T-wave rule: closer than DET_TWAVE_S to the last beat
  *     and less than half as steep as it (or as the usual beat, if the last
  *     one was steeper) is a T wave. Rejected peaks feed NPK, capped so that
@@ -81,6 +83,10 @@
 #define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
 #define DET_EXPECT_HI 1.30   /* ... to this one */
 #define DET_EXPECT_SLOPE 0.3 /* ... if its slope is this share of the last beat's */
+#define DET_CLEAR_SNR 6.0    /* a peak standing out of the quiet level this much */
+#define DET_CLEAR_SLOPE 0.25 /* ... this steep (share of the beats' median slope) */
+#define DET_CLEAR_CLEAN 20.0 /* ... in a signal this clean (SPK / quiet level) */
+#define DET_CLEAR_K 0.1      /* ... needs only this threshold */
 #define DET_NPK_CAP 0.1      /* noise level update cap, share of SPK - NPK */
 #define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep: */
 #define DET_NPK_SLOPE 0.6    /* ... this share of the beats' median slope) */
@@ -488,6 +494,14 @@ static void classify(struct qrs *q, int64_t p)
 		    hp > lo && slope > DET_EXPECT_SLOPE * q->last_slope)
 			beat = 1;
 	}
+	/* in a clean signal (usual beats DET_CLEAR_CLEAN times the quiet
+	 * level), a peak that stands out of the quiet level by far, past the T
+	 * wave, is a beat even if small (aberrant or low-amplitude beats) */
+	if (!beat && learned && q->nslp >= 4 && since != INT64_MAX && since >= q->twave &&
+	    snr >= DET_CLEAR_SNR && q->spk_med >= DET_CLEAR_CLEAN * quiet &&
+	    slope > DET_CLEAR_SLOPE * q->slp_med &&
+	    hp > q->npk_med + DET_CLEAR_K * (q->spk_med - q->npk_med))
+		beat = 1;
 	/* a peak that hardly stands out of the background is noise */
 	if (beat && snr < DET_SNR_MIN)
 		beat = 0;
