@@ -129,8 +129,12 @@ int va_cmd_beats(int argc, char **argv)
 		c.base_ns = 0;
 	struct qrs *q = qrs_new(c.fs_hz, on_beat, &c, &err);
 	if (!q) {
-		fprintf(stderr, "vagus-analyze: %s signal %ld at %.3f Hz: %s\n", rec, sig,
-			c.fs_hz, vg_strerror(err));
+		if (err == VG_ERR_INVAL)
+			fprintf(stderr, "vagus-analyze: %s signal %ld is sampled at %.3f Hz; the "
+				"beat detector needs 100-2000 Hz\n", rec, sig, c.fs_hz);
+		else
+			fprintf(stderr, "vagus-analyze: %s signal %ld: %s\n", rec, sig,
+				vg_strerror(err));
 		wfdb_destroy(&r);
 		return 1;
 	}
