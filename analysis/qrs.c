@@ -49,7 +49,9 @@
  *     clean ECG is nearly flat in the detection band; a beat's quality maps
  *     its height over that level from Q_SNR_0 (0) to Q_SNR_1 (1), and beats
  *     under Q_NOISY are flagged QRS_BEAT_NOISY. qrs_quality() is the last
- *     beat's, and 0 after 2 s (or 2 RR) without a beat, after signal loss
+ *     beat's, lowered when the feature stayed above Q_BUSY_K of the beat
+ *     level for more than Q_BUSY_0 of the last second (noise between the
+ *     beats), and 0 after 2 s (or 2 RR) without a beat, after signal loss
  *     or before the first beat.
  * The decision delay is at most DET_PEAK_S + FID_BACK_S (R before the
  * feature peak): 295 ms.
@@ -103,6 +105,10 @@
 #define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
 #define Q_SNR_0 3.0          /* quality 0 at this height over the quiet level */
 #define Q_SNR_1 10.0         /* quality 1 at this one */
+#define Q_BUSY_K 0.3         /* per second: share of time the feature is above
+                                this share of the beat level ... */
+#define Q_BUSY_0 0.5         /* ... up to this share: quality unchanged */
+#define Q_BUSY_1 0.9         /* ... at this share: quality 0 */
 #define Q_NOISY 0.3          /* beats under this quality are flagged noisy */
 #define DET_NOISY_SNR 1.8    /* a peak this little above the quiet level ... */
 #define DET_NOISY_EARLY 0.6  /* ... must not come before this share of the RR */
@@ -657,7 +663,23 @@ float qrs_quality(const struct qrs *q)
 	double limit = q->nrr ? 2.0 * q->rr_med / q->fs : 2.0;
 	if (limit < 2.0)
 		limit = 2.0;
-	return since_s > limit ? 0.0f : q->q_last;
+	if (since_s > limit)
+		return 0.0f;
+	/* the last second: in a readable ECG the feature is high only during
+	 * the QRS complexes; noise keeps it high most of the time */
+	int64_t a = q->n - (int64_t)lround(q->fs), b = q->n;
+	if (a < q->seg_start)
+		a = q->seg_start;
+	if (a < q->n - (int64_t)q->mask)
+		a = q->n - (int64_t)q->mask;
+	float level = Q_BUSY_K * q->spk_med;
+	level *= level; /* the ring holds squared values */
+	int64_t busy = 0;
+	for (int64_t i = a; i < b; i++)
+		busy += q->rf[i & q->mask] > level;
+	float share = b > a ? (float)busy / (float)(b - a) : 0.0f;
+	float f = clampf((Q_BUSY_1 - share) / (Q_BUSY_1 - Q_BUSY_0), 0.0f, 1.0f);
+	return q->q_last < f ? q->q_last : f;
 }
 
 double qrs_delay_s(const struct qrs *q)
