@@ -292,6 +292,43 @@ static float clampf(float v, float lo, float hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* Sum of ring[i & mask] (or of its square roots) for i in [a, b), in
+ * contiguous pieces with independent partial sums: these sums run for
+ * every peak and dominate its cost. */
+static double ring_sum(const float *ring, size_t mask, int64_t a, int64_t b, int root)
+{
+	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	while (a < b) {
+		size_t i = (size_t)a & mask;
+		size_t len = mask + 1 - i;
+		if ((int64_t)len > b - a)
+			len = (size_t)(b - a);
+		const float *x = ring + i;
+		size_t k = 0;
+		if (root) {
+			for (; k + 4 <= len; k += 4) {
+				s0 += sqrtf(x[k]);
+				s1 += sqrtf(x[k + 1]);
+				s2 += sqrtf(x[k + 2]);
+				s3 += sqrtf(x[k + 3]);
+			}
+			for (; k < len; k++)
+				s0 += sqrtf(x[k]);
+		} else {
+			for (; k + 4 <= len; k += 4) {
+				s0 += x[k];
+				s1 += x[k + 1];
+				s2 += x[k + 2];
+				s3 += x[k + 3];
+			}
+			for (; k < len; k++)
+				s0 += x[k];
+		}
+		a += (int64_t)len;
+	}
+	return (s0 + s1) + (s2 + s3);
+}
+
 /* Mean of the raw ring over [a, b] (clipped to the segment and input). */
 static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
 {
@@ -301,10 +338,7 @@ static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
 		b = q->n - 1;
 	if (b < a)
 		return q->ru[(q->n - 1) & q->mask];
-	double s = 0.0;
-	for (int64_t i = a; i <= b; i++)
-		s += q->ru[i & q->mask];
-	return (float)(s / (double)(b - a + 1));
+	return (float)(ring_sum(q->ru, q->mask, a, b + 1, 0) / (double)(b - a + 1));
 }
 
 struct fiducial {
@@ -348,11 +382,14 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	float base = ring_mean(q, c - q->fbase_back, c + q->fbase_fwd);
 	int64_t imax = a, imin = a;
 	float vmax = -INFINITY, vmin = INFINITY;
+	const float inv = 1.0f / (float)(2 * h + 1);
+	float box = 0.0f; /* running boxcar sum over [i - h, i + h] */
+	for (int k = -h; k <= h; k++)
+		box += q->ru[(a + k) & m];
 	for (int64_t i = a; i <= b; i++) {
-		float y = 0.0f;
-		for (int k = -h; k <= h; k++)
-			y += q->ru[(i + k) & m];
-		y /= (float)(2 * h + 1);
+		if (i > a)
+			box += q->ru[(i + h) & m] - q->ru[(i - h - 1) & m];
+		const float y = box * inv;
 		if (y > vmax) {
 			vmax = y;
 			imax = i;
@@ -451,10 +488,7 @@ static float quiet_level(const struct qrs *q, int64_t r)
 		if (b - a < q->quiet_min)
 			return -1.0f;
 	}
-	double s = 0.0;
-	for (int64_t i = a; i < b; i++)
-		s += sqrtf(q->rf[i & q->mask]);
-	return (float)(s / (double)(b - a));
+	return (float)(ring_sum(q->rf, q->mask, a, b, 1) / (double)(b - a));
 }
 
 static void classify(struct qrs *q, int64_t p)
