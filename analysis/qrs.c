@@ -127,7 +127,6 @@ struct qrs {
 	void *ctx;
 	/* durations in samples */
 	int bg_len, quiet_after, quiet_before, quiet_min;
-	float quiet_last;
 	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
 	    fbase_back, fbase_fwd, farea, slope_lag;
 	/* detection filters */
@@ -153,9 +152,9 @@ struct qrs {
 	float spk_med, npk_med, rr_med, slp_med;
 	int64_t last_r;            /* last beat's R sample, -1 none */
 	float last_slope;
-	int noise_since;           /* noise peaks since the last beat */
 	float pol;                 /* lead polarity estimate, -1..1 */
 	/* quality */
+	float quiet_last;          /* last quiet level (feature root) */
 	float q_last;
 	int64_t q_last_at;
 };
@@ -258,7 +257,6 @@ static void restart(struct qrs *q, double x0)
 	q->seg_start = q->n;
 	q->fmax_seg = 0.0f;
 	q->last_r = -1;
-	q->noise_since = 0;
 	q->need_reset = 0;
 }
 
@@ -334,6 +332,8 @@ static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
 {
 	if (a < q->seg_start)
 		a = q->seg_start;
+	if (a < q->n - (int64_t)q->mask)
+		a = q->n - (int64_t)q->mask; /* no older than the ring holds */
 	if (b > q->n - 1)
 		b = q->n - 1;
 	if (b < a)
@@ -457,7 +457,6 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 	q->pol = 0.9f * q->pol + 0.1f * (fd->amp_mv >= 0 ? 1.0f : -1.0f);
 	q->last_r = fd->r;
 	q->last_slope = fd->slope;
-	q->noise_since = 0;
 	q->q_last = qual;
 	q->q_last_at = q->n;
 	q->cb(q->ctx, &b);
@@ -573,7 +572,6 @@ static void classify(struct qrs *q, int64_t p)
 			float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
 			push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
 		}
-		q->noise_since++;
 	}
 }
 
