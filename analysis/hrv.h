@@ -8,8 +8,11 @@
  * hrv_push() adds one NN interval (already cleaned, see rr.h) ending at
  * t_ns; hrv_compute() fills a struct hrv_result for the window that ends
  * at the newest interval. Figures that the window cannot support are NAN
- * (the protocol writes them as null).
- * See hrv.c for definitions, references and limits.
+ * (the protocol writes them as null). hrv_compute_span() does the same for
+ * an explicit [from, to) span (offline analysis); hrv_set_resp_hz() gives
+ * the measured breathing frequency (resp.h) so that RSA power follows it.
+ * calm_update() (calm.h) fills the calm fields. See hrv.c and HRV.md for
+ * definitions, references and limits.
  */
 #ifndef HRV_H
 #define HRV_H
@@ -46,18 +49,47 @@ struct hrv_result {
 	double pns_index;     /* parasympathetic index (Kubios-style, SD units) */
 	double calm;          /* 0..100 relative to the session baseline (NAN before one) */
 	double calm_trend;    /* calm change per minute */
+	/* added fields */
+	double resp_hz;       /* breathing frequency used for rsa_ms2, Hz (NAN if none) */
+	double spectrum_s;    /* length of the continuous run used for the spectrum, s */
+	int n_diff;           /* successive differences used (RMSSD, pNN50, SD1) */
 };
 
-/* window_s in [10, 3600]. NULL + *err on failure. */
+/* window_s in [10, 3600] for live use; up to HRV_MAX_WINDOW_S is accepted
+ * (offline analysis of whole recordings). NULL + *err on failure. */
+#define HRV_MAX_WINDOW_S 172800.0
 struct hrv *hrv_new(double window_s, int *err);
 void hrv_destroy(struct hrv **h);
 /* Add one NN interval (ms) that ends at t_ns. Intervals outside
- * [200, 3000] ms are ignored (they must be cleaned before). */
+ * [HRV_NN_MIN_MS, HRV_NN_MAX_MS] are ignored (they must be cleaned before;
+ * the upper limit is 4000 ms so that the EC57 pattern TP4, 3000 +- 280 ms,
+ * passes), as are intervals not later than the newest one. */
+#define HRV_NN_MIN_MS 200.0
+#define HRV_NN_MAX_MS 4000.0
 void hrv_push(struct hrv *h, int64_t t_ns, double nn_ms, unsigned flags);
 /* Fill *r for the window ending at the newest interval; 0, or VG_ERR_AGAIN
  * when fewer than 2 intervals are in the window. */
 int hrv_compute(struct hrv *h, struct hrv_result *r);
+/* As hrv_compute, over the intervals whose end time is in [from_ns, to_ns)
+ * (only what is still held: the last window_s before the newest interval). */
+int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
+		     struct hrv_result *r);
+/* Breathing frequency measured elsewhere (resp.h), Hz; NAN to go back to
+ * the estimate from the RR spectrum itself. */
+void hrv_set_resp_hz(struct hrv *h, double resp_hz);
 /* Drop everything (new session). */
 void hrv_reset(struct hrv *h);
+/* Window length given to hrv_new, s. */
+double hrv_window_s(const struct hrv *h);
+
+/* Band limits, Hz (lo <= f < hi), and minimum window lengths, s. */
+#define HRV_VLF_LO_HZ 0.0033
+#define HRV_VLF_HI_HZ 0.04
+#define HRV_LF_HI_HZ 0.15
+#define HRV_HF_HI_HZ 0.40
+#define HRV_MIN_HF_S 60.0
+#define HRV_MIN_LF_S 120.0
+#define HRV_MIN_VLF_S 300.0
+#define HRV_RESAMPLE_HZ 4.0
 
 #endif

@@ -1,0 +1,163 @@
+/*
+ * calm.c - pns_index, calm and calm_trend (see calm.h, HRV.md).
+ *
+ * pns_index: Kubios HRV computes its PNS index from mean RR, RMSSD and
+ * Poincare SD1 in normalised units, each compared with normal population
+ * values (Kubios HRV Scientific user's guide, "PNS and SNS indexes"; Task
+ * Force 1996). Here: z_rr = (meanRR - 926)/90, z_rmssd = (RMSSD - 42)/15
+ * (Nunan et al., PACE 2010, short-term norms), z_sd1 = (SD1% - 3.207)/1.145
+ * where SD1% = 100 SD1/meanRR and its norm is derived from the two others
+ * (SD1 = RMSSD/sqrt(2), so 100*42/sqrt(2)/926 and 100*15/sqrt(2)/926);
+ * pns_index = (z_rr + z_rmssd + z_sd1)/3. 0 = population mean, +1 = one
+ * SD more vagal. Kubios's own weights are not published; equal weights are
+ * our choice.
+ * calm: the baseline is the median pns_index of the results received during
+ * the first baseline_s of the session; calm = 50 + 50 tanh((pns - base) /
+ * CALM_SCALE_Z), clamped to [0, 100]. calm_trend: least-squares slope of
+ * calm against time over the samples of the last CALM_TREND_S, in points
+ * per minute. All storage is fixed at calm_new().
+ */
+#include "calm.h"
+#include "vg_err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct calm {
+	double baseline_s;
+	int64_t t0_ns;          /* first sample time; INT64_MIN = none */
+	double base;            /* baseline pns, NAN until complete */
+	double bvals[CALM_MAX_SAMPLES]; /* pns values during the baseline */
+	size_t nb;
+	int64_t ts[CALM_MAX_SAMPLES];   /* ring of (t, calm) for the trend */
+	double cv[CALM_MAX_SAMPLES];
+	size_t head, count;
+};
+
+double calm_pns_index(double mean_nn_ms, double rmssd_ms, double sd1_ms)
+{
+	if (!isfinite(mean_nn_ms) || !isfinite(rmssd_ms) || !isfinite(sd1_ms) ||
+	    !(mean_nn_ms > 0.0))
+		return NAN;
+	double z_rr = (mean_nn_ms - CALM_NORM_MEAN_RR_MS) / CALM_NORM_SD_MEAN_RR_MS;
+	double z_rmssd = (rmssd_ms - CALM_NORM_RMSSD_MS) / CALM_NORM_SD_RMSSD_MS;
+	double sd1_pct = 100.0 * sd1_ms / mean_nn_ms;
+	double z_sd1 = (sd1_pct - CALM_NORM_SD1_PCT) / CALM_NORM_SD_SD1_PCT;
+	return (z_rr + z_rmssd + z_sd1) / 3.0;
+}
+
+struct calm *calm_new(double baseline_s, int *err)
+{
+	if (!(baseline_s > 0.0) || baseline_s > 86400.0) {
+		if (err)
+			*err = VG_ERR_INVAL;
+		return NULL;
+	}
+	struct calm *c = calloc(1, sizeof(*c));
+	if (!c) {
+		if (err)
+			*err = VG_ERR_NOMEM;
+		return NULL;
+	}
+	c->baseline_s = baseline_s;
+	calm_reset(c);
+	return c;
+}
+
+void calm_destroy(struct calm **c)
+{
+	if (!c || !*c)
+		return;
+	free(*c);
+	*c = NULL;
+}
+
+void calm_reset(struct calm *c)
+{
+	if (!c)
+		return;
+	c->t0_ns = INT64_MIN;
+	c->base = NAN;
+	c->nb = 0;
+	c->head = 0;
+	c->count = 0;
+}
+
+double calm_baseline(const struct calm *c)
+{
+	return c ? c->base : NAN;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static void close_baseline(struct calm *c)
+{
+	if (c->nb == 0)
+		return;
+	qsort(c->bvals, c->nb, sizeof(c->bvals[0]), cmp_double);
+	c->base = (c->nb & 1u) ? c->bvals[c->nb / 2]
+			       : 0.5 * (c->bvals[c->nb / 2 - 1] + c->bvals[c->nb / 2]);
+}
+
+static double trend_per_min(const struct calm *c, int64_t now_ns)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+	size_t n = 0;
+	for (size_t k = 0; k < c->count; k++) {
+		size_t i = (c->head + CALM_MAX_SAMPLES - 1 - k) % CALM_MAX_SAMPLES;
+		double dt_s = (double)(c->ts[i] - now_ns) * 1e-9;
+		if (dt_s < -CALM_TREND_S)
+			break;
+		sx += dt_s;
+		sy += c->cv[i];
+		sxx += dt_s * dt_s;
+		sxy += dt_s * c->cv[i];
+		n++;
+	}
+	if (n < 3)
+		return NAN;
+	double den = (double)n * sxx - sx * sx;
+	if (!(den > 1e-9))
+		return NAN;
+	return 60.0 * ((double)n * sxy - sx * sy) / den;
+}
+
+void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r)
+{
+	if (!c || !r)
+		return;
+	r->calm = NAN;
+	r->calm_trend = NAN;
+	double p = r->pns_index;
+	if (!isfinite(p))
+		return;
+	if (c->t0_ns == INT64_MIN)
+		c->t0_ns = t_ns;
+	if (isnan(c->base)) {
+		double age_s = (double)(t_ns - c->t0_ns) * 1e-9;
+		if (age_s < c->baseline_s && c->nb < CALM_MAX_SAMPLES) {
+			c->bvals[c->nb++] = p;
+			return;
+		}
+		close_baseline(c);
+		if (isnan(c->base)) { /* no sample in the baseline: start it now */
+			c->t0_ns = t_ns;
+			c->bvals[c->nb++] = p;
+			return;
+		}
+	}
+	double v = 50.0 + 50.0 * tanh((p - c->base) / CALM_SCALE_Z);
+	v = v < 0.0 ? 0.0 : (v > 100.0 ? 100.0 : v);
+	c->ts[c->head] = t_ns;
+	c->cv[c->head] = v;
+	c->head = (c->head + 1) % CALM_MAX_SAMPLES;
+	if (c->count < CALM_MAX_SAMPLES)
+		c->count++;
+	r->calm = v;
+	r->calm_trend = trend_per_min(c, t_ns);
+}

@@ -1,0 +1,372 @@
+/*
+ * rr.c - causal RR cleaning after Lipponen & Tarvainen (see rr.h).
+ *
+ * Reference: J. A. Lipponen, M. P. Tarvainen, "A robust algorithm for heart
+ * rate variability time series artefact correction using novel beat
+ * classification", J. Med. Eng. Technol. 43(3):173-181, 2019 (the method
+ * of Kubios HRV); NeuroKit2's signal_fixpeaks (studied, not copied).
+ *
+ * For the interval RR_j being decided (prev = last cleaned interval,
+ * RR_{j+1}, RR_{j+2} = raw look-ahead):
+ *   dRR_j = RR_j - prev, th1 = 5.2 QD(|dRR|) over the last RR_HIST cleaned
+ *   intervals (QD = (Q3 - Q1)/2), dRRs = dRR/th1;
+ *   med = median of the last RR_MEDIAN cleaned intervals, mRR = RR - med
+ *   (doubled when negative), th2 = 5.2 QD(|mRR|), mRRs = mRR/th2;
+ *   both thresholds are floored at min_th_pct % of med (a perfectly regular
+ *   rhythm has QD = 0), and are 10 % of med until 8 intervals are known.
+ * Decision, in this order:
+ *   1. ectopic pair: RR_{j+1} satisfies the paper's ectopic rule (S11 =
+ *      dRRs_{j+1}, S12 = max(dRRs_j, dRRs_{j+2}) if S11 > 0 else min;
+ *      S11 > 1 and S12 < -0.13 S11 - 0.17, or S11 < -1 and S12 > -0.13 S11
+ *      + 0.17) and |dRRs_j| > 1: the beat between RR_j and RR_{j+1} is
+ *      ectopic or misplaced. If RR_j + RR_{j+1} is within th2 of 2 med, the
+ *      beat is moved to the middle (both = half the sum, beat times kept
+ *      consistent); otherwise RR_j becomes med.
+ *   2. |dRRs_j| <= 1: normal.
+ *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
+ *      ectopic, RR_j becomes med.
+ *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
+ *      dRRs_j > 1 and S22 < -1, short = dRRs_j < -1 and S22 > 1, far =
+ *      |mRRs_j| > 3. None of them: normal.
+ *   5. short and |RR_j + RR_{j+1} - med| < th2: extra beat, merged.
+ *   6. (long or far and RR_j > med) and |RR_j/k - med| < th2, k =
+ *      round(RR_j/med) in 2..3: k - 1 missed beats, split in k equal parts.
+ *   7. otherwise long/short: RR_j becomes med.
+ * Limits: with look-ahead 0 (or at a flush) rules 1, 4 (S22) and 5 have
+ * nothing to look at and fall back on the median rules; sustained
+ * arrhythmia (AF, bigeminy) is not "cleaned" into sinus rhythm but will be
+ * marked heavily (artifacts_pct). No allocation after rr_new().
+ */
+#include "rr.h"
+#include "hrv.h"
+#include "vg_err.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALPHA 5.2
+#define C1 0.13
+#define C2 0.17
+#define MIN_HIST 8
+#define START_TH 0.10
+#define MAX_SPLIT 3
+
+struct pend {
+	int64_t t; /* end time, ns */
+	double v;  /* interval, ms */
+};
+
+struct rr_clean {
+	int la;
+	double min_th;               /* fraction of med */
+	struct pend p[RR_LOOKAHEAD + 2];
+	int np;
+	double hv[RR_HIST];          /* cleaned values */
+	double hd[RR_HIST];          /* |dRR| of cleaned values */
+	double hm[RR_HIST];          /* |mRR'| of cleaned values */
+	size_t nh, hh;               /* count, next write index */
+	double prev_v, prev_d;
+	int have_prev, have_prev_d;
+	int64_t last_t;
+	int have_last_t;
+	unsigned next_flags;
+	struct rr_stats st;
+};
+
+struct rr_clean *rr_new(const struct rr_config *cfg, int *err)
+{
+	int la = RR_LOOKAHEAD;
+	double th = 3.0;
+	if (cfg) {
+		if (cfg->lookahead < 0 || cfg->lookahead > RR_LOOKAHEAD ||
+		    cfg->min_th_pct < 0.0 || cfg->min_th_pct > 50.0) {
+			if (err)
+				*err = VG_ERR_INVAL;
+			return NULL;
+		}
+		la = cfg->lookahead;
+		if (cfg->min_th_pct > 0.0)
+			th = cfg->min_th_pct;
+	}
+	struct rr_clean *c = calloc(1, sizeof(*c));
+	if (!c) {
+		if (err)
+			*err = VG_ERR_NOMEM;
+		return NULL;
+	}
+	c->la = la;
+	c->min_th = th / 100.0;
+	rr_reset(c);
+	return c;
+}
+
+void rr_destroy(struct rr_clean **c)
+{
+	if (!c || !*c)
+		return;
+	free(*c);
+	*c = NULL;
+}
+
+void rr_reset(struct rr_clean *c)
+{
+	if (!c)
+		return;
+	int la = c->la;
+	double th = c->min_th;
+	memset(c, 0, sizeof(*c));
+	c->la = la;
+	c->min_th = th;
+}
+
+void rr_get_stats(const struct rr_clean *c, struct rr_stats *s)
+{
+	if (c && s)
+		*s = c->st;
+}
+
+static void sort_small(double *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		double v = a[i];
+		size_t j = i;
+		while (j > 0 && a[j - 1] > v) {
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+}
+
+static double quantile_sorted(const double *s, size_t n, double q)
+{
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	double f = pos - (double)i;
+	return i + 1 < n ? s[i] + f * (s[i + 1] - s[i]) : s[i];
+}
+
+static double qd(const double *ring, size_t n)
+{
+	double tmp[RR_HIST];
+	memcpy(tmp, ring, n * sizeof(*tmp));
+	sort_small(tmp, n);
+	return 0.5 * (quantile_sorted(tmp, n, 0.75) - quantile_sorted(tmp, n, 0.25));
+}
+
+static double median_recent(const struct rr_clean *c)
+{
+	double tmp[RR_MEDIAN + RR_LOOKAHEAD + 2];
+	size_t n = 0;
+	for (size_t k = 0; k < c->nh && n < RR_MEDIAN; k++)
+		tmp[n++] = c->hv[(c->hh + RR_HIST - 1 - k) % RR_HIST];
+	if (n < 3) /* start-up: the pending raw intervals help */
+		for (int k = 0; k < c->np; k++)
+			tmp[n++] = c->p[k].v;
+	sort_small(tmp, n);
+	return (n & 1u) ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
+		 double v, unsigned kind, double med)
+{
+	struct rr_nn *o = &out[(*k)++];
+	o->t_ns = t;
+	o->nn_ms = v;
+	o->kind = kind;
+	o->flags = c->next_flags | (kind != RR_KIND_OK ? HRV_NN_CORRECTED : 0u);
+	c->next_flags = 0;
+	c->st.out++;
+	double d = c->have_prev ? v - c->prev_v : 0.0;
+	double m = v - med;
+	if (m < 0.0)
+		m *= 2.0;
+	c->hv[c->hh] = v;
+	c->hd[c->hh] = fabs(d);
+	c->hm[c->hh] = fabs(m);
+	c->hh = (c->hh + 1) % RR_HIST;
+	if (c->nh < RR_HIST)
+		c->nh++;
+	c->prev_d = d;
+	c->have_prev_d = c->have_prev;
+	c->prev_v = v;
+	c->have_prev = 1;
+}
+
+static void consume(struct rr_clean *c, int n)
+{
+	memmove(c->p, c->p + n, (size_t)(c->np - n) * sizeof(c->p[0]));
+	c->np -= n;
+}
+
+static int ectopic_rule(double s11, double s12)
+{
+	return (s11 > 1.0 && s12 < -C1 * s11 - C2) || (s11 < -1.0 && s12 > -C1 * s11 + C2);
+}
+
+/* Decide p[0]; returns nothing, appends to out. */
+static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
+{
+	double med = median_recent(c);
+	double floor_ms = c->min_th * med;
+	double th1, th2;
+	if (c->nh >= MIN_HIST) {
+		th1 = ALPHA * qd(c->hd, c->nh);
+		th2 = ALPHA * qd(c->hm, c->nh);
+		th1 = th1 > floor_ms ? th1 : floor_ms;
+		th2 = th2 > floor_ms ? th2 : floor_ms;
+	} else {
+		th1 = th2 = START_TH * med;
+	}
+	int np = c->np;
+	double r0 = c->p[0].v, r1 = np > 1 ? c->p[1].v : NAN, r2 = np > 2 ? c->p[2].v : NAN;
+	double prevv = c->have_prev ? c->prev_v : med;
+	double d0 = (r0 - prevv) / th1;
+	double d1 = np > 1 ? (r1 - r0) / th1 : 0.0;
+	double d2 = np > 2 ? (r2 - r1) / th1 : 0.0;
+	double dm1 = c->have_prev_d ? c->prev_d / th1 : 0.0;
+	double mr = r0 - med;
+	if (mr < 0.0)
+		mr *= 2.0;
+	mr /= th2;
+
+	/* 1. ectopic/misplaced beat between p[0] and p[1] */
+	if (np > 2 && fabs(d0) > 1.0) {
+		double s12 = d1 > 0.0 ? fmax(d0, d2) : fmin(d0, d2);
+		if (ectopic_rule(d1, s12)) {
+			c->st.kind[RR_KIND_ECTOPIC]++;
+			double sum = r0 + r1;
+			if (fabs(sum - 2.0 * med) < th2) {
+				int64_t t1 = c->p[1].t;
+				double half = 0.5 * sum;
+				int64_t tm = t1 - (int64_t)llround(half * 1e6);
+				emit(c, out, k, tm, half, RR_KIND_ECTOPIC, med);
+				emit(c, out, k, t1, half, RR_KIND_ECTOPIC, med);
+				consume(c, 2);
+			} else {
+				emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
+				consume(c, 1);
+			}
+			return;
+		}
+	}
+	/* 2. normal */
+	if (fabs(d0) <= 1.0) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
+		consume(c, 1);
+		return;
+	}
+	/* 3. p[0] itself is a spike against both neighbours */
+	if (np > 1 && c->have_prev_d) {
+		double s12 = d0 > 0.0 ? fmax(dm1, d1) : fmin(dm1, d1);
+		if (ectopic_rule(d0, s12)) {
+			c->st.kind[RR_KIND_ECTOPIC]++;
+			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
+			consume(c, 1);
+			return;
+		}
+	}
+	/* 4. long / short / far from the median */
+	double s22 = 0.0;
+	if (np > 2)
+		s22 = d0 >= 0.0 ? fmin(d1, d2) : fmax(d1, d2);
+	else if (np > 1)
+		s22 = d1;
+	int lng = d0 > 1.0 && s22 < -1.0;
+	int shrt = d0 < -1.0 && s22 > 1.0;
+	int far = fabs(mr) > 3.0;
+	if (!lng && !shrt && !far) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
+		consume(c, 1);
+		return;
+	}
+	/* 5. extra beat */
+	if ((shrt || (far && r0 < med)) && np > 1 && fabs(r0 + r1 - med) < th2) {
+		c->st.kind[RR_KIND_EXTRA]++;
+		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA, med);
+		consume(c, 2);
+		return;
+	}
+	/* 6. missed beat(s) */
+	if ((lng || far) && r0 > med) {
+		long parts = lround(r0 / med);
+		if (parts >= 2 && parts <= MAX_SPLIT && fabs(r0 / (double)parts - med) < th2) {
+			c->st.kind[RR_KIND_MISSED]++;
+			double part = r0 / (double)parts;
+			int64_t t_end = c->p[0].t;
+			for (long i = 0; i < parts; i++) {
+				int64_t t = t_end - (int64_t)llround((double)(parts - 1 - i) * part * 1e6);
+				emit(c, out, k, t, part, RR_KIND_MISSED, med);
+			}
+			consume(c, 1);
+			return;
+		}
+	}
+	/* 7. long/short */
+	c->st.kind[RR_KIND_LONGSHORT]++;
+	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT, med);
+	consume(c, 1);
+}
+
+static int drain(struct rr_clean *c, struct rr_nn *out, int keep)
+{
+	int k = 0;
+	while (c->np > keep)
+		decide(c, out, &k);
+	return k;
+}
+
+int rr_flush(struct rr_clean *c, struct rr_nn *out)
+{
+	if (!c || !out)
+		return 0;
+	return drain(c, out, 0);
+}
+
+int rr_gap(struct rr_clean *c, struct rr_nn *out)
+{
+	if (!c || !out)
+		return 0;
+	int k = drain(c, out, 0);
+	c->next_flags = HRV_NN_AFTER_GAP;
+	c->have_prev = 0;
+	c->have_prev_d = 0;
+	c->have_last_t = 0;
+	c->st.gaps++;
+	return k;
+}
+
+int rr_push(struct rr_clean *c, int64_t t_ns, double rr_ms, struct rr_nn *out)
+{
+	if (!c || !out)
+		return 0;
+	if (c->have_last_t && t_ns <= c->last_t)
+		return 0; /* time must increase */
+	if (!(rr_ms > 0.0) || !isfinite(rr_ms)) {
+		if (!c->have_last_t) {
+			c->last_t = t_ns;
+			c->have_last_t = 1;
+			return 0;
+		}
+		rr_ms = (double)(t_ns - c->last_t) * 1e-6;
+	}
+	int k = 0;
+	int jump = c->have_last_t &&
+		   (double)(t_ns - c->last_t) * 1e-6 > rr_ms + 0.5 * RR_GAP_MS;
+	c->st.in++;
+	if (rr_ms > RR_GAP_MS || jump) {
+		k = rr_gap(c, out);
+		c->last_t = t_ns;
+		c->have_last_t = 1;
+		if (rr_ms > RR_GAP_MS)
+			return k;
+	}
+	c->last_t = t_ns;
+	c->have_last_t = 1;
+	c->p[c->np].t = t_ns;
+	c->p[c->np].v = rr_ms;
+	c->np++;
+	int kk = drain(c, out + k, c->la);
+	return k + kk;
+}
