@@ -17,7 +17,6 @@
 
 #include "qrs.h"
 #include "vg_err.h"
-#include "vg_log.h"
 #include "wfdb.h"
 
 #include <errno.h>
