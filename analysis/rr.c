@@ -6,12 +6,15 @@
  * classification", J. Med. Eng. Technol. 43(3):173-181, 2019 (the method
  * of Kubios HRV); NeuroKit2's signal_fixpeaks (studied, not copied).
  *
- * For the interval RR_j being decided (prev = last cleaned interval,
- * RR_{j+1}, RR_{j+2} = raw look-ahead):
- *   dRR_j = RR_j - prev, th1 = 5.2 QD(|dRR|) over the last RR_HIST cleaned
+ * For the interval RR_j being decided (prev = last emitted, i.e. cleaned,
+ * interval; RR_{j+1}, RR_{j+2} = raw look-ahead):
+ *   dRR_j = RR_j - prev (so that a second artifact right after a corrected
+ *   one is still seen), th1 = 5.2 QD(dRR) over the last RR_HIST raw
  *   intervals (QD = (Q3 - Q1)/2), dRRs = dRR/th1;
- *   med = median of the last RR_MEDIAN cleaned intervals, mRR = RR - med
- *   (doubled when negative), th2 = 5.2 QD(|mRR|), mRRs = mRR/th2;
+ *   med = median of the last RR_MEDIAN raw intervals including the
+ *   look-ahead (raw, so that a real change of rate is followed and a
+ *   correction never feeds on itself), mRR = RR - med
+ *   (doubled when negative), th2 = 5.2 QD(mRR), mRRs = mRR/th2;
  *   both thresholds are floored at min_th_pct % of med (a perfectly regular
  *   rhythm has QD = 0), and are 10 % of med until 8 intervals are known.
  * Decision, in this order:
@@ -22,7 +25,9 @@
  *      ectopic or misplaced. If RR_j + RR_{j+1} is within th2 of 2 med, the
  *      beat is moved to the middle (both = half the sum, beat times kept
  *      consistent); otherwise RR_j becomes med.
- *   2. |dRRs_j| <= 1: normal.
+ *   2. |dRRs_j| <= 1: normal; or the previous interval was replaced by
+ *      the median (rule 7) and |RR_j - raw previous| <= th1 (a real
+ *      change of rate: no cascade of replacements).
  *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
  *      ectopic, RR_j becomes med.
  *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
@@ -63,11 +68,14 @@ struct rr_clean {
 	struct pend p[RR_LOOKAHEAD + 2];
 	int np;
 	double hv[RR_HIST];          /* cleaned values */
-	double hd[RR_HIST];          /* |dRR| of cleaned values */
-	double hm[RR_HIST];          /* |mRR'| of cleaned values */
+	double hd[RR_HIST];          /* dRR of cleaned values */
+	double hm[RR_HIST];          /* mRR' of cleaned values */
 	size_t nh, hh;               /* count, next write index */
-	double prev_v, prev_d;
-	int have_prev, have_prev_d;
+	double prev_v;               /* last raw interval decided */
+	int have_prev;
+	double out_v, out_d;         /* last emitted interval and its difference */
+	int have_out, have_out_d;
+	unsigned out_kind;           /* kind of the last emitted interval */
 	int64_t last_t;
 	int have_last_t;
 	unsigned next_flags;
@@ -159,17 +167,16 @@ static double median_recent(const struct rr_clean *c)
 {
 	double tmp[RR_MEDIAN + RR_LOOKAHEAD + 2];
 	size_t n = 0;
+	for (int k = 0; k < c->np; k++)
+		tmp[n++] = c->p[k].v;
 	for (size_t k = 0; k < c->nh && n < RR_MEDIAN; k++)
 		tmp[n++] = c->hv[(c->hh + RR_HIST - 1 - k) % RR_HIST];
-	if (n < 3) /* start-up: the pending raw intervals help */
-		for (int k = 0; k < c->np; k++)
-			tmp[n++] = c->p[k].v;
 	sort_small(tmp, n);
 	return (n & 1u) ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
 static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
-		 double v, unsigned kind, double med)
+		 double v, unsigned kind)
 {
 	struct rr_nn *o = &out[(*k)++];
 	o->t_ns = t;
@@ -178,24 +185,31 @@ static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 	o->flags = c->next_flags | (kind != RR_KIND_OK ? HRV_NN_CORRECTED : 0u);
 	c->next_flags = 0;
 	c->st.out++;
-	double d = c->have_prev ? v - c->prev_v : 0.0;
-	double m = v - med;
-	if (m < 0.0)
-		m *= 2.0;
-	c->hv[c->hh] = v;
-	c->hd[c->hh] = fabs(d);
-	c->hm[c->hh] = fabs(m);
-	c->hh = (c->hh + 1) % RR_HIST;
-	if (c->nh < RR_HIST)
-		c->nh++;
-	c->prev_d = d;
-	c->have_prev_d = c->have_prev;
-	c->prev_v = v;
-	c->have_prev = 1;
+	c->out_d = c->have_out ? v - c->out_v : 0.0;
+	c->have_out_d = c->have_out;
+	c->out_v = v;
+	c->have_out = 1;
+	c->out_kind = kind;
 }
 
-static void consume(struct rr_clean *c, int n)
+/* Drop n decided raw intervals from the queue into the raw history. */
+static void consume(struct rr_clean *c, int n, double med)
 {
+	for (int i = 0; i < n; i++) {
+		double v = c->p[i].v;
+		double d = c->have_prev ? v - c->prev_v : 0.0;
+		double m = v - med;
+		if (m < 0.0)
+			m *= 2.0;
+		c->hv[c->hh] = v;
+		c->hd[c->hh] = d;
+		c->hm[c->hh] = m;
+		c->hh = (c->hh + 1) % RR_HIST;
+		if (c->nh < RR_HIST)
+			c->nh++;
+		c->prev_v = v;
+		c->have_prev = 1;
+	}
 	memmove(c->p, c->p + n, (size_t)(c->np - n) * sizeof(c->p[0]));
 	c->np -= n;
 }
@@ -221,11 +235,11 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	}
 	int np = c->np;
 	double r0 = c->p[0].v, r1 = np > 1 ? c->p[1].v : NAN, r2 = np > 2 ? c->p[2].v : NAN;
-	double prevv = c->have_prev ? c->prev_v : med;
+	double prevv = c->have_out ? c->out_v : med;
 	double d0 = (r0 - prevv) / th1;
 	double d1 = np > 1 ? (r1 - r0) / th1 : 0.0;
 	double d2 = np > 2 ? (r2 - r1) / th1 : 0.0;
-	double dm1 = c->have_prev_d ? c->prev_d / th1 : 0.0;
+	double dm1 = c->have_out_d ? c->out_d / th1 : 0.0;
 	double mr = r0 - med;
 	if (mr < 0.0)
 		mr *= 2.0;
@@ -241,29 +255,33 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 				int64_t t1 = c->p[1].t;
 				double half = 0.5 * sum;
 				int64_t tm = t1 - (int64_t)llround(half * 1e6);
-				emit(c, out, k, tm, half, RR_KIND_ECTOPIC, med);
-				emit(c, out, k, t1, half, RR_KIND_ECTOPIC, med);
-				consume(c, 2);
+				emit(c, out, k, tm, half, RR_KIND_ECTOPIC);
+				emit(c, out, k, t1, half, RR_KIND_ECTOPIC);
+				consume(c, 2, med);
 			} else {
-				emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
-				consume(c, 1);
+				emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC);
+				consume(c, 1, med);
 			}
 			return;
 		}
 	}
-	/* 2. normal */
-	if (fabs(d0) <= 1.0) {
-		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
-		consume(c, 1);
+	/* 2. normal; also when the last interval was replaced by the median
+	 * and this one follows the raw series smoothly (a real change of rate
+	 * must not cascade into replacements) */
+	int smooth = c->have_out && c->out_kind == RR_KIND_LONGSHORT && c->have_prev &&
+		     fabs(r0 - c->prev_v) <= th1;
+	if (fabs(d0) <= 1.0 || smooth) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
 		return;
 	}
 	/* 3. p[0] itself is a spike against both neighbours */
-	if (np > 1 && c->have_prev_d) {
+	if (np > 1 && c->have_out_d) {
 		double s12 = d0 > 0.0 ? fmax(dm1, d1) : fmin(dm1, d1);
 		if (ectopic_rule(d0, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
-			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
-			consume(c, 1);
+			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC);
+			consume(c, 1, med);
 			return;
 		}
 	}
@@ -277,15 +295,15 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	int shrt = d0 < -1.0 && s22 > 1.0;
 	int far = fabs(mr) > 3.0;
 	if (!lng && !shrt && !far) {
-		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
-		consume(c, 1);
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
 		return;
 	}
 	/* 5. extra beat */
 	if ((shrt || (far && r0 < med)) && np > 1 && fabs(r0 + r1 - med) < th2) {
 		c->st.kind[RR_KIND_EXTRA]++;
-		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA, med);
-		consume(c, 2);
+		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA);
+		consume(c, 2, med);
 		return;
 	}
 	/* 6. missed beat(s) */
@@ -297,16 +315,16 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 			int64_t t_end = c->p[0].t;
 			for (long i = 0; i < parts; i++) {
 				int64_t t = t_end - (int64_t)llround((double)(parts - 1 - i) * part * 1e6);
-				emit(c, out, k, t, part, RR_KIND_MISSED, med);
+				emit(c, out, k, t, part, RR_KIND_MISSED);
 			}
-			consume(c, 1);
+			consume(c, 1, med);
 			return;
 		}
 	}
 	/* 7. long/short */
 	c->st.kind[RR_KIND_LONGSHORT]++;
-	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT, med);
-	consume(c, 1);
+	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT);
+	consume(c, 1, med);
 }
 
 static int drain(struct rr_clean *c, struct rr_nn *out, int keep)
@@ -331,7 +349,8 @@ int rr_gap(struct rr_clean *c, struct rr_nn *out)
 	int k = drain(c, out, 0);
 	c->next_flags = HRV_NN_AFTER_GAP;
 	c->have_prev = 0;
-	c->have_prev_d = 0;
+	c->have_out = 0;
+	c->have_out_d = 0;
 	c->have_last_t = 0;
 	c->st.gaps++;
 	return k;
