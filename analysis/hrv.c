@@ -31,6 +31,13 @@
  *   slow_breathing = 1 and rsa_ms2 = power in [f_b - 0.03, f_b + 0.03) Hz
  *   (the Hann main lobe of a 128 s segment is +-0.016 Hz); otherwise
  *   rsa_ms2 = hf_ms2.
+ * - live refresh: a full spectrum costs about 100 us (three 2048-point
+ *   FFTs and the spline for a 300 s window), so hrv_compute() recomputes
+ *   it only when the newest interval is HRV_SPECTRUM_INTERVAL_S (5 s)
+ *   newer than the last computation, after a gap or a new breathing rate,
+ *   and otherwise repeats the last spectral figures (spectrum_age_s says
+ *   how old they are); hrv_set_spectrum_interval(h, 0) recomputes every
+ *   time, and hrv_compute_span() always does.
  * - pns_index via calm_pns_index(); calm/calm_trend are left NAN for
  *   calm_update().
  * References: Task Force of the ESC and NASPE, Circulation 93:1043, 1996;
@@ -80,6 +87,12 @@ struct hrv {
 	double *psd;
 	struct spec *spec;
 	struct spec *spec_vlf;
+	/* live spectral refresh (hrv_set_spectrum_interval) */
+	double spec_interval_s;
+	int have_spec;
+	int64_t spec_t;          /* newest NN time when the cache was computed */
+	int64_t spec_gap_t;      /* time of the last gap seen by the cache */
+	struct hrv_result spec_r;
 };
 
 struct hrv *hrv_new(double window_s, int *err)
@@ -112,6 +125,7 @@ struct hrv *hrv_new(double window_s, int *err)
 		e = h->spec_vlf ? VG_ERR_NOMEM : e;
 		goto fail;
 	}
+	h->spec_interval_s = HRV_SPECTRUM_INTERVAL_S;
 	hrv_reset(h);
 	return h;
 fail:
@@ -148,6 +162,15 @@ void hrv_reset(struct hrv *h)
 	h->head = 0;
 	h->count = 0;
 	h->resp_hz = NAN;
+	h->have_spec = 0;
+}
+
+void hrv_set_spectrum_interval(struct hrv *h, double interval_s)
+{
+	if (!h)
+		return;
+	h->spec_interval_s = (isfinite(interval_s) && interval_s > 0.0) ? interval_s : 0.0;
+	h->have_spec = 0;
 }
 
 double hrv_window_s(const struct hrv *h)
@@ -159,7 +182,10 @@ void hrv_set_resp_hz(struct hrv *h, double resp_hz)
 {
 	if (!h)
 		return;
-	h->resp_hz = (isfinite(resp_hz) && resp_hz > 0.0 && resp_hz < 2.0) ? resp_hz : NAN;
+	double v = (isfinite(resp_hz) && resp_hz > 0.0 && resp_hz < 2.0) ? resp_hz : NAN;
+	if (!(v == h->resp_hz) && !(isnan(v) && isnan(h->resp_hz)))
+		h->have_spec = 0; /* rsa_ms2 depends on it */
+	h->resp_hz = v;
 }
 
 static size_t ring_idx(const struct hrv *h, size_t k)
@@ -337,15 +363,33 @@ static void freq_domain(struct hrv *h, size_t first, size_t n,
 	}
 	/* VLF last: it reuses the PSD buffer with 512 s segments */
 	if (cover_s >= BAND_COVER * HRV_MIN_VLF_S) {
-		size_t vseg = m < VLF_SEG_SAMPLES ? m : VLF_SEG_SAMPLES;
-		if (spec_welch(h->spec_vlf, h->grid, m, HRV_RESAMPLE_HZ, vseg,
+		/* below 512 s one segment of the newest samples, its length a
+		 * multiple of 16 so the Hann window is rebuilt rarely */
+		size_t vseg = m < VLF_SEG_SAMPLES ? (m & ~(size_t)15) : VLF_SEG_SAMPLES;
+		size_t off = m < VLF_SEG_SAMPLES ? m - vseg : 0;
+		if (spec_welch(h->spec_vlf, h->grid + off, m - off, HRV_RESAMPLE_HZ, vseg,
 			       SPEC_DETREND_LINEAR, h->psd) >= 1)
 			r->vlf_ms2 = spec_band_power(h->psd, nb, df, HRV_VLF_LO_HZ,
 						     HRV_VLF_HI_HZ);
 	}
 }
 
-static int compute_range(struct hrv *h, size_t k0, size_t k1,
+static void copy_spectral(struct hrv_result *d, const struct hrv_result *s)
+{
+	d->vlf_ms2 = s->vlf_ms2;
+	d->lf_ms2 = s->lf_ms2;
+	d->hf_ms2 = s->hf_ms2;
+	d->lf_hf = s->lf_hf;
+	d->lf_nu = s->lf_nu;
+	d->hf_nu = s->hf_nu;
+	d->hf_peak_hz = s->hf_peak_hz;
+	d->rsa_ms2 = s->rsa_ms2;
+	d->slow_breathing = s->slow_breathing;
+	d->resp_hz = s->resp_hz;
+	d->spectrum_s = s->spectrum_s;
+}
+
+static int compute_range(struct hrv *h, size_t k0, size_t k1, int live,
 			 struct hrv_result *r)
 {
 	size_t n = k1 - k0;
@@ -362,7 +406,23 @@ static int compute_range(struct hrv *h, size_t k0, size_t k1,
 			first = k;
 	}
 	time_domain(h, n, r);
-	freq_domain(h, first, n - first, r);
+	int64_t t_new = h->t[ring_idx(h, k1 - 1)];
+	int64_t t_gap = first ? h->t[ring_idx(h, k0 + first)] : INT64_MIN;
+	int64_t iv_ns = (int64_t)(h->spec_interval_s * 1e9);
+	if (live && h->have_spec && iv_ns > 0 && t_new - h->spec_t < iv_ns &&
+	    t_new >= h->spec_t && t_gap == h->spec_gap_t) {
+		copy_spectral(r, &h->spec_r);
+		r->spectrum_age_s = (double)(t_new - h->spec_t) * 1e-9;
+	} else {
+		freq_domain(h, first, n - first, r);
+		r->spectrum_age_s = 0.0;
+		if (live) {
+			copy_spectral(&h->spec_r, r);
+			h->spec_t = t_new;
+			h->spec_gap_t = t_gap;
+			h->have_spec = 1;
+		}
+	}
 	r->pns_index = calm_pns_index(r->mean_nn_ms, r->rmssd_ms, r->sd1_ms);
 	return 0;
 }
@@ -372,7 +432,7 @@ int hrv_compute(struct hrv *h, struct hrv_result *r)
 	if (!h || !r)
 		return VG_ERR_INVAL;
 	result_init(r, h->window_s);
-	return compute_range(h, 0, h->count, r);
+	return compute_range(h, 0, h->count, 1, r);
 }
 
 int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
@@ -387,5 +447,5 @@ int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
 	k1 = k0;
 	while (k1 < h->count && h->t[ring_idx(h, k1)] < to_ns)
 		k1++;
-	return compute_range(h, k0, k1, r);
+	return compute_range(h, k0, k1, 0, r);
 }

@@ -53,6 +53,7 @@ struct hrv_result {
 	double resp_hz;       /* breathing frequency used for rsa_ms2, Hz (NAN if none) */
 	double spectrum_s;    /* length of the continuous run used for the spectrum, s */
 	int n_diff;           /* successive differences used (RMSSD, pNN50, SD1) */
+	double spectrum_age_s; /* age of the spectral figures (live refresh), s */
 };
 
 /* window_s in [10, 3600] for live use; up to HRV_MAX_WINDOW_S is accepted
@@ -77,6 +78,12 @@ int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
 /* Breathing frequency measured elsewhere (resp.h), Hz; NAN to go back to
  * the estimate from the RR spectrum itself. */
 void hrv_set_resp_hz(struct hrv *h, double resp_hz);
+/* Live refresh of the spectral figures: hrv_compute() recomputes them
+ * when the newest interval is interval_s newer than at the last
+ * computation (or after a gap), else repeats them. 0 = every call.
+ * Default HRV_SPECTRUM_INTERVAL_S. */
+#define HRV_SPECTRUM_INTERVAL_S 5.0
+void hrv_set_spectrum_interval(struct hrv *h, double interval_s);
 /* Drop everything (new session). */
 void hrv_reset(struct hrv *h);
 /* Window length given to hrv_new, s. */
