@@ -210,32 +210,78 @@ static double rmssd_of(const double *bt, size_t n, int clean)
 	return r.rmssd_ms;
 }
 
+/* Beat times of the first 30 min stretch (from 1 h, step 10 min) whose
+ * annotations are all normal beats: a clean series. If none, the stretch
+ * with the fewest others (their number in *bad); NN across them skipped. */
+static double clean_stretch(const char *rec, double dur, double *bt, size_t *nb, int *bad)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "nsr2db/%s", rec);
+	struct wfdb_ann *a = NULL;
+	size_t na = 0;
+	double fs = 0;
+	if (wfdb_ann_load(vgt_data(rel), "ecg", &a, &na, &fs))
+		exit(1);
+	double best = 3600.0, t_end = (double)a[na - 1].sample / fs;
+	int best_bad = 1 << 30;
+	for (double from = 3600.0; from + dur < t_end; from += 600.0) {
+		int cnt = 0;
+		for (size_t i = 0; i < na; i++) {
+			double t = (double)a[i].sample / fs;
+			if (t >= from && t < from + dur && a[i].code != WFDB_ANN_NORMAL)
+				cnt++;
+		}
+		if (cnt < best_bad) {
+			best_bad = cnt;
+			best = from;
+		}
+		if (!cnt)
+			break;
+	}
+	size_t n = 0;
+	double t = best, prev = -1;
+	bt[n++] = t;
+	for (size_t i = 0; i < na && n < 7999; i++) {
+		double ti = (double)a[i].sample / fs;
+		if (ti < best || ti >= best + dur)
+			continue;
+		if (a[i].code != WFDB_ANN_NORMAL) {
+			prev = -1;
+			continue;
+		}
+		if (prev >= 0) {
+			t += ti - prev;
+			bt[n++] = t;
+		}
+		prev = ti;
+	}
+	free(a);
+	*nb = n;
+	*bad = best_bad;
+	return best;
+}
+
 static void bench_artifacts(void)
 {
 	static double bt[8000], bc[8000];
 	const char *names[] = { "missed", "extra", "ectopic" };
-	printf("artifact robustness: 30 min from 1 h, 2 %% of beats, RMSSD error vs clean (%%)\n");
-	printf("%-8s %8s | %9s %9s | %9s %9s | %9s %9s\n", "record", "clean_ms", "miss_raw",
+	printf("artifact robustness: 30 min of clean beats (bad = non-N annotations in it), "
+	       "2 %% of beats, RMSSD error vs clean (%%)\n");
+	printf("%-8s %6s %3s %8s %7s | %9s %9s | %9s %9s | %9s %9s\n", "record", "from_s", "bad", "clean_ms", "self_%", "miss_raw",
 	       "miss_fix", "extra_raw", "extra_fix", "ect_raw", "ect_fix");
-	double worst = 0;
+	double worst = 0, worst_self = 0, worst_clean = 0;
+	int n_clean = 0, n_ok = 0;
 	for (int ri = 1; ri <= 27; ri++) {
 		char rec[16];
 		snprintf(rec, sizeof(rec), "nsr%03d", ri);
-		struct wfdb_nn *nn;
-		size_t m = load_nn(rec, &nn), n = 0;
-		double t = 3600.0;
-		bt[n++] = t;
-		for (size_t i = 0; i < m && n < 8000; i++) {
-			if (nn[i].t_s < 3600.0 || nn[i].nn_ms < 300 || nn[i].nn_ms > 2000)
-				continue;
-			t += nn[i].nn_ms / 1000.0;
-			if (t > 5400.0)
-				break;
-			bt[n++] = t;
-		}
-		free(nn);
+		size_t n = 0;
+		int bad = 0;
+		double from = clean_stretch(rec, 1800.0, bt, &n, &bad);
 		double clean = rmssd_of(bt, n, 0);
-		printf("%-8s %8.2f", rec, clean);
+		double self = rmssd_of(bt, n, 1);
+		int is_clean = fabs(self - clean) / clean <= 0.02;
+		double rec_worst = 0;
+		printf("%-8s %6.0f %3d %8.2f %7.2f", rec, from, bad, clean, 100.0 * (self - clean) / clean);
 		for (int kind = 0; kind < 3; kind++) {
 			rng = 1000 + (uint64_t)ri * 3 + (uint64_t)kind;
 			size_t q = 0;
@@ -254,12 +300,24 @@ static void bench_artifacts(void)
 			double raw = rmssd_of(bc, q, 0), fix = rmssd_of(bc, q, 1);
 			double efix = 100.0 * (fix - clean) / clean;
 			worst = fmax(worst, fabs(efix));
+			worst_self = fmax(worst_self, 100.0 * fabs(fix - self) / self);
+			rec_worst = fmax(rec_worst, fabs(efix));
 			printf(" | %9.1f %9.2f", 100.0 * (raw - clean) / clean, efix);
 		}
-		printf("\n");
+		printf("%s\n", is_clean ? "" : "  (not clean: self_% > 2)");
+		if (is_clean) {
+			n_clean++;
+			n_ok += rec_worst <= 5.0;
+			worst_clean = fmax(worst_clean, rec_worst);
+		}
 	}
 	(void)names;
-	printf("worst corrected RMSSD error: %.2f %%  [target <= 5 %%]\n", worst);
+	printf("self_%%: the cleaner on the uncorrupted series (real unlabeled artifacts or\n"
+	       "alternans in the annotations make a series 'not clean').\n");
+	printf("clean series (|self_%%| <= 2): %d of 27; all three kinds within 5 %%: %d of %d; "
+	       "worst %.2f %%  [target <= 5 %%]\n", n_clean, n_ok, n_clean, worst_clean);
+	printf("worst vs the clean value over all 27: %.2f %%; vs the cleaned clean series: %.2f %%\n",
+	       worst, worst_self);
 }
 
 int main(void)
