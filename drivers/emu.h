@@ -32,6 +32,10 @@ struct emu_ops {
 	/* Mandatory: produce everything due up to time t_s (session time, s)
 	 * with emu_frame()/emu_text(). */
 	void (*advance)(struct emu *e, double t_s);
+	/* Optional: act as if the driver's start-up commands had been
+	 * received (used with no host attached: capture files, tests,
+	 * benchmarks). Devices that stream from power-up leave it NULL. */
+	void (*autostart)(struct emu *e);
 };
 
 struct emu_faults {
@@ -50,7 +54,24 @@ void emu_rx(struct emu *e, const uint8_t *buf, size_t n);
 /* Advance to t_s; returns bytes now ready in *out (valid until the next
  * call) and their count. */
 size_t emu_advance(struct emu *e, double t_s, const uint8_t **out);
+/* NULL-terminated list of emulator names (the registry's order). */
 const char *const *emu_names(void);
+/* Behave as if the host had sent the driver's start-up commands (capture
+ * files, tests, benchmarks); no effect for devices that need none. */
+void emu_autostart(struct emu *e);
+
+/* Faults injected so far (tests compare them with the driver's counters). */
+struct emu_fault_stats {
+	uint64_t frames;        /* frames offered by the emulator */
+	uint64_t dropped;       /* frames not sent */
+	uint64_t corrupted;     /* frames sent with one bit flipped */
+	uint64_t garbage_bytes; /* random bytes inserted */
+};
+const struct emu_fault_stats *emu_fault_stats(const struct emu *e);
+
+/* Registry (drivers/emu_registry.c): NULL-terminated list; lookup by name. */
+const struct emu_ops *const *emu_all(void);
+const struct emu_ops *emu_find(const char *name);
 
 /* For emulators: */
 void *emu_priv(struct emu *e);
@@ -59,5 +80,7 @@ struct sim *emu_sim(struct emu *e);
 void emu_frame(struct emu *e, const uint8_t *buf, size_t n);
 /* Emit bytes exempt from fault injection (handshake replies). */
 void emu_text(struct emu *e, const char *s);
+/* Emit raw bytes exempt from fault injection. */
+void emu_bytes(struct emu *e, const uint8_t *buf, size_t n);
 
 #endif

@@ -7,9 +7,21 @@
 #include <string.h>
 
 extern const struct drv_ops drv_sim_ops;
+extern const struct drv_ops drv_openbci_ops;
+extern const struct drv_ops drv_bitalino_ops;
+extern const struct drv_ops drv_p2_ops;
+extern const struct drv_ops drv_ant_ops;
+extern const struct drv_ops drv_pulse_ops;
+extern const struct drv_ops drv_hrmi_ops;
 
 static const struct drv_ops *const drivers[] = {
 	&drv_sim_ops,
+	&drv_openbci_ops,
+	&drv_bitalino_ops,
+	&drv_p2_ops,
+	&drv_ant_ops,
+	&drv_pulse_ops,
+	&drv_hrmi_ops,
 	NULL
 };
 

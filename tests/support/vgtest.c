@@ -41,3 +41,67 @@ int vgt_free_port(void)
 	close(fd);
 	return port;
 }
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+pid_t vgt_spawn(char *const argv[], const char *log_path)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	if (log_path) {
+		int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+	}
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+double vgt_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int vgt_stop(pid_t pid, int timeout_ms)
+{
+	int status = -1;
+	if (pid <= 0)
+		return -1;
+	kill(pid, SIGTERM);
+	double end = vgt_now() + timeout_ms / 1000.0;
+	while (vgt_now() < end) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+int vgt_wait(pid_t pid, int timeout_ms)
+{
+	int status;
+	double end = vgt_now() + timeout_ms / 1000.0;
+	while (vgt_now() < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status)
+						 : 128 + WTERMSIG(status);
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -2;
+}

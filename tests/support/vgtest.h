@@ -14,4 +14,18 @@ const char *vgt_bin(const char *name);
 /* A free TCP port on 127.0.0.1 (bound and released). */
 int vgt_free_port(void);
 
+
+
+#include <sys/types.h>
+/* Start a program (argv[0] is a path) with stdout/stderr to log_path (or
+ * inherited when NULL). Returns its pid or -1. */
+pid_t vgt_spawn(char *const argv[], const char *log_path);
+/* SIGTERM, wait up to timeout_ms, then SIGKILL. Returns the exit status
+ * as from waitpid (or -1). */
+int vgt_stop(pid_t pid, int timeout_ms);
+/* Wait up to timeout_ms for pid to exit by itself; returns its exit code
+ * (0..255), 128+signal if killed, or -2 on timeout (then it is killed). */
+int vgt_wait(pid_t pid, int timeout_ms);
+/* Monotonic seconds. */
+double vgt_now(void);
 #endif

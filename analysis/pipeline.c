@@ -1,0 +1,297 @@
+/*
+ * pipeline.c - wiring of the analysis chain (see pipeline.h).
+ *
+ * ECG input -> qrs (beats, sub-sample R time) -> RR -> hrv per window.
+ * Beat-only input -> RR -> hrv per window.
+ * EMG input -> emg (envelope, state) at its publish rate.
+ * Times: a sample index i of input k is at origin_k + i / fs_k. A gap
+ * advances the index without samples; the RR across a gap is not formed
+ * (the next beat has rr_ms = NAN and HRV gets HRV_NN_AFTER_GAP on the
+ * interval after it).
+ * ECG crosstalk: every detected R peak is handed to each EMG input on its
+ * own sample clock (emg_ecg_beat), and EMG inputs run with an envelope
+ * delay covering the detector's decision delay, so late beats still gate.
+ * Limits: RR outside [250, 2500] ms is passed to HRV only if plausible;
+ * the RR cleaning stage (rr.c) refines this.
+ */
+#include "pipeline.h"
+#include "qrs.h"
+#include "vg_err.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RR_MIN_MS 250.0
+#define RR_MAX_MS 2500.0
+/* EMG envelope delay so beats decided up to this late still gate the ECG
+ * crosstalk: the detector's decision delay (<= 300 ms) plus margin */
+#define PL_EMG_ECG_DELAY_MS 320.0
+
+struct pl_input {
+	struct pipeline *pl;
+	enum pl_input_kind kind;
+	double fs_hz;
+	char name[32];
+	int64_t origin_ns;
+	uint64_t n;          /* samples consumed (gaps included) */
+	struct qrs *qrs;     /* ECG inputs */
+	struct emg *emg;     /* EMG inputs */
+	int emg_channel;     /* daemon-wide EMG channel number */
+	/* beat bookkeeping */
+	double last_beat_s;  /* time of the previous beat (s from origin), NAN = none */
+	int gap_pending;     /* a gap happened since the last beat */
+};
+
+struct pipeline {
+	struct pl_config cfg;
+	struct pl_output out;
+	struct pl_input in[PL_MAX_INPUTS];
+	int nin;
+	int n_emg;
+	struct hrv *hrv[PL_MAX_WINDOWS];
+	int nwin;
+	int ecg_driver;      /* input id whose beats drive HRV, -1 = none yet */
+	unsigned next_nn_flags;
+};
+
+static int64_t to_ns(const struct pl_input *in, double t_s)
+{
+	return in->origin_ns + (int64_t)llround(t_s * 1e9);
+}
+
+struct pipeline *pl_new(const struct pl_config *cfg, const struct pl_output *out,
+			int *err)
+{
+	int e = VG_ERR_NOMEM;
+	struct pipeline *pl = calloc(1, sizeof(*pl));
+	if (!pl)
+		goto fail;
+	if (cfg)
+		pl->cfg = *cfg;
+	if (pl->cfg.windows_s[0] <= 0) {
+		pl->cfg.windows_s[0] = 60;
+		pl->cfg.windows_s[1] = 300;
+	}
+	if (pl->cfg.emg_publish_hz <= 0)
+		pl->cfg.emg_publish_hz = 20;
+	if (pl->cfg.emg_window_ms <= 0)
+		pl->cfg.emg_window_ms = 250;
+	if (out)
+		pl->out = *out;
+	pl->ecg_driver = -1;
+	for (int i = 0; i < PL_MAX_WINDOWS && pl->cfg.windows_s[i] > 0; i++) {
+		pl->hrv[i] = hrv_new(pl->cfg.windows_s[i], &e);
+		if (!pl->hrv[i])
+			goto fail;
+		pl->nwin++;
+	}
+	return pl;
+fail:
+	pl_destroy(&pl);
+	if (err)
+		*err = e;
+	return NULL;
+}
+
+void pl_destroy(struct pipeline **plp)
+{
+	if (!plp || !*plp)
+		return;
+	struct pipeline *pl = *plp;
+	for (int i = 0; i < pl->nin; i++) {
+		qrs_destroy(&pl->in[i].qrs);
+		emg_destroy(&pl->in[i].emg);
+	}
+	for (int i = 0; i < PL_MAX_WINDOWS; i++)
+		hrv_destroy(&pl->hrv[i]);
+	free(pl);
+	*plp = NULL;
+}
+
+/* A beat at t_s (seconds from the input's origin). */
+static void handle_beat(struct pl_input *in, double t_s, int64_t sample,
+			double quality, double rr_given_ms, int after_gap)
+{
+	struct pipeline *pl = in->pl;
+	struct pl_beat b = { .t_ns = to_ns(in, t_s), .sample = sample,
+			     .quality = quality };
+	snprintf(b.source, sizeof(b.source), "%s", in->name);
+	double rr = NAN;
+	if (rr_given_ms > 0 && !after_gap)
+		rr = rr_given_ms;
+	else if (!isnan(in->last_beat_s) && !in->gap_pending && !after_gap)
+		rr = (t_s - in->last_beat_s) * 1000.0;
+	b.rr_ms = rr;
+	b.hr_bpm = isnan(rr) ? NAN : 60000.0 / rr;
+	in->last_beat_s = t_s;
+	if (in->gap_pending || after_gap)
+		pl->next_nn_flags |= HRV_NN_AFTER_GAP;
+	in->gap_pending = 0;
+	if (pl->out.beat)
+		pl->out.beat(pl->out.ctx, &b);
+
+	int drives = (in->kind == PL_IN_BEATS) ||
+		     (pl->ecg_driver == (int)(in - pl->in));
+	if (!drives || isnan(rr) || rr < RR_MIN_MS || rr > RR_MAX_MS)
+		return;
+	for (int w = 0; w < pl->nwin; w++)
+		hrv_push(pl->hrv[w], b.t_ns, rr, pl->next_nn_flags);
+	pl->next_nn_flags = 0;
+	for (int w = 0; w < pl->nwin; w++) {
+		struct pl_hrv h = { .t_ns = b.t_ns };
+		if (hrv_compute(pl->hrv[w], &h.r) == VG_OK && pl->out.hrv)
+			pl->out.hrv(pl->out.ctx, &h);
+	}
+}
+
+/* Tell every EMG input where an R peak fell, on its own sample clock. */
+static void gate_emg(struct pipeline *pl, int64_t r_ns)
+{
+	for (int i = 0; i < pl->nin; i++) {
+		struct pl_input *e = &pl->in[i];
+		if (!e->emg)
+			continue;
+		double t_s = (double)(r_ns - e->origin_ns) * 1e-9;
+		if (t_s >= 0)
+			emg_ecg_beat(e->emg, llround(t_s * e->fs_hz));
+	}
+}
+
+static void on_qrs_beat(void *ctx, const struct qrs_beat *qb)
+{
+	struct pl_input *in = ctx;
+	double t_s = qb->sample_frac / in->fs_hz;
+	if (in->pl->ecg_driver == (int)(in - in->pl->in))
+		gate_emg(in->pl, to_ns(in, t_s));
+	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0);
+}
+
+static void on_emg(void *ctx, const struct emg_result *r)
+{
+	struct pl_input *in = ctx;
+	struct pipeline *pl = in->pl;
+	struct pl_emg e = { .t_ns = to_ns(in, (double)(r->sample + 1) / in->fs_hz),
+			    .r = *r };
+	if (pl->out.emg)
+		pl->out.emg(pl->out.ctx, &e);
+}
+
+int pl_add_input(struct pipeline *pl, enum pl_input_kind kind, double fs_hz,
+		 const char *name, int64_t origin_ns)
+{
+	if (pl->nin >= PL_MAX_INPUTS)
+		return VG_ERR_RANGE;
+	if (kind != PL_IN_BEATS && !(fs_hz > 0.0))
+		return VG_ERR_INVAL;
+	struct pl_input *in = &pl->in[pl->nin];
+	memset(in, 0, sizeof(*in));
+	in->pl = pl;
+	in->kind = kind;
+	in->fs_hz = fs_hz;
+	in->origin_ns = origin_ns;
+	in->last_beat_s = NAN;
+	snprintf(in->name, sizeof(in->name), "%s", name ? name : "");
+	int err = VG_OK;
+	if (kind == PL_IN_ECG) {
+		in->qrs = qrs_new(fs_hz, on_qrs_beat, in, &err);
+		if (!in->qrs)
+			return err;
+		if (pl->ecg_driver < 0)
+			pl->ecg_driver = pl->nin;
+	} else if (kind == PL_IN_EMG) {
+		struct emg_config ec = { .fs_hz = fs_hz,
+					 .window_ms = pl->cfg.emg_window_ms,
+					 .publish_hz = pl->cfg.emg_publish_hz,
+					 .channel = pl->n_emg, .name = name,
+					 .ecg_delay_ms = PL_EMG_ECG_DELAY_MS };
+		in->emg = emg_new(&ec, on_emg, in, &err);
+		if (!in->emg)
+			return err;
+		in->emg_channel = pl->n_emg++;
+	}
+	return pl->nin++;
+}
+
+void pl_feed(struct pipeline *pl, int id, const float *v, size_t n)
+{
+	if (id < 0 || id >= pl->nin)
+		return;
+	struct pl_input *in = &pl->in[id];
+	if (in->qrs)
+		qrs_feed(in->qrs, v, n);
+	else if (in->emg)
+		emg_feed(in->emg, v, n);
+	in->n += n;
+}
+
+void pl_gap(struct pipeline *pl, int id, uint64_t n_missing)
+{
+	if (id < 0 || id >= pl->nin || n_missing == 0)
+		return;
+	struct pl_input *in = &pl->in[id];
+	if (in->qrs)
+		qrs_gap(in->qrs, n_missing);
+	if (in->emg)
+		emg_gap(in->emg, n_missing);
+	in->n += n_missing;
+	in->gap_pending = 1;
+}
+
+void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
+		  unsigned flags)
+{
+	if (id < 0 || id >= pl->nin || pl->in[id].kind != PL_IN_BEATS)
+		return;
+	struct pl_input *in = &pl->in[id];
+	double t_s = (double)(t_ns - in->origin_ns) * 1e-9;
+	handle_beat(in, t_s, -1, 1.0, rr_ms, (flags & PL_BEAT_AFTER_GAP) != 0);
+}
+
+uint64_t pl_input_samples(const struct pipeline *pl, int id)
+{
+	return (id >= 0 && id < pl->nin) ? pl->in[id].n : 0;
+}
+
+static struct pl_input *emg_input(struct pipeline *pl, int channel)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].emg && pl->in[i].emg_channel == channel)
+			return &pl->in[i];
+	return NULL;
+}
+
+int pl_emg_calibrate(struct pipeline *pl, int channel, enum emg_cal kind,
+		     double seconds)
+{
+	struct pl_input *in = emg_input(pl, channel);
+	if (!in)
+		return VG_ERR_NOTFOUND;
+	return emg_calibrate(in->emg, kind, seconds);
+}
+
+int pl_emg_hold(struct pipeline *pl, int channel, int start)
+{
+	struct pl_input *in = emg_input(pl, channel);
+	if (!in)
+		return VG_ERR_NOTFOUND;
+	if (start)
+		emg_hold_start(in->emg);
+	else
+		emg_hold_stop(in->emg);
+	return VG_OK;
+}
+
+int pl_emg_channels(const struct pipeline *pl)
+{
+	return pl->n_emg;
+}
+
+int pl_emg_find(const struct pipeline *pl, const char *name)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].emg && !strcmp(pl->in[i].name, name))
+			return pl->in[i].emg_channel;
+	return -1;
+}

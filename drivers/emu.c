@@ -1,0 +1,240 @@
+/*
+ * emu.c - the emulator core (see emu.h): one emulated device = one
+ * struct emu_ops from the registry, a simulator that carries the physiology,
+ * an output buffer, and fault injection applied frame by frame.
+ *
+ * Problem: every device emulator needs the same plumbing (owning a sim at the
+ * right rates, collecting its output bytes, damaging frames reproducibly for
+ * the resync tests) and none should repeat it.
+ * Approach: emulators call emu_frame() once per protocol frame; the core
+ * decides per frame, from its own seeded generator (splitmix64, independent
+ * of the sim's), whether to drop it, flip one bit of it, or put 1-16 random
+ * bytes before it. Handshake replies go through emu_text() and are never
+ * damaged, so a faulty stream still gets past the start-up exchange. The
+ * output buffer grows as needed and is emptied at each emu_advance().
+ * Limits: faults are per frame, not per byte, so a fault never lands in the
+ * gap between frames; memory grows with the bytes produced by one
+ * emu_advance() call (advance in small steps).
+ */
+#include "emu.h"
+#include "sim_model.h"
+#include "vg_err.h"
+#include "vg_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EMU_GARBAGE_MAX 16 /* bytes of garbage inserted per fault */
+#define EMU_NAMES_MAX 32
+
+struct emu {
+	const struct emu_ops *ops;
+	struct sim *sim;
+	struct emu_faults faults;
+	uint64_t rng;     /* fault generator state (splitmix64) */
+	void *priv;
+	uint8_t *out;     /* bytes produced since the last emu_advance() */
+	size_t len, cap;
+	int oom;          /* output lost for lack of memory (logged once) */
+	struct emu_fault_stats fstats;
+};
+
+static uint64_t next_u64(struct emu *e)
+{
+	uint64_t z = (e->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* uniform in [0, 1) */
+static double next_unit(struct emu *e)
+{
+	return (double)(next_u64(e) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static int reserve(struct emu *e, size_t n)
+{
+	if (e->len + n <= e->cap)
+		return 0;
+	size_t cap = e->cap ? e->cap : 4096;
+	while (cap < e->len + n)
+		cap *= 2;
+	uint8_t *p = realloc(e->out, cap);
+	if (!p) {
+		if (!e->oom)
+			vg_warnx("%s: out of memory, output dropped", e->ops->name);
+		e->oom = 1;
+		return VG_ERR_NOMEM;
+	}
+	e->out = p;
+	e->cap = cap;
+	return 0;
+}
+
+static void put(struct emu *e, const uint8_t *buf, size_t n)
+{
+	if (n == 0 || reserve(e, n) < 0)
+		return;
+	memcpy(e->out + e->len, buf, n);
+	e->len += n;
+}
+
+struct emu *emu_new(const char *name, uint64_t sim_seed,
+		    const struct emu_faults *faults, int *err)
+{
+	int e_ = VG_ERR_NOTFOUND;
+	const struct emu_ops *ops = name ? emu_find(name) : NULL;
+	struct emu *e = NULL;
+	if (!ops || !ops->advance)
+		goto fail;
+	if (faults && (faults->garbage_rate < 0 || faults->garbage_rate > 1 ||
+		       faults->drop_rate < 0 || faults->drop_rate > 1 ||
+		       faults->corrupt_rate < 0 || faults->corrupt_rate > 1)) {
+		e_ = VG_ERR_RANGE;
+		goto fail;
+	}
+	e_ = VG_ERR_NOMEM;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		goto fail;
+	e->ops = ops;
+	if (faults)
+		e->faults = *faults;
+	e->rng = e->faults.seed ^ 0x5eed5eed5eed5eedull;
+	if (ops->priv_size) {
+		e->priv = calloc(1, ops->priv_size);
+		if (!e->priv)
+			goto fail;
+	}
+	struct sim_config cfg = {
+		.seed = sim_seed,
+		.ecg_fs_hz = ops->ecg_fs_hz,
+		.emg_fs_hz = ops->emg_fs_hz,
+		.n_emg = 2,
+	};
+	e->sim = sim_new(&cfg, &e_);
+	if (!e->sim)
+		goto fail;
+	if (ops->start) {
+		e_ = ops->start(e);
+		if (e_ < 0)
+			goto fail;
+	}
+	return e;
+fail:
+	if (e) {
+		sim_destroy(&e->sim);
+		free(e->priv);
+		free(e);
+	}
+	if (err)
+		*err = e_;
+	return NULL;
+}
+
+void emu_destroy(struct emu **ep)
+{
+	if (!ep || !*ep)
+		return;
+	struct emu *e = *ep;
+	sim_destroy(&e->sim);
+	free(e->priv);
+	free(e->out);
+	free(e);
+	*ep = NULL;
+}
+
+void emu_rx(struct emu *e, const uint8_t *buf, size_t n)
+{
+	if (e->ops->rx && n)
+		e->ops->rx(e, buf, n);
+}
+
+void emu_autostart(struct emu *e)
+{
+	if (e->ops->autostart)
+		e->ops->autostart(e);
+}
+
+size_t emu_advance(struct emu *e, double t_s, const uint8_t **out)
+{
+	e->len = 0;
+	e->ops->advance(e, t_s);
+	*out = e->out;
+	return e->len;
+}
+
+const char *const *emu_names(void)
+{
+	/* filled once from the registry; the registry is constant */
+	static const char *names[EMU_NAMES_MAX + 1];
+	if (!names[0]) {
+		const struct emu_ops *const *all = emu_all();
+		size_t n = 0;
+		for (; all[n] && n < EMU_NAMES_MAX; n++)
+			names[n] = all[n]->name;
+		names[n] = NULL;
+	}
+	return names;
+}
+
+const struct emu_ops *emu_find(const char *name)
+{
+	const struct emu_ops *const *all = emu_all();
+	for (size_t i = 0; all[i]; i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	return NULL;
+}
+
+const struct emu_fault_stats *emu_fault_stats(const struct emu *e)
+{
+	return &e->fstats;
+}
+
+void *emu_priv(struct emu *e)
+{
+	return e->priv;
+}
+
+struct sim *emu_sim(struct emu *e)
+{
+	return e->sim;
+}
+
+void emu_frame(struct emu *e, const uint8_t *buf, size_t n)
+{
+	const struct emu_faults *f = &e->faults;
+	e->fstats.frames++;
+	if (f->drop_rate > 0 && next_unit(e) < f->drop_rate) {
+		e->fstats.dropped++;
+		return;
+	}
+	if (f->garbage_rate > 0 && next_unit(e) < f->garbage_rate) {
+		uint8_t g[EMU_GARBAGE_MAX];
+		size_t k = 1 + (size_t)(next_u64(e) % EMU_GARBAGE_MAX);
+		for (size_t i = 0; i < k; i++)
+			g[i] = (uint8_t)next_u64(e);
+		put(e, g, k);
+		e->fstats.garbage_bytes += k;
+	}
+	size_t at = e->len;
+	put(e, buf, n);
+	if (n && e->len == at + n && f->corrupt_rate > 0 &&
+	    next_unit(e) < f->corrupt_rate) {
+		uint64_t r = next_u64(e);
+		e->out[at + (size_t)(r % n)] ^= (uint8_t)(1u << ((r >> 32) & 7));
+		e->fstats.corrupted++;
+	}
+}
+
+void emu_text(struct emu *e, const char *s)
+{
+	put(e, (const uint8_t *)s, strlen(s));
+}
+
+void emu_bytes(struct emu *e, const uint8_t *buf, size_t n)
+{
+	put(e, buf, n);
+}

@@ -1,0 +1,25 @@
+/*
+ * emu_registry.c - the one list of device emulators (see emu.h).
+ * Adding an emulator = one drivers/emu_<name>.c file and one line here; the
+ * name must be the driver's name so vagus-sim, the round-trip tests and the
+ * benchmarks can pair each emulator with its driver.
+ */
+#include "emu.h"
+
+#include <stddef.h>
+
+extern const struct emu_ops emu_openbci_ops;
+extern const struct emu_ops emu_bitalino_ops;
+extern const struct emu_ops emu_p2_ops;
+
+static const struct emu_ops *const emulators[] = {
+	&emu_openbci_ops,
+	&emu_bitalino_ops,
+	&emu_p2_ops,
+	NULL
+};
+
+const struct emu_ops *const *emu_all(void)
+{
+	return emulators;
+}
