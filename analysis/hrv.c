@@ -9,10 +9,13 @@
  * - time domain: mean NN, SDNN (n-1), RMSSD, pNN50 and SD1 from the
  *   successive differences of intervals that share a beat (the next one
  *   starts where the previous ended, within 30 % of the interval, and is
- *   not flagged HRV_NN_AFTER_GAP), SD1 = sqrt(0.5) SD(d) (n-1),
+ *   not flagged HRV_NN_AFTER_GAP) and are both uncorrected (NN only; mean
+ *   NN and SDNN keep the corrected values), SD1 = sqrt(0.5) SD(d) (n-1),
  *   SD2 = sqrt(2 SDNN^2 - SD1^2), HR = 60000/mean NN;
  * - frequency domain on the last continuous run of the window (a gap is
- *   never interpolated across): NN(t) through a not-a-knot cubic spline
+ *   never interpolated across), without the intervals flagged
+ *   HRV_NN_CORRECTED (the spline bridges them, as it bridges the NN
+ *   removed around an ectopic beat in annotation-based analysis): NN(t) through a not-a-knot cubic spline
  *   (spline.h) resampled at 4 Hz from the first to the last NN time, Welch
  *   PSD through spec_welch() (Hann, 512-sample = 128 s segments, 50 %
  *   overlap, linear detrend per segment, FFT length 2048, ms^2/Hz), band
@@ -81,6 +84,7 @@ struct hrv {
 	/* work, sized at hrv_new */
 	double *xs, *ys; /* window copy: time s (relative), NN ms */
 	uint8_t *fs;
+	double *kx, *ky; /* spline knots: the run without corrected intervals */
 	double *work;    /* spline work */
 	double *grid;    /* resampled series */
 	size_t grid_cap;
@@ -114,13 +118,15 @@ struct hrv *hrv_new(double window_s, int *err)
 	h->xs = malloc(h->cap * sizeof(*h->xs));
 	h->ys = malloc(h->cap * sizeof(*h->ys));
 	h->fs = malloc(h->cap * sizeof(*h->fs));
+	h->kx = malloc(h->cap * sizeof(*h->kx));
+	h->ky = malloc(h->cap * sizeof(*h->ky));
 	h->work = malloc(SPLINE_WORK(h->cap) * sizeof(*h->work));
 	h->grid = malloc(h->grid_cap * sizeof(*h->grid));
 	h->psd = malloc((NFFT / 2 + 1) * sizeof(*h->psd));
 	h->spec = spec_new(NFFT, SEG_SAMPLES, &e);
 	if (h->spec)
 		h->spec_vlf = spec_new(NFFT, VLF_SEG_SAMPLES, &e);
-	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->work ||
+	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->kx || !h->ky || !h->work ||
 	    !h->grid || !h->psd || !h->spec || !h->spec_vlf) {
 		e = h->spec_vlf ? VG_ERR_NOMEM : e;
 		goto fail;
@@ -146,6 +152,8 @@ void hrv_destroy(struct hrv **hp)
 	free(h->xs);
 	free(h->ys);
 	free(h->fs);
+	free(h->kx);
+	free(h->ky);
 	free(h->work);
 	free(h->grid);
 	free(h->psd);
@@ -242,7 +250,7 @@ static void time_domain(const struct hrv *h, size_t n, struct hrv_result *r)
 	double dsum = 0.0, dsq = 0.0;
 	size_t nd = 0, n50 = 0;
 	for (size_t i = 1; i < n; i++) {
-		if (h->fs[i] & HRV_NN_AFTER_GAP)
+		if ((h->fs[i] & HRV_NN_AFTER_GAP) || ((h->fs[i] | h->fs[i - 1]) & HRV_NN_CORRECTED))
 			continue;
 		double start_s = x[i] - y[i] * 1e-3;
 		if (fabs(start_s - x[i - 1]) > SHARE_TOL * y[i] * 1e-3)
@@ -304,11 +312,24 @@ static double peak_hz(const double *psd, size_t nb, double df, double lo,
 static void freq_domain(struct hrv *h, size_t first, size_t n,
 			struct hrv_result *r)
 {
-	const double *x = h->xs + first, *y = h->ys + first;
-	double cover_s = x[n - 1] - x[0] + y[0] * 1e-3;
+	double cover_s = h->xs[first + n - 1] - h->xs[first] + h->ys[first] * 1e-3;
 	r->spectrum_s = cover_s;
 	if (n < 4 || cover_s < BAND_COVER * HRV_MIN_HF_S)
 		return;
+	/* knots: intervals the cleaner corrected are left out, the spline
+	 * bridges them as it bridges a removed ectopic beat (NN only) */
+	size_t nk = 0;
+	for (size_t i = first; i < first + n; i++) {
+		if (h->fs[i] & HRV_NN_CORRECTED)
+			continue;
+		h->kx[nk] = h->xs[i];
+		h->ky[nk] = h->ys[i];
+		nk++;
+	}
+	if (nk < 4)
+		return;
+	const double *x = h->kx, *y = h->ky;
+	n = nk;
 	double dt = 1.0 / HRV_RESAMPLE_HZ;
 	size_t m = (size_t)floor((x[n - 1] - x[0]) * HRV_RESAMPLE_HZ) + 1;
 	if (m > h->grid_cap)
