@@ -11,9 +11,9 @@
  * the chest). Each is resampled at 4 Hz (not-a-knot spline), linearly
  * detrended, Hann-windowed and transformed (spec_welch, one segment,
  * zero-padded to 1024 points); each spectrum is normalised to unit power in
- * the breathing band and the fused spectrum is their geometric mean, so
- * that only a peak present in both survives (a 0.1 Hz Mayer wave in RR has
- * no EDR counterpart). The rate is the fused (or single) spectrum's peak,
+ * the breathing band and the fused spectrum is their geometric mean
+ * weighted by each one's peak concentration, so that a peak present in
+ * both wins (a 0.1 Hz Mayer wave in RR has no EDR counterpart). The rate is the fused (or single) spectrum's peak,
  * refined by a parabola; confidence is the share of band power within
  * +-RESP_PEAK_HALF_HZ of the peak. See resp.c for details and limits.
  */
