@@ -81,6 +81,7 @@ struct hrv {
 	size_t head;     /* index of the oldest */
 	size_t count;
 	double resp_hz;  /* external breathing frequency, NAN = none */
+	double nn_min_ms, nn_max_ms; /* accepted NN range (hrv_set_nn_range) */
 	/* work, sized at hrv_new */
 	double *xs, *ys; /* window copy: time s (relative), NN ms */
 	uint8_t *fs;
@@ -132,6 +133,8 @@ struct hrv *hrv_new(double window_s, int *err)
 		goto fail;
 	}
 	h->spec_interval_s = HRV_SPECTRUM_INTERVAL_S;
+	h->nn_min_ms = NN_MIN_MS;
+	h->nn_max_ms = NN_MAX_MS;
 	hrv_reset(h);
 	return h;
 fail:
@@ -173,6 +176,15 @@ void hrv_reset(struct hrv *h)
 	h->have_spec = 0;
 }
 
+int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms)
+{
+	if (!h || !(min_ms >= 0.0) || !(max_ms > min_ms) || !isfinite(max_ms))
+		return VG_ERR_INVAL;
+	h->nn_min_ms = min_ms;
+	h->nn_max_ms = max_ms;
+	return 0;
+}
+
 void hrv_set_spectrum_interval(struct hrv *h, double interval_s)
 {
 	if (!h)
@@ -203,7 +215,7 @@ static size_t ring_idx(const struct hrv *h, size_t k)
 
 void hrv_push(struct hrv *h, int64_t t_ns, double nn_ms, unsigned flags)
 {
-	if (!h || !(nn_ms >= NN_MIN_MS && nn_ms <= NN_MAX_MS))
+	if (!h || !(nn_ms >= h->nn_min_ms && nn_ms <= h->nn_max_ms) || !(nn_ms > 0.0))
 		return;
 	if (h->count && t_ns <= h->t[ring_idx(h, h->count - 1)])
 		return; /* time must increase */

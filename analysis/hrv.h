@@ -78,6 +78,11 @@ int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
 /* Breathing frequency measured elsewhere (resp.h), Hz; NAN to go back to
  * the estimate from the RR spectrum itself. */
 void hrv_set_resp_hz(struct hrv *h, double resp_hz);
+/* Accepted NN range, ms (default [HRV_NN_MIN_MS, HRV_NN_MAX_MS]). A wider
+ * range only serves comparisons with implementations that keep every
+ * annotated N-N pair (the ring holds window_s / 200 ms intervals; beyond
+ * that the oldest are dropped). 0 or VG_ERR_INVAL. */
+int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms);
 /* Live refresh of the spectral figures: hrv_compute() recomputes them
  * when the newest interval is interval_s newer than at the last
  * computation (or after a gap), else repeats them. 0 = every call.

@@ -5,6 +5,7 @@
  *       NN from the reference annotations RECORD.EXT (interval between two
  *       consecutive beats both labelled normal; time = ending beat), window
  *       [S, S) on the record's time axis.
+ *       --nn-range MIN,MAX: accepted NN, ms (default 200,4000)
  *   vagus-analyze hrv --rr FILE [--from S --to S] [--clean]
  *       lines "time_s,rr_s" (the EC57 test patterns); the window is the
  *       whole file unless given. --clean runs RR cleaning (rr.h) first.
@@ -162,6 +163,7 @@ int va_cmd_hrv(int argc, char **argv)
 	double from = NAN, to = NAN;
 	int clean = 0;
 	long sig = 0;
+	double nn_lo = HRV_NN_MIN_MS, nn_hi = HRV_NN_MAX_MS;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--from") && i + 1 < argc)
@@ -176,11 +178,15 @@ int va_cmd_hrv(int argc, char **argv)
 			clean = 1;
 		else if (!strcmp(a, "--signal") && i + 1 < argc)
 			sig = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(a, "--nn-range") && i + 1 < argc &&
+			 sscanf(argv[i + 1], "%lf,%lf", &nn_lo, &nn_hi) == 2)
+			i++;
 		else if (a[0] != '-' && !record)
 			record = a;
 		else {
 			fprintf(stderr, "usage: vagus-analyze hrv RECORD --from S --to S "
-					"[--annotations EXT | --signal N] | hrv --rr FILE [--from S --to S] [--clean]\n");
+					"[--annotations EXT | --signal N] [--nn-range MIN,MAX] | "
+					"hrv --rr FILE [--from S --to S] [--clean]\n");
 			return 2;
 		}
 	}
@@ -259,6 +265,13 @@ int va_cmd_hrv(int argc, char **argv)
 		free(l.v);
 		free(flags);
 		return 1;
+	}
+	if (hrv_set_nn_range(h, nn_lo, nn_hi)) {
+		fprintf(stderr, "vagus-analyze hrv: bad --nn-range %g,%g\n", nn_lo, nn_hi);
+		hrv_destroy(&h);
+		free(l.v);
+		free(flags);
+		return 2;
 	}
 	for (size_t i = 0; i < l.n; i++)
 		if (l.v[i].t_s >= from && l.v[i].t_s < to)
