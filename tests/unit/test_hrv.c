@@ -338,6 +338,55 @@ static void test_bad_args(void **st)
 	hrv_destroy(&h); /* NULL-safe */
 }
 
+/* Hostile values through the live chain (rr -> hrv -> resp -> calm): no
+ * crash, no NaN where a number is promised, no time going backwards. */
+#include "calm.h"
+#include "resp.h"
+#include "rr.h"
+static void test_hostile_values(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct hrv *h = hrv_new(60.0, NULL);
+	struct resp *rs = resp_new(64.0, NULL);
+	struct calm *cm = calm_new(10.0, NULL);
+	uint64_t x = 1;
+	int64_t t = 0;
+	struct rr_nn o[RR_MAX_OUT];
+	const double odd[] = { NAN, INFINITY, -INFINITY, -5.0, 0.0, 1e-9, 1e12, 150.0, 2999.0 };
+	for (int i = 0; i < 20000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned r = (unsigned)(x >> 33);
+		double rr = (r % 7 == 0) ? odd[r % 9] : 400.0 + (double)(r % 1200);
+		int64_t dt = (r % 97 == 0) ? -(int64_t)(r % 5000) * 1000000 : (int64_t)(r % 1600 + 1) * 1000000;
+		t += dt;
+		int k = (r % 301 == 0) ? rr_gap(c, o) : rr_push(c, t, rr, o);
+		assert_true(k >= 0 && k <= RR_MAX_OUT);
+		for (int j = 0; j < k; j++) {
+			assert_true(isfinite(o[j].nn_ms) && o[j].nn_ms > 0.0);
+			hrv_push(h, o[j].t_ns, o[j].nn_ms, o[j].flags);
+		}
+		resp_push_beat(rs, t, rr, (r % 5) ? 1.0 + 0.001 * (double)(r % 100) : NAN);
+		if (i % 50 == 0) {
+			struct hrv_result hr;
+			if (hrv_compute(h, &hr) == 0) {
+				assert_true(isfinite(hr.mean_nn_ms) && isfinite(hr.sdnn_ms));
+				assert_true(hr.artifacts_pct >= 0.0 && hr.artifacts_pct <= 100.0);
+				calm_update(cm, t, &hr);
+				assert_true(isnan(hr.calm) || (hr.calm >= 0.0 && hr.calm <= 100.0));
+			}
+			struct resp_result rr_out;
+			if (resp_compute(rs, &rr_out) == 0)
+				assert_true(isfinite(rr_out.resp_bpm) && rr_out.confidence >= 0.0 &&
+					    rr_out.confidence <= 1.0 + 1e-9);
+		}
+	}
+	rr_destroy(&c);
+	hrv_destroy(&h);
+	resp_destroy(&rs);
+	calm_destroy(&cm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_gap_not_interpolated),
 		cmocka_unit_test(test_slow_breathing_rsa),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_hostile_values),
 		cmocka_unit_test(test_ec57_tp2_hf),
 		cmocka_unit_test(test_ec57_tp3_lf),
 		cmocka_unit_test(test_ec57_tp4_vlf),
