@@ -71,6 +71,7 @@
 #define PEAK_LO_HZ 0.05
 #define PEAK_SHARE 0.5        /* own-estimate peak share of LF+HF power */
 #define PEAK_HALF_HZ 0.03
+#define RESP_CHANGE_HZ 0.01   /* breathing-rate change that forces a refresh */
 
 struct hrv {
 	double window_s;
@@ -203,8 +204,12 @@ void hrv_set_resp_hz(struct hrv *h, double resp_hz)
 	if (!h)
 		return;
 	double v = (isfinite(resp_hz) && resp_hz > 0.0 && resp_hz < 2.0) ? resp_hz : NAN;
-	if (!(v == h->resp_hz) && !(isnan(v) && isnan(h->resp_hz)))
-		h->have_spec = 0; /* rsa_ms2 depends on it */
+	/* rsa_ms2 depends on it: recompute at once on a material change (a
+	 * new or lost rate, or more than RESP_CHANGE_HZ), else at the next
+	 * refresh, so that a rate updated every second does not defeat the
+	 * live refresh interval */
+	if (isnan(v) != isnan(h->resp_hz) || fabs(v - h->resp_hz) > RESP_CHANGE_HZ)
+		h->have_spec = 0;
 	h->resp_hz = v;
 }
 
