@@ -13,7 +13,7 @@
  * the measured breathing frequency (resp.h) so that RSA power follows it.
  * Live, the spectral figures are recomputed every HRV_SPECTRUM_INTERVAL_S
  * of data (and after a gap), the time domain after every interval.
- * calm_update() (calm.h) fills the calm fields. See hrv.c and HRV.md for
+ * calm_update() (calm.h) fills the calm fields. See hrv.c and PROTOCOL.md ("HRV formulas") for
  * definitions, references and limits.
  */
 #ifndef HRV_H

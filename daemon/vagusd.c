@@ -4,6 +4,7 @@
 #include "vagusd.h"
 #include "autodetect.h"
 #include "ctlserver.h"
+#include "calm.h"
 #include "guide.h"
 #include "pacer.h"
 #include "loop.h"
@@ -93,6 +94,14 @@ static void out_hrv(void *ctx, const struct pl_hrv *h)
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("hrv"), h);
 	guide_hrv(d->guide, h);
+}
+
+static void out_resp(void *ctx, const struct pl_resp *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("resp"), r);
+	if (isfinite(r->r.resp_bpm))
+		guide_resp(d->guide, r->t_ns, r->r.resp_bpm);
 }
 
 static void out_guide(void *ctx, const struct guide_msg *m)
@@ -203,6 +212,8 @@ static void status(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	build_status(d, now_ns);
 	pub_send(d->pub, proto_topic_find("status"), &d->status);
+	if (d->sample_now_ns)
+		pl_tick(d->pl, d->sample_now_ns);
 	if (d->rec)
 		rec_problem(d, rec_sync(d->rec));
 }
@@ -383,6 +394,7 @@ static int session_start(struct vagusd *d, const struct ctl_request *req,
 		}
 	}
 	guide_session_start(d->guide, s->id, sample_now(d));
+	pl_reset_baseline(d->pl); /* calm is relative to this client's session */
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "session.start", NULL, s->id, txt);
 	cJSON_free(txt);
@@ -491,6 +503,12 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		return mark(d, req, reply);
 	case CTL_CONFIG_GET:
 		return config_get(d, reply);
+	case CTL_BASELINE_START:
+		pl_reset_baseline(d->pl);
+		cJSON_AddNumberToObject(reply, "baseline_s", CALM_DEFAULT_BASELINE_S);
+		publish_event(d, "baseline.start", NULL,
+			      "calm baseline is captured from now", NULL);
+		return VG_OK;
 	case CTL_PACER_SET: {
 		char spec[96];
 		if (!strcmp(req->pattern, "custom")) {
@@ -673,7 +691,7 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->guide = guide_new(NULL, &go, &e);
 	if (!d->guide)
 		goto fail;
-	struct pl_output po = { d, out_beat, out_hrv, out_emg };
+	struct pl_output po = { d, out_beat, out_hrv, out_emg, out_resp };
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
 		goto fail;

@@ -71,6 +71,19 @@ static const struct proto_field hrv_fields[] = {
 	F_DBL(struct pl_hrv, r.calm_trend, "calm_trend", 2, "/min", "change of calm per minute"),
 };
 
+/* ---------------------------------------------------------------- resp */
+static const char *const resp_sources[] = { "none", "rsa", "edr", "fused", NULL };
+static const struct proto_field resp_fields[] = {
+	F_DBL(struct pl_resp, r.resp_bpm, "resp_bpm", 2, "/min",
+	      "breathing rate from the ECG/RR alone; null when unknown"),
+	F_DBL(struct pl_resp, r.confidence, "confidence", 2, "", "0..1"),
+	F_ENUM(struct pl_resp, r.source, "source", resp_sources,
+	       "rsa (RR spectrum), edr (R amplitude), fused, or none"),
+	F_DBL(struct pl_resp, r.rsa_bpm, "rsa_bpm", 2, "/min", "estimate from RSA alone"),
+	F_DBL(struct pl_resp, r.edr_bpm, "edr_bpm", 2, "/min",
+	      "estimate from ECG-derived respiration alone"),
+};
+
 /* ---------------------------------------------------------------- emg */
 static const char *const emg_states[] = { "relaxed", "tense", "releasing", NULL };
 static const char *const emg_quality[] = { "mains", "clipping", "lead_off",
@@ -200,6 +213,10 @@ static const struct proto_topic topic_hrv = {
 	"hrv", sizeof(struct pl_hrv), offsetof(struct pl_hrv, t_ns),
 	hrv_fields, NF(hrv_fields), "after each beat, one per configured window"
 };
+static const struct proto_topic topic_resp = {
+	"resp", sizeof(struct pl_resp), offsetof(struct pl_resp, t_ns),
+	resp_fields, NF(resp_fields), "breathing rate, 1 Hz"
+};
 static const struct proto_topic topic_emg = {
 	"emg", sizeof(struct pl_emg), offsetof(struct pl_emg, t_ns),
 	emg_fields, NF(emg_fields), "per EMG channel, 20 Hz"
@@ -232,7 +249,7 @@ static const struct proto_topic topic_mark_response = {
 };
 
 static const struct proto_topic *const topics[] = {
-	&topic_beat, &topic_hrv, &topic_emg, &topic_status, &topic_event,
+	&topic_beat, &topic_hrv, &topic_resp, &topic_emg, &topic_status, &topic_event,
 	&topic_guide, &topic_release, &topic_hold_long, &topic_mark_response, NULL
 };
 

@@ -41,11 +41,16 @@ static void test_calm_baseline_and_trend(void **st)
 	assert_int_equal(err, VG_ERR_INVAL);
 	struct calm *c = calm_new(60.0, NULL);
 	struct hrv_result r = { 0 };
-	/* baseline: pns -0.5 for 60 s (one result a second) */
+	/* baseline: pns -0.5 for 60 s (one result a second); calm is null for
+	 * the first CALM_PROVISIONAL_S, then provisional against the median so
+	 * far (exactly 50 for a constant pns) */
 	for (int i = 0; i < 60; i++) {
 		r.pns_index = -0.5;
 		calm_update(c, (int64_t)i * 1000000000, &r);
-		assert_true(isnan(r.calm));
+		if (i < (int)CALM_PROVISIONAL_S)
+			assert_true(isnan(r.calm));
+		else
+			assert_float_equal(r.calm, 50.0, 1e-9);
 	}
 	r.pns_index = -0.5;
 	calm_update(c, 60000000000, &r);

@@ -115,7 +115,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(edf_path, sizeof(edf_path), "%s", rec_edf_path(live->rec));
 	snprintf(jsonl_path, sizeof(jsonl_path), "%s", rec_jsonl_path(live->rec));
-	struct pl_output po = { live, on_beat, on_hrv, NULL };
+	struct pl_output po = { live, on_beat, on_hrv, NULL, NULL };
 	struct pipeline *pl = pl_new(NULL, &po, &err);
 	if (!pl)
 		return -1;

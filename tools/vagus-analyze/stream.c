@@ -34,7 +34,7 @@
 #define MAX_SIG 16
 
 struct out {
-	uint64_t seq[3];
+	uint64_t seq[4];
 	char buf[PROTO_MSG_MAX];
 };
 
@@ -59,6 +59,11 @@ static void on_hrv(void *ctx, const struct pl_hrv *h)
 static void on_emg(void *ctx, const struct pl_emg *e)
 {
 	emit(ctx, 2, "emg", e);
+}
+
+static void on_resp(void *ctx, const struct pl_resp *r)
+{
+	emit(ctx, 3, "resp", r);
 }
 
 static int looks_ecg(const char *d)
@@ -194,7 +199,7 @@ int va_cmd_stream(int argc, char **argv)
 	int64_t origin = 0;
 	recording_start_ns(r, &origin);
 	static struct out o;
-	struct pl_output po = { &o, on_beat, on_hrv, on_emg };
+	struct pl_output po = { &o, on_beat, on_hrv, on_emg, on_resp };
 	struct pipeline *pl = pl_new(NULL, &po, &err);
 	struct input in[MAX_SIG + 1];
 	int n = 0;
