@@ -24,8 +24,9 @@ DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-
 	python3 tmux
 FUZZ_PKGS = clang libclang-rt-14-dev
 
-.PHONY: all check run bench fuzz soak deps fuzz-deps clean _all _check _bench _fuzz _soak _run
+.PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 # ---------------------------------------------------------------- public
 all: deps
@@ -183,3 +184,18 @@ _fuzz: $(FUZZERS)
 	@bash tests/fuzz.sh $(BUILD) $${FUZZ_SECONDS:-120}
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- install
+PREFIX ?= /usr/local
+DESTDIR ?=
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/vagus \
+		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/udev/rules.d \
+		$(DESTDIR)$(PREFIX)/share/doc/vagus
+	install -m 0755 build/bin/* $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 dist/vagusd.service $(DESTDIR)/lib/systemd/system/
+	install -m 0644 dist/60-vagus.rules $(DESTDIR)/etc/udev/rules.d/
+	install -m 0640 dist/vagusd.conf.example $(DESTDIR)/etc/vagus/vagusd.conf.example
+	install -m 0644 README.md protocol/PROTOCOL.md $(DESTDIR)$(PREFIX)/share/doc/vagus/
+	@echo "create the user once: useradd --system --user-group --home /var/lib/vagus vagus"

@@ -17,8 +17,12 @@
  *     away, >= 10 dB). The winner (2 blocks in a row, or 1 block at >= 20 dB)
  *     is locked, a 2 Hz wide notch is put on it and on every harmonic below
  *     the low-pass cut that shows a line too. A configured mains_hz locks the
- *     fundamental from the start. Notches are never removed (mains does not
- *     go away); the `mains` flag says whether the line is present now.
+ *     fundamental from the start. The grid frequency drifts (+-0.2 Hz) and a
+ *     2 Hz notch 0.2 Hz off removes only 14 dB, so the line's frequency is
+ *     tracked from its phase advance between 1-s blocks (complex
+ *     demodulation) and the notches follow it (within about 1 mHz on a
+ *     strong line). Notches are never removed (mains does not go away); the
+ *     `mains` flag says whether the line is present now.
  *  3. ECG crosstalk: the filtered signal goes through a delay line of
  *     ecg_delay_ms, so an R peak reported up to that late (emg_ecg_beat)
  *     still arrives before its samples are used; samples from -50 to +110 ms
@@ -56,8 +60,9 @@
  *  at the configured full scale; flat input for one window (2 s when
  *  pre-smoothed) = lead-off, or saturation when stuck at an extreme above
  *  100 uV (or at full scale); mains as above.
- * Limits: the notch needs mains within about +-0.5 Hz of 50/60 Hz (grid
- *  frequency is); weak mains (< 10 dB over the EMG in its bin) is left in.
+ * Limits: mains is tracked within +-1 Hz of 50/60 Hz (grids stay within
+ *  +-0.5 Hz); weak mains (< 10 dB over the EMG in its bin) is left in; the
+ *  first 1-2 s, before the line is found, are not cleaned.
  *  Gating removes about 15 % of the samples at 60 bpm (more at high heart
  *  rates), which makes the envelope noisier, not biased. Crosstalk from beats
  *  that arrive later than ecg_delay_ms is not removed (counted). Uncalibrated
@@ -69,6 +74,7 @@
 #include "spectrum.h"
 #include "vg_err.h"
 
+#include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +91,9 @@
 #define MAINS_RATIO_FAST 100.0/* locks on one block: 20 dB */
 #define MAINS_EXCL_HZ 10.0    /* local median: bins 10..40 Hz from the line */
 #define MAINS_SPAN_HZ 40.0
+#define MAINS_TRACK_HZ 1.0    /* tracked within nominal +- 1 Hz */
+#define MAINS_TRACK_GAIN 0.3  /* share of the measured offset applied per block */
+#define MAINS_RETUNE_HZ 0.0002/* notches move when the estimate moved this much */
 #define GATE_PRE_MS 50.0
 #define GATE_POST_MS 110.0
 #define MAX_BEATS 32
@@ -111,6 +120,7 @@
 #define FLAT_PRESMOOTHED_S 2.0
 #define SAT_MIN_UV 100.0
 #define CLIP_RUN 2            /* repeats: 3 identical samples */
+#define MAX_UV 1e7f           /* 10 V: larger input is clamped (hostile) */
 
 struct emg {
 	/* configuration */
@@ -131,7 +141,12 @@ struct emg {
 
 	/* mains */
 	double mains_cfg_hz;
-	double mains_hz;        /* locked fundamental, 0 = none */
+	double mains_hz;        /* locked nominal fundamental, 0 = none */
+	double mains_f;         /* tracked fundamental, Hz */
+	double mains_f_applied; /* where the notches are */
+	double complex track_x; /* last block's demodulated line */
+	double track_w, track_theta; /* its rad/sample, running phase */
+	int track_ok;
 	double mains_cand_hz;
 	int mains_cand_n;
 	int mains_now;          /* line present in the last block */
@@ -292,11 +307,89 @@ static void notch_enable(struct emg *e, int h)
 {
 	if (h < 1 || h > MAX_HARM || e->notch_on[h - 1])
 		return;
-	double f = e->mains_hz * h;
+	double f = e->mains_f * h;
 	if (f + NOTCH_BW_HZ >= e->lp_hz)
 		return;
 	if (iir_notch(&e->notch[h - 1], e->fs_hz, f, NOTCH_BW_HZ) == 0)
 		e->notch_on[h - 1] = 1;
+}
+
+/* Move the notches to the tracked frequency, keeping their state. */
+static void notch_retune(struct emg *e)
+{
+	for (int h = 1; h <= MAX_HARM; h++) {
+		struct iir_biquad *b = &e->notch[h - 1];
+		if (!e->notch_on[h - 1])
+			continue;
+		double z1 = b->z1, z2 = b->z2;
+		if (iir_notch(b, e->fs_hz, e->mains_f * h, NOTCH_BW_HZ) == 0) {
+			b->z1 = z1;
+			b->z2 = z2;
+		}
+	}
+	e->mains_f_applied = e->mains_f;
+}
+
+/* Demodulate the 1-s block at the tracked frequency from phase theta: the
+ * complex mean of y e^{-j theta(n)}; theta is advanced to the block's end. */
+static double complex demod(const double *y, size_t n, double w, double *theta)
+{
+	double complex p = cexp(-I * *theta), r = cexp(-I * w), acc = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		acc += y[i] * p;
+		p *= r;
+	}
+	*theta = fmod(*theta + w * (double)n, 2.0 * M_PI);
+	return acc / (double)n;
+}
+
+static double clamp_track(const struct emg *e, double f)
+{
+	if (f < e->mains_hz - MAINS_TRACK_HZ)
+		return e->mains_hz - MAINS_TRACK_HZ;
+	if (f > e->mains_hz + MAINS_TRACK_HZ)
+		return e->mains_hz + MAINS_TRACK_HZ;
+	return f;
+}
+
+/* Grid frequency drifts (+-0.2 Hz), and a 2 Hz notch 0.2 Hz off only takes
+ * 14 dB off the line: track it. Acquisition (first block): the phase of the
+ * line at the nominal frequency advances between the block's halves by
+ * 2 pi df T/2 (unambiguous within +-1 Hz). Tracking: the same between
+ * consecutive 1-s blocks (demodulated with a continuous phase), smoothed,
+ * which keeps the notches within about 1 mHz when the line is strong. */
+static void mains_track(struct emg *e, int acquire)
+{
+	size_t n = e->spec_n;
+	double w = 2.0 * M_PI * e->mains_f / e->fs_hz;
+	if (acquire) {
+		double th = 0.0;
+		double complex x1 = demod(e->mblk, n / 2, w, &th);
+		double complex x2 = demod(e->mblk + n / 2, n / 2, w, &th);
+		if (cabs(x1) > 0.0 && cabs(x2) > 0.0)
+			e->mains_f = clamp_track(e, e->mains_f + carg(x2 * conj(x1)) * e->fs_hz /
+							    (2.0 * M_PI * (double)(n / 2)));
+		w = 2.0 * M_PI * e->mains_f / e->fs_hz;
+		e->track_theta = 0.0;
+		e->track_x = demod(e->mblk, n, w, &e->track_theta);
+		e->track_w = w;
+		e->track_ok = 1;
+	} else {
+		double complex x = demod(e->mblk, n, w, &e->track_theta);
+		if (e->track_ok && e->mains_now && cabs(x) > 0.0 && cabs(e->track_x) > 0.0) {
+			/* phase advance between block centres = 2 pi f N / fs */
+			double dphi = carg(x * conj(e->track_x));
+			double f_meas = (dphi + 0.5 * (e->track_w + w) * (double)n) * e->fs_hz /
+					(2.0 * M_PI * (double)n);
+			e->mains_f = clamp_track(e, e->mains_f + MAINS_TRACK_GAIN *
+								 (f_meas - e->mains_f));
+		}
+		e->track_x = x;
+		e->track_w = w;
+		e->track_ok = 1;
+	}
+	if (fabs(e->mains_f - e->mains_f_applied) > MAINS_RETUNE_HZ)
+		notch_retune(e);
 }
 
 static void mains_detect(struct emg *e)
@@ -325,8 +418,9 @@ static void mains_detect(struct emg *e)
 				e->mains_cand_n = 1;
 			}
 			if (e->mains_cand_n >= 2 || best_r >= MAINS_RATIO_FAST) {
-				e->mains_hz = best;
+				e->mains_hz = e->mains_f = e->mains_f_applied = best;
 				notch_enable(e, 1);
+				mains_track(e, 1);
 			}
 		} else {
 			e->mains_cand_n = 0;
@@ -335,11 +429,13 @@ static void mains_detect(struct emg *e)
 		if (e->mains_hz == 0.0)
 			return;
 	} else {
-		e->mains_now = line_ratio(e->psd, nb, df, e->mains_hz) >= MAINS_RATIO;
+		e->mains_now = line_ratio(e->psd, nb, df, e->mains_f) >= MAINS_RATIO;
+		if (e->mains_now || e->track_ok) /* acquire only on a real line */
+			mains_track(e, !e->track_ok);
 	}
 	for (int h = 2; h <= MAX_HARM; h++)
-		if (!e->notch_on[h - 1] && e->mains_hz * h < e->lp_hz &&
-		    line_ratio(e->psd, nb, df, e->mains_hz * h) >= MAINS_RATIO)
+		if (!e->notch_on[h - 1] && e->mains_f * h < e->lp_hz &&
+		    line_ratio(e->psd, nb, df, e->mains_f * h) >= MAINS_RATIO)
 			notch_enable(e, h);
 }
 
@@ -664,7 +760,7 @@ static void raw_quality(struct emg *e, float x)
 			e->clip_run++;
 		else
 			e->clip_run = 0;
-		if (e->clip_run >= CLIP_RUN)
+		if (e->clip_run >= CLIP_RUN && e->flat_run < e->flat_need)
 			e->qual |= EMG_Q_CLIPPING;
 		if (e->flat_run >= e->flat_need) {
 			int sat = at_fs || (e->full_scale_uv <= 0.0 && at_extreme &&
@@ -692,6 +788,8 @@ void emg_feed(struct emg *e, const float *x_uv, size_t n)
 		float x = x_uv[k];
 		if (!isfinite(x)) /* hostile input: hold the last value */
 			x = e->have_last ? e->last_raw : 0.0f;
+		else if (fabsf(x) > MAX_UV) /* and keep squares finite */
+			x = x > 0.0f ? MAX_UV : -MAX_UV;
 		raw_quality(e, x);
 		e->n_in++;
 		if (e->presmoothed) {
@@ -735,6 +833,7 @@ static void reset_history(struct emg *e)
 	iir_reset(e->notch, MAX_HARM);
 	e->dly_pos = e->dly_fill = 0;
 	e->mfill = 0;
+	e->track_ok = 0;
 	memset(e->sq, 0, e->win_n * sizeof(*e->sq));
 	memset(e->ok, 0, e->win_n);
 	e->win_pos = 0;
@@ -921,7 +1020,7 @@ struct emg *emg_new(const struct emg_config *cfg, emg_result_fn cb, void *ctx,
 		goto fail;
 	if (cfg->mains_hz > 0.0) {
 		e->mains_cfg_hz = cfg->mains_hz;
-		e->mains_hz = cfg->mains_hz;
+		e->mains_hz = e->mains_f = e->mains_f_applied = cfg->mains_hz;
 		notch_enable(e, 1);
 	}
 	reset_history(e);

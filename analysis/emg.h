@@ -88,7 +88,7 @@ void emg_ecg_beat(struct emg *e, int64_t sample_index);
  * EMG_CAL_REST takes the median envelope as the noise floor (0 %),
  * EMG_CAL_REFERENCE the highest 1-second mean envelope as 100 %. Results
  * carry `calibrating` meanwhile. Returns 0, VG_ERR_INVAL, or VG_ERR_STATE
- * (pre-smoothed or already calibrating). */
+ * (a calibration is already running). */
 int emg_calibrate(struct emg *e, enum emg_cal kind, double seconds);
 /* Set (restore) a calibration, uV; a value <= 0 or NAN clears that end. */
 void emg_set_calibration(struct emg *e, double rest_uv, double reference_uv);

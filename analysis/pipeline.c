@@ -8,6 +8,9 @@
  * advances the index without samples; the RR across a gap is not formed
  * (the next beat has rr_ms = NAN and HRV gets HRV_NN_AFTER_GAP on the
  * interval after it).
+ * ECG crosstalk: every detected R peak is handed to each EMG input on its
+ * own sample clock (emg_ecg_beat), and EMG inputs run with an envelope
+ * delay covering the detector's decision delay, so late beats still gate.
  * Limits: RR outside [250, 2500] ms is passed to HRV only if plausible;
  * the RR cleaning stage (rr.c) refines this.
  */
@@ -22,6 +25,9 @@
 
 #define RR_MIN_MS 250.0
 #define RR_MAX_MS 2500.0
+/* EMG envelope delay so beats decided up to this late still gate the ECG
+ * crosstalk: the detector's decision delay (<= 300 ms) plus margin */
+#define PL_EMG_ECG_DELAY_MS 320.0
 
 struct pl_input {
 	struct pipeline *pl;
@@ -140,11 +146,26 @@ static void handle_beat(struct pl_input *in, double t_s, int64_t sample,
 	}
 }
 
+/* Tell every EMG input where an R peak fell, on its own sample clock. */
+static void gate_emg(struct pipeline *pl, int64_t r_ns)
+{
+	for (int i = 0; i < pl->nin; i++) {
+		struct pl_input *e = &pl->in[i];
+		if (!e->emg)
+			continue;
+		double t_s = (double)(r_ns - e->origin_ns) * 1e-9;
+		if (t_s >= 0)
+			emg_ecg_beat(e->emg, llround(t_s * e->fs_hz));
+	}
+}
+
 static void on_qrs_beat(void *ctx, const struct qrs_beat *qb)
 {
 	struct pl_input *in = ctx;
-	handle_beat(in, qb->sample_frac / in->fs_hz, qb->sample, qb->quality, 0.0,
-		    0);
+	double t_s = qb->sample_frac / in->fs_hz;
+	if (in->pl->ecg_driver == (int)(in - in->pl->in))
+		gate_emg(in->pl, to_ns(in, t_s));
+	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0);
 }
 
 static void on_emg(void *ctx, const struct emg_result *r)
@@ -183,7 +204,8 @@ int pl_add_input(struct pipeline *pl, enum pl_input_kind kind, double fs_hz,
 		struct emg_config ec = { .fs_hz = fs_hz,
 					 .window_ms = pl->cfg.emg_window_ms,
 					 .publish_hz = pl->cfg.emg_publish_hz,
-					 .channel = pl->n_emg, .name = name };
+					 .channel = pl->n_emg, .name = name,
+					 .ecg_delay_ms = PL_EMG_ECG_DELAY_MS };
 		in->emg = emg_new(&ec, on_emg, in, &err);
 		if (!in->emg)
 			return err;
@@ -230,4 +252,46 @@ void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
 uint64_t pl_input_samples(const struct pipeline *pl, int id)
 {
 	return (id >= 0 && id < pl->nin) ? pl->in[id].n : 0;
+}
+
+static struct pl_input *emg_input(struct pipeline *pl, int channel)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].emg && pl->in[i].emg_channel == channel)
+			return &pl->in[i];
+	return NULL;
+}
+
+int pl_emg_calibrate(struct pipeline *pl, int channel, enum emg_cal kind,
+		     double seconds)
+{
+	struct pl_input *in = emg_input(pl, channel);
+	if (!in)
+		return VG_ERR_NOTFOUND;
+	return emg_calibrate(in->emg, kind, seconds);
+}
+
+int pl_emg_hold(struct pipeline *pl, int channel, int start)
+{
+	struct pl_input *in = emg_input(pl, channel);
+	if (!in)
+		return VG_ERR_NOTFOUND;
+	if (start)
+		emg_hold_start(in->emg);
+	else
+		emg_hold_stop(in->emg);
+	return VG_OK;
+}
+
+int pl_emg_channels(const struct pipeline *pl)
+{
+	return pl->n_emg;
+}
+
+int pl_emg_find(const struct pipeline *pl, const char *name)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].emg && !strcmp(pl->in[i].name, name))
+			return pl->in[i].emg_channel;
+	return -1;
 }

@@ -79,6 +79,16 @@ void pl_gap(struct pipeline *pl, int id, uint64_t n_missing);
 #define PL_BEAT_AFTER_GAP 0x01u
 void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
 		  unsigned flags);
+/* EMG controls, by daemon-wide EMG channel number (emg_result.channel).
+ * Return 0 or VG_ERR_NOTFOUND (no such channel) / VG_ERR_INVAL. */
+int pl_emg_calibrate(struct pipeline *pl, int channel, enum emg_cal kind,
+		     double seconds);
+int pl_emg_hold(struct pipeline *pl, int channel, int start);
+/* Number of EMG channels declared so far. */
+int pl_emg_channels(const struct pipeline *pl);
+/* Channel number of the EMG input named name (region), or -1. */
+int pl_emg_find(const struct pipeline *pl, const char *name);
+
 /* Samples consumed so far on input id. */
 uint64_t pl_input_samples(const struct pipeline *pl, int id);
 

@@ -37,6 +37,8 @@ void vg_log_use_syslog(const char *ident)
 }
 
 static void log_v(enum vg_log_level level, const char *func, int errnum,
+		  const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+static void log_v(enum vg_log_level level, const char *func, int errnum,
 		  const char *fmt, va_list ap)
 {
 	static const char *const tags[] = { "error", "warning", "info", "debug" };

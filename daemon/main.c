@@ -6,6 +6,7 @@
  * protocol/PROTOCOL.md). Not a medical device.
  */
 #include "vagusd.h"
+#include "config.h"
 #include "loop.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -14,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vagusd [options]\n"
+		"  --config FILE      INI configuration (default /etc/vagus/vagusd.conf\n"
+		"                     when it exists); the command line overrides it\n"
 		"  --source SPEC      DRIVER[:LINK][,key=value...]; repeatable\n"
 		"                     (default: sim, the built-in simulator)\n"
 		"  --pub ENDPOINT     ZeroMQ publish endpoint (default tcp://127.0.0.1:5560)\n"
@@ -31,6 +35,7 @@ static void usage(FILE *f)
 		"  --stall-timeout S  seconds without data before a source is stalled\n"
 		"  --log-level LEVEL  err, warn, info, debug (default info)\n"
 		"  --syslog           log to syslog instead of stderr\n"
+		"  --insecure         allow non-loopback endpoints without CURVE\n"
 		"  --version, --help\n"
 		"vagus is not a medical device.\n");
 }
@@ -48,6 +53,8 @@ int main(int argc, char **argv)
 		{ "stall-timeout", required_argument, NULL, 't' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, 'L' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "insecure", no_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -57,10 +64,53 @@ int main(int argc, char **argv)
 	char simopts[256] = "";
 	size_t so = 0;
 	int c;
+	/* first pass: the config file, so the command line can override it */
+	const char *cfg_path = NULL;
+	opterr = 0; /* errors are reported by the second pass */
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1)
+		if (c == 'f')
+			cfg_path = optarg;
+	opterr = 1;
+	static struct config file;
+	const char *def = "/etc/vagus/vagusd.conf";
+	if (cfg_path || access(def, R_OK) == 0) {
+		char err[512];
+		if (config_load(cfg_path ? cfg_path : def, &file, err, sizeof(err)) < 0)
+			vg_fatalx("%s", err);
+		if (file.pub[0])
+			cfg.pub_endpoint = file.pub;
+		if (file.ctl[0])
+			cfg.ctl_endpoint = file.ctl;
+		if (file.room[0])
+			cfg.room = file.room;
+		if (file.log_level[0]) {
+			enum vg_log_level lv;
+			vg_log_parse_level(file.log_level, &lv);
+			vg_log_set_level(lv);
+		}
+		cfg.stall_timeout_s = file.stall_timeout_s;
+		cfg.insecure = file.insecure;
+		for (int i = 0; i < file.nsources; i++)
+			cfg.sources[cfg.nsources++] = file.sources[i];
+		for (int i = 0; i < file.nwindows; i++)
+			cfg.hrv_windows_s[i] = file.windows_s[i];
+		if (file.record_dir[0])
+			cfg.record_dir = file.record_dir;
+		if (file.secret_key_file[0])
+			cfg.secret_key_file = file.secret_key_file;
+		cfg.clients = file.clients;
+		cfg.nclients = file.nclients;
+	}
+	int cli_sources = 0;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
+		case 'f': break; /* handled above */
+		case 'I': cfg.insecure = 1; break;
 		case 's':
+			if (!cli_sources++)
+				cfg.nsources = 0; /* --source replaces the file's sources */
 			if (cfg.nsources >= VAGUSD_MAX_SOURCES)
 				vg_fatalx("at most %d sources", VAGUSD_MAX_SOURCES);
 			cfg.sources[cfg.nsources++] = optarg;

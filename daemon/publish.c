@@ -2,6 +2,7 @@
  * publish.c - XPUB publisher with per-topic sequence numbers (publish.h).
  */
 #include "publish.h"
+#include "security.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -25,7 +26,7 @@ struct pub {
 };
 
 struct pub *pub_new(void *zctx, const char *endpoint, const char *room,
-		    int *err)
+		    const struct sec *sec, int *err)
 {
 	struct pub *p = calloc(1, sizeof(*p));
 	int e = VG_ERR_NOMEM;
@@ -39,12 +40,16 @@ struct pub *pub_new(void *zctx, const char *endpoint, const char *room,
 	zmq_setsockopt(p->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(p->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(p->sock, ZMQ_XPUB_VERBOSER, &one, sizeof(one));
+	if ((e = sec_apply(sec, p->sock, "pub")) < 0)
+		goto fail;
+	e = VG_ERR_IO;
 	if (zmq_bind(p->sock, endpoint) != 0) {
 		vg_err("cannot bind publisher to %s: %s", endpoint,
 		       zmq_strerror(errno));
 		e = errno == EADDRINUSE ? VG_ERR_BUSY : VG_ERR_INVAL;
 		goto fail;
 	}
+	sec_after_bind(endpoint);
 	if (room)
 		snprintf(p->room, sizeof(p->room), "%s", room);
 	return p;

@@ -20,8 +20,10 @@
 
 struct pub;
 
+struct sec;
+/* sec (may be NULL) makes the socket a CURVE server before it binds. */
 struct pub *pub_new(void *zctx, const char *endpoint, const char *room,
-		    int *err);
+		    const struct sec *sec, int *err);
 void pub_destroy(struct pub **p);
 /* Encode and send msg (struct of topic t). 0 or VG_ERR_*. */
 int pub_send(struct pub *p, const struct proto_topic *t, const void *msg);

@@ -2,30 +2,56 @@
  * vagusd.c - the daemon object (see vagusd.h).
  */
 #include "vagusd.h"
+#include "autodetect.h"
+#include "ctlserver.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "proto.h"
 #include "publish.h"
+#include "security.h"
 #include "source.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #define TICK_NS 10000000LL        /* 10 ms: source ticks */
 #define STATUS_NS 1000000000LL    /* 1 Hz status */
+#define AUTOSCAN_NS 2000000000LL  /* --source auto: look for devices every 2 s */
+
+struct session {
+	int active;
+	char id[96];
+	char client[64];
+	char technique[64];
+	char notes[512];
+	int64_t start_ns;
+	int marks;
+};
 
 struct vagusd {
 	struct vagusd_config cfg;
 	void *zctx;
+	struct sec *sec;
+	struct ctl_server *ctl;
+	struct session session;
 	struct loop *loop;
 	struct pub *pub;
 	struct pipeline *pl;
 	struct source *src[VAGUSD_MAX_SOURCES];
+	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
 	int nsrc;
+	int auto_on;                 /* --source auto given */
+	char auto_opts[256];
+	int auto_reported;
 	int64_t start_ns;
 	struct proto_status status; /* large: kept here, not on the stack */
 	struct proto_event ev;
@@ -44,23 +70,43 @@ static void out_hrv(void *ctx, const struct pl_hrv *h)
 	pub_send(d->pub, proto_topic_find("hrv"), h);
 }
 
+static void publish_event(struct vagusd *d, const char *kind, const char *source,
+			  const char *detail, const char *data);
+
 static void out_emg(void *ctx, const struct pl_emg *e)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("emg"), e);
+	if (e->r.released) {
+		char data[256], detail[128], name[64];
+		proto_json_escape(e->r.name, name, sizeof(name));
+		snprintf(data, sizeof(data),
+			 "{\"channel\":%d,\"name\":\"%s\",\"release_sample\":%lld}",
+			 e->r.channel, name, (long long)e->r.release_sample);
+		snprintf(detail, sizeof(detail), "%s released", e->r.name);
+		publish_event(d, "emg.release", NULL, detail, data);
+	}
+}
+
+/* Publish an event; data is a JSON object text or NULL. */
+static void publish_event(struct vagusd *d, const char *kind, const char *source,
+			  const char *detail, const char *data)
+{
+	memset(&d->ev, 0, sizeof(d->ev));
+	d->ev.t_ns = d->loop ? loop_now_ns(d->loop) : 0;
+	snprintf(d->ev.kind, sizeof(d->ev.kind), "%s", kind);
+	snprintf(d->ev.source, sizeof(d->ev.source), "%s", source ? source : "");
+	snprintf(d->ev.detail, sizeof(d->ev.detail), "%s", detail ? detail : "");
+	if (data && strlen(data) < sizeof(d->ev.data))
+		strcpy(d->ev.data, data);
+	if (d->pub)
+		pub_send(d->pub, proto_topic_find("event"), &d->ev);
 }
 
 static void on_source_event(void *ctx, const char *kind, const char *source,
 			    const char *detail)
 {
-	struct vagusd *d = ctx;
-	memset(&d->ev, 0, sizeof(d->ev));
-	d->ev.t_ns = d->loop ? loop_now_ns(d->loop) : 0;
-	snprintf(d->ev.kind, sizeof(d->ev.kind), "%s", kind);
-	snprintf(d->ev.source, sizeof(d->ev.source), "%s", source);
-	snprintf(d->ev.detail, sizeof(d->ev.detail), "%s", detail);
-	if (d->pub)
-		pub_send(d->pub, proto_topic_find("event"), &d->ev);
+	publish_event(ctx, kind, source, detail, NULL);
 }
 
 /* ---------------------------------------------------------------- timers */
@@ -71,9 +117,8 @@ static void tick(void *ctx, int64_t now_ns)
 		source_tick(d->src[i], now_ns);
 }
 
-static void status(void *ctx, int64_t now_ns)
+static void build_status(struct vagusd *d, int64_t now_ns)
 {
-	struct vagusd *d = ctx;
 	struct proto_status *st = &d->status;
 	memset(st, 0, sizeof(*st));
 	st->t_ns = now_ns;
@@ -95,7 +140,246 @@ static void status(void *ctx, int64_t now_ns)
 	snprintf(st->ctl_endpoint, sizeof(st->ctl_endpoint), "%s",
 		 d->cfg.ctl_endpoint);
 	st->subscribers = pub_subscriptions(d->pub);
-	pub_send(d->pub, proto_topic_find("status"), st);
+	snprintf(st->session, sizeof(st->session), "%s",
+		 d->session.active ? d->session.id : "");
+}
+
+static void status(void *ctx, int64_t now_ns)
+{
+	struct vagusd *d = ctx;
+	build_status(d, now_ns);
+	pub_send(d->pub, proto_topic_find("status"), &d->status);
+}
+
+/* ---------------------------------------------------------------- control */
+static int err_msg(char *err, size_t cap, int code, const char *msg)
+{
+	snprintf(err, cap, "%s", msg);
+	return code;
+}
+
+static void sanitize(const char *in, char *out, size_t cap)
+{
+	size_t k = 0;
+	for (; *in && k + 1 < cap; in++) {
+		char c = *in;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+		out[k++] = ok ? c : '_';
+	}
+	out[k] = '\0';
+}
+
+static int session_start(struct vagusd *d, const struct ctl_request *req,
+			 cJSON *reply, char *err, size_t cap)
+{
+	struct session *s = &d->session;
+	if (s->active)
+		return err_msg(err, cap, VG_ERR_STATE, "a session is already running");
+	int64_t now = loop_now_ns(d->loop);
+	time_t secs = (time_t)(now / 1000000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	char stamp[32], client[64];
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	sanitize(req->client, client, sizeof(client));
+	memset(s, 0, sizeof(*s));
+	s->active = 1;
+	snprintf(s->id, sizeof(s->id), "%s_%s", stamp, client);
+	snprintf(s->client, sizeof(s->client), "%s", req->client);
+	snprintf(s->technique, sizeof(s->technique), "%s", req->technique);
+	snprintf(s->notes, sizeof(s->notes), "%s", req->notes);
+	s->start_ns = now;
+	cJSON *data = cJSON_CreateObject();
+	cJSON_AddStringToObject(data, "session", s->id);
+	cJSON_AddStringToObject(data, "client", s->client);
+	cJSON_AddStringToObject(data, "technique", s->technique);
+	cJSON_AddStringToObject(data, "notes", s->notes);
+	char *txt = cJSON_PrintUnformatted(data);
+	publish_event(d, "session.start", NULL, s->id, txt);
+	cJSON_free(txt);
+	cJSON_Delete(data);
+	cJSON_AddStringToObject(reply, "session", s->id);
+	return VG_OK;
+}
+
+static int session_stop(struct vagusd *d, cJSON *reply, char *err, size_t cap)
+{
+	struct session *s = &d->session;
+	if (!s->active)
+		return err_msg(err, cap, VG_ERR_STATE, "no session is running");
+	double dur = (double)(loop_now_ns(d->loop) - s->start_ns) * 1e-9;
+	char data[256];
+	snprintf(data, sizeof(data), "{\"session\":\"%s\",\"duration_s\":%.1f,\"marks\":%d}",
+		 s->id, dur, s->marks);
+	publish_event(d, "session.stop", NULL, s->id, data);
+	cJSON_AddStringToObject(reply, "session", s->id);
+	cJSON_AddNumberToObject(reply, "duration_s", dur);
+	cJSON_AddNumberToObject(reply, "marks", s->marks);
+	s->active = 0;
+	return VG_OK;
+}
+
+static int mark(struct vagusd *d, const struct ctl_request *req, cJSON *reply)
+{
+	cJSON *data = cJSON_CreateObject();
+	cJSON_AddStringToObject(data, "label", req->label);
+	cJSON_AddStringToObject(data, "region", req->region);
+	cJSON_AddStringToObject(data, "pressure", req->pressure);
+	cJSON_AddStringToObject(data, "session", d->session.active ? d->session.id : "");
+	char *txt = cJSON_PrintUnformatted(data);
+	publish_event(d, "mark", NULL, req->label, txt);
+	cJSON_free(txt);
+	cJSON_Delete(data);
+	if (d->session.active)
+		d->session.marks++;
+	char t[32];
+	snprintf(t, sizeof(t), "%" PRId64, loop_now_ns(d->loop));
+	cJSON_AddRawToObject(reply, "t_ns", t); /* exact: a double cannot hold it */
+	return VG_OK;
+}
+
+/* Attach the JSON of an encoded message as reply[key]. */
+static int attach_json(cJSON *reply, const char *key, const char *json)
+{
+	cJSON *j = cJSON_Parse(json);
+	if (!j)
+		return VG_ERR_PARSE;
+	cJSON_AddItemToObject(reply, key, j);
+	return VG_OK;
+}
+
+static int config_get(struct vagusd *d, cJSON *reply)
+{
+	cJSON *c = cJSON_AddObjectToObject(reply, "config");
+	cJSON_AddStringToObject(c, "pub", d->cfg.pub_endpoint);
+	cJSON_AddStringToObject(c, "ctl", d->cfg.ctl_endpoint);
+	cJSON_AddStringToObject(c, "room", d->cfg.room ? d->cfg.room : "");
+	cJSON *src = cJSON_AddArrayToObject(c, "sources");
+	for (int i = 0; i < d->cfg.nsources; i++)
+		cJSON_AddItemToArray(src, cJSON_CreateString(d->cfg.sources[i]));
+	cJSON *w = cJSON_AddArrayToObject(c, "hrv_windows_s");
+	for (int i = 0; i < 4 && d->cfg.hrv_windows_s[i] > 0; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateNumber(d->cfg.hrv_windows_s[i]));
+	cJSON_AddNumberToObject(c, "stall_timeout_s", d->cfg.stall_timeout_s);
+	return VG_OK;
+}
+
+static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
+		      char *err, size_t cap)
+{
+	struct vagusd *d = ctx;
+	static char buf[PROTO_MSG_MAX];
+	switch (req->cmd) {
+	case CTL_PING:
+		cJSON_AddStringToObject(reply, "version", VAGUSD_VERSION);
+		return VG_OK;
+	case CTL_STATUS:
+	case CTL_SOURCES: {
+		build_status(d, loop_now_ns(d->loop));
+		if (req->cmd == CTL_SOURCES)
+			return attach_json(reply, "sources", d->status.sources);
+		int n = proto_encode(proto_topic_find("status"), 0, d->cfg.room,
+				     &d->status, buf, sizeof(buf));
+		return n < 0 ? n : attach_json(reply, "status", buf);
+	}
+	case CTL_SESSION_START:
+		return session_start(d, req, reply, err, cap);
+	case CTL_SESSION_STOP:
+		return session_stop(d, reply, err, cap);
+	case CTL_MARK:
+		return mark(d, req, reply);
+	case CTL_CONFIG_GET:
+		return config_get(d, reply);
+	case CTL_CALIBRATE: {
+		enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST
+							       : EMG_CAL_REFERENCE;
+		double secs = isnan(req->seconds) ? 5.0 : req->seconds;
+		int rc = pl_emg_calibrate(d->pl, req->channel, kind, secs);
+		if (rc == VG_ERR_NOTFOUND)
+			return err_msg(err, cap, rc, "no such EMG channel");
+		if (rc < 0)
+			return err_msg(err, cap, rc, "calibration refused");
+		cJSON_AddNumberToObject(reply, "channel", req->channel);
+		cJSON_AddNumberToObject(reply, "seconds", secs);
+		return VG_OK;
+	}
+	case CTL_HOLD_START:
+	case CTL_HOLD_STOP: {
+		int start = req->cmd == CTL_HOLD_START;
+		int ch = req->region[0] ? pl_emg_find(d->pl, req->region) : -1;
+		if (start && req->region[0] && ch < 0)
+			return err_msg(err, cap, VG_ERR_NOTFOUND,
+				       "no EMG channel for that region");
+		int n = pl_emg_channels(d->pl);
+		for (int c = 0; c < n; c++)
+			if (ch < 0 || c == ch)
+				pl_emg_hold(d->pl, c, start);
+		char data[1024], tech[400], reg[400];
+		proto_json_escape(req->technique, tech, sizeof(tech));
+		proto_json_escape(req->region, reg, sizeof(reg));
+		snprintf(data, sizeof(data), "{\"technique\":\"%s\",\"region\":\"%s\"}",
+			 tech, reg);
+		publish_event(d, start ? "hold.start" : "hold.stop", NULL,
+			      req->technique, start ? data : NULL);
+		return VG_OK;
+	}
+	default:
+		snprintf(err, cap, "'%s' is not available in this build yet",
+			 ctl_cmd_name(req->cmd));
+		return VG_ERR_NOTSUP;
+	}
+}
+
+/* Start one source; 0 or VG_ERR_*. */
+static int add_source(struct vagusd *d, const char *spec, const char *extra)
+{
+	int e = VG_ERR_RANGE;
+	if (d->nsrc >= VAGUSD_MAX_SOURCES)
+		return e;
+	struct source_host host = { d, on_source_event };
+	struct source *s = source_new(spec, extra, d->pl, &host, loop_now_ns(d->loop), &e);
+	if (!s)
+		return e;
+	if (d->cfg.stall_timeout_s > 0)
+		source_set_stall_timeout(s, (int64_t)(d->cfg.stall_timeout_s * 1e9));
+	struct loop_poller sp = source_poller(s);
+	if ((e = loop_add_poller(d->loop, &sp)) < 0) {
+		source_destroy(&s);
+		return e;
+	}
+	snprintf(d->src_spec[d->nsrc], AUTO_SPEC_MAX, "%s", spec);
+	d->src[d->nsrc++] = s;
+	return VG_OK;
+}
+
+/* --source auto: start sources for newly attached known devices. */
+static void autoscan(void *ctx, int64_t now_ns)
+{
+	struct vagusd *d = ctx;
+	(void)now_ns;
+	if (!d->auto_on)
+		return;
+	char specs[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
+	int n = autodetect_specs(specs, VAGUSD_MAX_SOURCES, d->auto_opts);
+	int started = 0;
+	for (int i = 0; i < n; i++) {
+		int known = 0;
+		for (int k = 0; k < d->nsrc; k++)
+			known |= !strcmp(d->src_spec[k], specs[i]);
+		if (known)
+			continue;
+		if (add_source(d, specs[i], NULL) == VG_OK) {
+			publish_event(d, "source.detected", NULL, specs[i], NULL);
+			started++;
+		}
+	}
+	if (!started && !d->nsrc && !d->auto_reported) {
+		vg_warnx("auto: no known sensor attached; watching for one");
+		publish_event(d, "source.searching", NULL,
+			      "no known sensor attached; watching for one", NULL);
+		d->auto_reported = 1;
+	}
 }
 
 /* ---------------------------------------------------------------- life */
@@ -118,11 +402,24 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	if (!d->loop)
 		goto fail;
 	d->start_ns = loop_now_ns(d->loop);
+	int have_key = d->cfg.secret_key_file && d->cfg.secret_key_file[0];
+	const char *eps[2] = { d->cfg.pub_endpoint, d->cfg.ctl_endpoint };
+	if ((e = sec_check_policy(eps, 2, have_key, d->cfg.insecure)) < 0)
+		goto fail;
 	e = VG_ERR_IO;
 	d->zctx = zmq_ctx_new();
 	if (!d->zctx)
 		goto fail;
-	d->pub = pub_new(d->zctx, d->cfg.pub_endpoint, d->cfg.room, &e);
+	if (have_key) {
+		d->sec = sec_new(d->zctx, d->cfg.secret_key_file, d->cfg.clients,
+				 d->cfg.nclients, &e);
+		if (!d->sec)
+			goto fail;
+		struct loop_poller zp = sec_poller(d->sec);
+		if ((e = loop_add_poller(d->loop, &zp)) < 0)
+			goto fail;
+	}
+	d->pub = pub_new(d->zctx, d->cfg.pub_endpoint, d->cfg.room, d->sec, &e);
 	if (!d->pub)
 		goto fail;
 	struct pl_config pc = { .windows_s = { 0 } };
@@ -131,27 +428,39 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
 		goto fail;
-	struct source_host host = { d, on_source_event };
 	for (int i = 0; i < d->cfg.nsources; i++) {
 		const char *spec = d->cfg.sources[i];
+		if (!strncmp(spec, "auto", 4) && (spec[4] == '\0' || spec[4] == ',')) {
+			d->auto_on = 1;
+			snprintf(d->auto_opts, sizeof(d->auto_opts), "%s",
+				 spec[4] ? spec + 5 : "");
+			continue;
+		}
 		int is_sim = strncmp(spec, "sim", 3) == 0 &&
 			     (spec[3] == '\0' || spec[3] == ',' || spec[3] == ':');
-		d->src[i] = source_new(spec, is_sim ? d->cfg.sim_options : NULL,
-				       d->pl, &host, loop_now_ns(d->loop), &e);
-		if (!d->src[i])
-			goto fail;
-		d->nsrc++;
-		if (d->cfg.stall_timeout_s > 0)
-			source_set_stall_timeout(d->src[i],
-						 (int64_t)(d->cfg.stall_timeout_s * 1e9));
-		struct loop_poller sp = source_poller(d->src[i]);
-		if ((e = loop_add_poller(d->loop, &sp)) < 0)
+		if ((e = add_source(d, spec, is_sim ? d->cfg.sim_options : NULL)) < 0)
 			goto fail;
 	}
+	d->ctl = ctl_server_new(d->zctx, d->cfg.ctl_endpoint, on_request, d, &e);
+	if (!d->ctl)
+		goto fail;
+	if ((e = sec_apply(d->sec, ctl_server_socket(d->ctl), "ctl")) < 0)
+		goto fail;
+	if (zmq_bind(ctl_server_socket(d->ctl), d->cfg.ctl_endpoint) != 0) {
+		vg_err("cannot bind control channel to %s: %s", d->cfg.ctl_endpoint,
+		       zmq_strerror(errno));
+		e = VG_ERR_BUSY;
+		goto fail;
+	}
+	sec_after_bind(d->cfg.ctl_endpoint);
+	struct loop_poller cp = ctl_server_poller(d->ctl);
+	if ((e = loop_add_poller(d->loop, &cp)) < 0)
+		goto fail;
 	struct loop_poller pp = pub_poller(d->pub);
 	if ((e = loop_add_poller(d->loop, &pp)) < 0 ||
 	    (e = loop_add_timer(d->loop, TICK_NS, tick, d)) < 0 ||
-	    (e = loop_add_timer(d->loop, STATUS_NS, status, d)) < 0)
+	    (e = loop_add_timer(d->loop, STATUS_NS, status, d)) < 0 ||
+	    (d->auto_on && (e = loop_add_timer(d->loop, AUTOSCAN_NS, autoscan, d)) < 0))
 		goto fail;
 	vg_info("vagusd %s publishing on %s with %d source(s)", VAGUSD_VERSION,
 		d->cfg.pub_endpoint, d->nsrc);
@@ -171,7 +480,9 @@ void vagusd_destroy(struct vagusd **dp)
 	for (int i = 0; i < d->nsrc; i++)
 		source_destroy(&d->src[i]);
 	pl_destroy(&d->pl);
+	ctl_server_destroy(&d->ctl);
 	pub_destroy(&d->pub);
+	sec_destroy(&d->sec);
 	if (d->zctx)
 		zmq_ctx_term(d->zctx);
 	loop_destroy(&d->loop);

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "config.h"
+
 #define VAGUSD_VERSION "0.1.0"
 #define VAGUSD_MAX_SOURCES 8
 
@@ -28,6 +30,11 @@ struct vagusd_config {
 	const char *sim_options;    /* extra options for sim sources ("speed=..,seed=..") */
 	double hrv_windows_s[4];    /* 0-terminated; default 60, 300 */
 	double stall_timeout_s;     /* default 5 */
+	const char *secret_key_file;/* CURVE server key pair file; NULL/"" = none */
+	const struct config_client *clients; /* CURVE allowlist */
+	int nclients;
+	int insecure;               /* allow non-local endpoints without CURVE */
+	const char *record_dir;     /* session recordings; NULL = none */
 };
 
 struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err);

@@ -37,6 +37,18 @@ struct link {
 	void *priv;
 };
 
+/* Copy src for a log message: control characters become '?', long
+ * strings are cut. */
+static void printable_copy(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
 static const struct link_ops *find_transport(const char *scheme)
 {
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
@@ -78,9 +90,11 @@ struct link *link_open(const char *target, int baud, int *err)
 	}
 	e = link_target_parse(target, &l->t);
 	if (e < 0) {
-		vg_warnx("malformed link target '%.*s' (expected serial:PORT, "
+		char shown[LINK_TARGET_MAX];
+		printable_copy(shown, sizeof(shown), target);
+		vg_warnx("malformed link target '%s' (expected serial:PORT, "
 			 "usb:VID:PID[:SERIAL], fd:PATH, /PATH or tcp:HOST:PORT)",
-			 LINK_TARGET_MAX, target);
+			 shown);
 		goto fail;
 	}
 	strcpy(l->target, target); /* fits: checked by link_target_parse */

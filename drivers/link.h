@@ -147,4 +147,30 @@ struct link_usb_info {
  * descriptor requests, 100 ms timeout each). */
 int link_usb_enumerate(struct link_usb_info *out, int max);
 
+/* USB hot-plug notifications, for --source auto and prompt reconnects.
+ * The monitor owns a libusb context whose fds join the host's poll loop
+ * like a link's. Arrivals of already attached devices are reported too
+ * (at the first link_usb_monitor_handle()); an arrival may be reported
+ * twice and a departure without an arrival (libusb's hot-plug contract). */
+struct link_usb_monitor;
+/* arrived = 1 for an arrival (strings filled when readable), 0 for a
+ * departure (ids, bus and port path only). Called from
+ * link_usb_monitor_handle(); may not destroy the monitor. */
+typedef void (*link_usb_hotplug_fn)(void *ctx, const struct link_usb_info *dev,
+				    int arrived);
+/* Returns the monitor, or NULL with *err = VG_ERR_NOTSUP (the platform
+ * has no hot-plug: poll link_usb_enumerate() instead), VG_ERR_NODEV (no
+ * USB subsystem), VG_ERR_INVAL (fn NULL), VG_ERR_NOMEM or VG_ERR_IO. */
+struct link_usb_monitor *link_usb_monitor_new(link_usb_hotplug_fn fn,
+					      void *ctx, int *err);
+/* Deregisters, frees, NULLs *m; safe with NULL. */
+void link_usb_monitor_destroy(struct link_usb_monitor **m);
+/* Fill up to max pollfds to watch; returns how many (0..max). */
+int link_usb_monitor_pollfds(struct link_usb_monitor *m, struct pollfd *fds,
+			     int max);
+/* Handle pending events (zero timeout) and deliver queued notifications.
+ * May block briefly per arrival (string descriptors, 100 ms timeouts).
+ * Returns 0 or a negative VG_ERR_*. */
+int link_usb_monitor_handle(struct link_usb_monitor *m);
+
 #endif

@@ -172,8 +172,9 @@ static int fd_open(struct link *l, const char *path, int baud)
 	const char *rate = link_opt(l, "rate");
 	if (sbaud) {
 		unsigned long b;
-		if (link_parse_ulong(sbaud, 1, 100000000UL, &b) < 0) {
-			vg_warnx("%s: baud=%s is not a number", path, sbaud);
+		if (link_parse_ulong(sbaud, 1, FD_RATE_MAX, &b) < 0) {
+			vg_warnx("%s: baud=%s: expected 1-%lu", path, sbaud,
+				 FD_RATE_MAX);
 			return VG_ERR_INVAL;
 		}
 		baud = (int)b;

@@ -134,15 +134,19 @@ static int serial_open(struct link *l, const char *name, int baud)
 	if (sbaud) {
 		unsigned long b;
 		if (link_parse_ulong(sbaud, 1, SERIAL_BAUD_MAX, &b) < 0) {
-			vg_warnx("%s: baud=%s is not a number", name, sbaud);
+			vg_warnx("%s: baud=%s: expected 1-%lu", name, sbaud,
+				 SERIAL_BAUD_MAX);
 			return VG_ERR_INVAL;
 		}
 		baud = (int)b;
 	}
+	/* libserialport says little about a missing port: look first */
+	char dev[LINK_TARGET_MAX + 8];
+	snprintf(dev, sizeof(dev), "%s%s", name[0] == '/' ? "" : "/dev/", name);
 	struct stat st;
-	if (name[0] == '/' && stat(name, &st) < 0) {
+	if (stat(dev, &st) < 0) {
 		int e = vg_err_from_errno(errno);
-		vg_warn("%s", name);
+		vg_warn("%s", dev);
 		return e;
 	}
 	enum sp_return r = sp_get_port_by_name(name, &p->port);

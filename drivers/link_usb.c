@@ -29,7 +29,9 @@
 #include "link.h"
 #include "link_impl.h"
 #include "link_posix.h"
+#include "link_ring.h"
 #include "link_target.h"
+#include "link_usb_impl.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -59,9 +61,8 @@ struct usb_priv {
 	int err;                     /* sticky transfer error (VG_ERR_*) */
 	int have_hotplug;
 	libusb_hotplug_callback_handle hotplug;
-	uint8_t ring[USB_RING];
-	size_t ring_head, ring_len;  /* read position, bytes held */
-	uint64_t dropped;            /* bytes lost to a full ring */
+	uint8_t ring_buf[USB_RING];
+	struct link_ring ring;       /* received bytes not yet read */
 	const char *name;            /* the link target, for messages */
 };
 
@@ -88,15 +89,34 @@ int link_err_from_usb(int usb_err)
 	}
 }
 
-/* Read string descriptor idx as printable ASCII ('?' for anything else)
- * with a short timeout. out gets "" on any failure. Device bytes are
- * untrusted: the length byte is checked against what arrived. */
+void link_usb_string_decode(const uint8_t *desc, int len, char *out,
+			    size_t cap)
+{
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	if (!desc || len < 2 || desc[1] != LIBUSB_DT_STRING)
+		return;
+	if (desc[0] < len)
+		len = desc[0]; /* bLength: never trust more than arrived */
+	size_t n = 0;
+	for (int i = 2; i + 1 < len && n + 1 < cap; i += 2) {
+		unsigned c = desc[i] | (unsigned)desc[i + 1] << 8;
+		out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
+/* Read string descriptor idx (first language) with a short timeout into
+ * out; "" on any failure. */
 static void usb_string(libusb_device_handle *h, uint8_t idx, char *out,
 		       size_t cap)
 {
 	uint8_t buf[255];
+	if (cap == 0)
+		return;
 	out[0] = '\0';
-	if (idx == 0 || cap == 0)
+	if (idx == 0)
 		return;
 	int r = libusb_control_transfer(h, LIBUSB_ENDPOINT_IN,
 					LIBUSB_REQUEST_GET_DESCRIPTOR,
@@ -110,52 +130,24 @@ static void usb_string(libusb_device_handle *h, uint8_t idx, char *out,
 				    (uint16_t)(LIBUSB_DT_STRING << 8 | idx),
 				    langid, buf, sizeof(buf),
 				    USB_STRING_TIMEOUT_MS);
-	if (r < 2 || buf[1] != LIBUSB_DT_STRING)
-		return;
-	int len = buf[0] < r ? buf[0] : r;
-	size_t n = 0;
-	for (int i = 2; i + 1 < len && n + 1 < cap; i += 2) {
-		unsigned c = buf[i] | (unsigned)buf[i + 1] << 8;
-		out[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	out[n] = '\0';
+	link_usb_string_decode(buf, r, out, cap);
 }
 
 /* ---------------------------------------------------------------- link */
-
-static void usb_ring_put(struct usb_priv *p, const uint8_t *b, size_t n)
-{
-	size_t room = USB_RING - p->ring_len;
-	if (n > room) {
-		if (p->dropped == 0)
-			vg_warnx("%s: input not read in time, dropping bytes",
-				 p->name);
-		p->dropped += n - room;
-		n = room;
-	}
-	size_t tail = (p->ring_head + p->ring_len) % USB_RING;
-	for (size_t i = 0; i < n; i++)
-		p->ring[(tail + i) % USB_RING] = b[i];
-	p->ring_len += n;
-}
-
-static size_t usb_ring_get(struct usb_priv *p, uint8_t *b, size_t cap)
-{
-	size_t n = p->ring_len < cap ? p->ring_len : cap;
-	for (size_t i = 0; i < n; i++)
-		b[i] = p->ring[(p->ring_head + i) % USB_RING];
-	p->ring_head = (p->ring_head + n) % USB_RING;
-	p->ring_len -= n;
-	return n;
-}
 
 static void LIBUSB_CALL usb_xfer_done(struct libusb_transfer *t)
 {
 	struct usb_priv *p = t->user_data;
 	switch (t->status) {
 	case LIBUSB_TRANSFER_COMPLETED:
-		if (t->actual_length > 0)
-			usb_ring_put(p, t->buffer, (size_t)t->actual_length);
+		if (t->actual_length > 0) {
+			uint64_t before = p->ring.dropped;
+			link_ring_put(&p->ring, t->buffer,
+				      (size_t)t->actual_length);
+			if (before == 0 && p->ring.dropped > 0)
+				vg_warnx("%s: input not read in time, "
+					 "dropping bytes", p->name);
+		}
 		if (p->closing || p->gone || p->err)
 			break;
 		int r = libusb_submit_transfer(t);
@@ -330,6 +322,7 @@ static int usb_open(struct link *l, const char *addr, int baud)
 	struct usb_priv *p = link_priv(l);
 	p->iface = -1;
 	p->name = link_target(l);
+	link_ring_init(&p->ring, p->ring_buf, sizeof(p->ring_buf));
 	uint16_t vid, pid;
 	char serial[USB_SERIAL_MAX];
 	if (link_parse_usb_addr(addr, &vid, &pid, serial, sizeof(serial)) < 0) {
@@ -426,13 +419,13 @@ static int usb_events(struct usb_priv *p)
 static int usb_read(struct link *l, uint8_t *buf, size_t cap)
 {
 	struct usb_priv *p = link_priv(l);
-	if (p->ring_len == 0 && !p->gone && !p->err) {
+	if (p->ring.len == 0 && !p->gone && !p->err) {
 		int e = usb_events(p);
 		if (e < 0)
 			return e;
 	}
-	if (p->ring_len > 0)
-		return (int)usb_ring_get(p, buf, cap);
+	if (p->ring.len > 0)
+		return (int)link_ring_get(&p->ring, buf, cap);
 	if (p->gone) {
 		if (p->gone == 1)
 			vg_warnx("%s: device went away", p->name);
@@ -512,13 +505,15 @@ const struct link_ops link_usb_ops = {
 
 /* ---------------------------------------------------------- enumeration */
 
-static void usb_fill_info(libusb_device *dev,
-			  const struct libusb_device_descriptor *dd,
-			  struct link_usb_info *o)
+void link_usb_fill_info(libusb_device *dev, int with_strings,
+			struct link_usb_info *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->vid = dd->idVendor;
-	o->pid = dd->idProduct;
+	struct libusb_device_descriptor dd;
+	if (libusb_get_device_descriptor(dev, &dd) < 0)
+		memset(&dd, 0, sizeof(dd));
+	o->vid = dd.idVendor;
+	o->pid = dd.idProduct;
 	o->bus = libusb_get_bus_number(dev);
 	o->address = libusb_get_device_address(dev);
 	uint8_t ports[8];
@@ -529,9 +524,9 @@ static void usb_fill_info(libusb_device *dev,
 		off += snprintf(o->port_path + off, sizeof(o->port_path) - (size_t)off,
 				"%c%u", k == 0 ? '-' : '.', (unsigned)ports[k]);
 	libusb_device_handle *h;
-	if (libusb_open(dev, &h) == 0) {
-		usb_string(h, dd->iSerialNumber, o->serial, sizeof(o->serial));
-		usb_string(h, dd->iProduct, o->product, sizeof(o->product));
+	if (with_strings && libusb_open(dev, &h) == 0) {
+		usb_string(h, dd.iSerialNumber, o->serial, sizeof(o->serial));
+		usb_string(h, dd.iProduct, o->product, sizeof(o->product));
 		libusb_close(h);
 	}
 }
@@ -554,12 +549,8 @@ int link_usb_enumerate(struct link_usb_info *out, int max)
 		return link_err_from_usb((int)n);
 	}
 	int count = 0;
-	for (ssize_t i = 0; i < n && count < max; i++) {
-		struct libusb_device_descriptor dd;
-		if (libusb_get_device_descriptor(list[i], &dd) < 0)
-			continue;
-		usb_fill_info(list[i], &dd, &out[count++]);
-	}
+	for (ssize_t i = 0; i < n && count < max; i++)
+		link_usb_fill_info(list[i], 1, &out[count++]);
 	libusb_free_device_list(list, 1);
 	libusb_exit(ctx);
 	return count;

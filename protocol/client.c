@@ -2,6 +2,7 @@
  * client.c - subscriber and control-request helpers for tools (client.h).
  */
 #include "client.h"
+#include "keys.h"
 #include "vg_err.h"
 
 #include <errno.h>
@@ -37,6 +38,9 @@ struct proto_sub *proto_sub_new(const char *endpoint, const char *const *topics,
 			zmq_setsockopt(s->sock, ZMQ_SUBSCRIBE, topics[i],
 				       strlen(topics[i]));
 	}
+	e = proto_key_client_setup(s->sock);
+	if (e < 0)
+		goto fail;
 	e = VG_ERR_INVAL;
 	if (zmq_connect(s->sock, endpoint) != 0)
 		goto fail;
@@ -123,7 +127,7 @@ int proto_ctl_request(const char *endpoint, const char *request, char *reply,
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
 	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof(timeout_ms));
-	if (zmq_connect(sock, endpoint) != 0) {
+	if (proto_key_client_setup(sock) < 0 || zmq_connect(sock, endpoint) != 0) {
 		rc = VG_ERR_INVAL;
 		goto out;
 	}

@@ -103,7 +103,7 @@ struct proto_status {
 	char pub_endpoint[128];
 	char ctl_endpoint[128];
 	int subscribers;        /* subscriptions seen on the PUB socket */
-	char session[64];       /* current session id, "" = none */
+	char session[96];       /* current session id, "" = none */
 };
 
 /* `event`: something happened (session, marks, sources, recording). */

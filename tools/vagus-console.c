@@ -167,7 +167,7 @@ static void draw(const struct view *v, const char *ep)
 		mvprintw(5, 2, "(no heartbeat data for %.0f s)",
 			 v->beat_at == 0 ? 0.0 : now - v->beat_at);
 	mvprintw(7, 2, "Muscle tension (RMS uV)");
-	int barw = cols - 40;
+	int barw = cols - 46;
 	if (barw < 10)
 		barw = 10;
 	for (int c = 0; c < v->n_emg && 8 + c < rows - 3; c++) {

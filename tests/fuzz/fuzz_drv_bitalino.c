@@ -1,10 +1,10 @@
 /*
- * fuzz_drv_bitalino.c - libFuzzer target for drv_bitalino's feed() (see fuzz_drv.h for
+ * fuzz_drv_bitalino.c - libFuzzer target for drv_bitalino's feed() (see fuzz_framed.h for
  * what is checked). Seed corpus: tests/fuzz/corpus/fuzz_drv_bitalino/ (the
  * tests/vectors/bitalino captures and emulator output with faults, each behind
  * the two selector bytes).
  */
-#include "fuzz_drv.h"
+#include "fuzz_framed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -216,7 +216,7 @@ static void daemon_matches_simulator(void **state)
 		size_t n = 0;
 		for (size_t i = 0; i < nemg[c]; i++) {
 			double t = (emgs[c][i].r.sample + 1) / EMG_FS;
-			if (t < SKIP_S)
+			if (t < SKIP_S || !isfinite(emgs[c][i].r.rms_uv))
 				continue;
 			struct sim_truth tr;
 			sim_truth_at(sim, t, &tr);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "pipeline.h"
+#include "control.h"
 #include "proto.h"
 #include "vg_err.h"
 
@@ -174,6 +175,13 @@ static void protocol_md_documents_table(void **state)
 				fail_msg("PROTOCOL.md lacks field %s.%s", (*t)->name,
 					 (*t)->fields[i].name);
 		}
+	}
+	for (int c = 0; c < CTL_NCMDS; c++) {
+		char want[64];
+		snprintf(want, sizeof(want), "| `%s` |", ctl_cmd_name((enum ctl_cmd)c));
+		if (!strstr(doc, want))
+			fail_msg("PROTOCOL.md lacks control command %s",
+				 ctl_cmd_name((enum ctl_cmd)c));
 	}
 }
 

@@ -1,15 +1,159 @@
 /*
- * beats.c - vagus-analyze beats (placeholder until its issue lands: it says so
- * and fails, so no test can pass on it).
+ * beats.c - vagus-analyze beats RECORD [--signal N] [--block N]: runs the
+ * daemon's causal QRS detector (analysis/qrs.c) on one signal of a WFDB
+ * record, fed in blocks of N samples (default 32) as it would be live, and
+ * prints one JSON line per beat in the protocol's "beat" schema plus
+ * "sample" (the R peak's sample number in the record).
+ *
+ * Output fields: seq from 0; t_ns = refined R time from the record start
+ * (plus the header's base time when it has one); rr_ms (3 decimals) and
+ * hr_bpm (2 decimals) from the refined fiducials, null for the first beat;
+ * quality (3 decimals). The printing lives in print_beat() alone, to be
+ * replaced by the shared protocol encoder.
+ * Limits: a record's invalid samples (NaN) are fed as they come; the
+ * detector treats them as signal loss.
  */
 #include "va.h"
 
+#include "qrs.h"
+#include "vg_err.h"
+#include "vg_log.h"
+#include "wfdb.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_CHUNK 8192 /* samples read from the file at a time */
+
+struct beats_ctx {
+	double fs_hz;
+	int64_t base_ns;
+	uint64_t seq;
+	int have_prev;
+	double prev_frac;   /* previous beat's refined fiducial, samples */
+	FILE *out;
+};
+
+/* The one place that formats a beat message. */
+static void print_beat(FILE *out, uint64_t seq, int64_t t_ns, int64_t sample,
+		       const double *rr_ms, float quality)
+{
+	if (rr_ms)
+		fprintf(out, "{\"topic\":\"beat\",\"v\":1,\"seq\":%" PRIu64 ",\"t_ns\":%" PRId64
+			",\"sample\":%" PRId64 ",\"rr_ms\":%.3f,\"hr_bpm\":%.2f,"
+			"\"source\":\"ecg\",\"quality\":%.3f}\n",
+			seq, t_ns, sample, *rr_ms, 60000.0 / *rr_ms, (double)quality);
+	else
+		fprintf(out, "{\"topic\":\"beat\",\"v\":1,\"seq\":%" PRIu64 ",\"t_ns\":%" PRId64
+			",\"sample\":%" PRId64 ",\"rr_ms\":null,\"hr_bpm\":null,"
+			"\"source\":\"ecg\",\"quality\":%.3f}\n",
+			seq, t_ns, sample, (double)quality);
+}
+
+static void on_beat(void *arg, const struct qrs_beat *b)
+{
+	struct beats_ctx *c = arg;
+	int64_t t_ns = c->base_ns + (int64_t)llround(b->sample_frac / c->fs_hz * 1e9);
+	double rr;
+	const double *rrp = NULL;
+	if (c->have_prev) {
+		rr = (b->sample_frac - c->prev_frac) / c->fs_hz * 1000.0;
+		if (rr > 0)
+			rrp = &rr;
+	}
+	print_beat(c->out, c->seq++, t_ns, b->sample, rrp, b->quality);
+	c->have_prev = 1;
+	c->prev_frac = b->sample_frac;
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *e;
+	errno = 0;
+	long v = strtol(s, &e, 10);
+	if (errno || e == s || *e || v < lo || v > hi)
+		return VG_ERR_PARSE;
+	*out = v;
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vagus-analyze beats RECORD [--signal N] [--block N]\n");
+}
 
 int va_cmd_beats(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "vagus-analyze: 'beats' is not available in this build yet\n");
-	return 1;
+	const char *rec = NULL;
+	long sig = 0, block = 32;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--signal") && i + 1 < argc) {
+			if (parse_int(argv[++i], 0, WFDB_MAX_SIGNALS * 64, &sig)) {
+				usage();
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--block") && i + 1 < argc) {
+			if (parse_int(argv[++i], 1, READ_CHUNK, &block)) {
+				usage();
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || rec) {
+			usage();
+			return 2;
+		} else {
+			rec = argv[i];
+		}
+	}
+	if (!rec) {
+		usage();
+		return 2;
+	}
+	int err = 0;
+	struct wfdb_record *r = wfdb_open(rec, &err);
+	if (!r) {
+		fprintf(stderr, "vagus-analyze: %s: %s\n", rec, vg_strerror(err));
+		return 1;
+	}
+	if (sig >= wfdb_nsig(r)) {
+		fprintf(stderr, "vagus-analyze: %s has %d signals, no signal %ld\n", rec,
+			wfdb_nsig(r), sig);
+		wfdb_destroy(&r);
+		return 1;
+	}
+	struct beats_ctx c = { .fs_hz = wfdb_sig_fs(r, (int)sig), .out = stdout };
+	if (wfdb_base_time_ns(r, &c.base_ns))
+		c.base_ns = 0;
+	struct qrs *q = qrs_new(c.fs_hz, on_beat, &c, &err);
+	if (!q) {
+		fprintf(stderr, "vagus-analyze: %s signal %ld at %.3f Hz: %s\n", rec, sig,
+			c.fs_hz, vg_strerror(err));
+		wfdb_destroy(&r);
+		return 1;
+	}
+	static float buf[READ_CHUNK];
+	int64_t n = wfdb_sig_nsamp(r, (int)sig);
+	int rc = 0;
+	for (int64_t at = 0; at < n;) {
+		size_t m = (size_t)(n - at < READ_CHUNK ? n - at : READ_CHUNK);
+		if ((err = wfdb_read_phys(r, (int)sig, at, m, buf))) {
+			fprintf(stderr, "vagus-analyze: %s: reading at sample %" PRId64 ": %s\n",
+				rec, at, vg_strerror(err));
+			rc = 1;
+			break;
+		}
+		for (size_t k = 0; k < m; k += (size_t)block)
+			qrs_feed(q, buf + k, m - k < (size_t)block ? m - k : (size_t)block);
+		at += (int64_t)m;
+	}
+	qrs_destroy(&q);
+	wfdb_destroy(&r);
+	if (fflush(stdout)) {
+		fprintf(stderr, "vagus-analyze: write error\n");
+		rc = 1;
+	}
+	return rc;
 }
