@@ -65,11 +65,11 @@ sleep 1.2
 n1=$(wc -l <"$tmp/p2.paths")
 host "$tmp/p2" 0.5 >"$tmp/p2b.bin"
 n2=$(wc -l <"$tmp/p2.paths")
-if [ "$n1" -eq 2 ] && [ "$n2" -eq 2 ] && grep -q unplugged "$tmp/p2.err" && \
-   [ "$(head -1 "$tmp/p2.paths")" != "$(tail -1 "$tmp/p2.paths")" ]; then
-  echo "PASS vagus_sim_pty_replug_new_path"
+# (the kernel may hand out the same /dev/pts number again)
+if [ "$n1" -eq 2 ] && [ "$n2" -eq 2 ] && grep -q unplugged "$tmp/p2.err"; then
+  echo "PASS vagus_sim_pty_replug_new_pty"
 else
-  echo "FAIL vagus_sim_pty_replug_new_path ($n1 $n2 paths)"; cat "$tmp/p2.paths" "$tmp/p2.err"
+  echo "FAIL vagus_sim_pty_replug_new_pty ($n1 $n2 paths)"; cat "$tmp/p2.paths" "$tmp/p2.err"
 fi
 check vagus_sim_pty_replug_data p2 "$tmp/p2b.bin" 100
 wait
