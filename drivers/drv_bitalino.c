@@ -40,7 +40,9 @@
  * BITalinoWorld/cpp-api bitalino.cpp and revolution-python-api bitalino.py;
  * PGomes92/opensignalsreader bitalino_tf.py (transfer functions).
  * Limits: a loss of 16 frames or more aliases to a shorter gap (4-bit
- * counter; 16 ms at 1000 Hz); digital inputs I1..I4 are not delivered;
+ * counter; 16 ms at 1000 Hz); while locked, bytes inserted exactly at a
+ * frame boundary pass as a frame about 1 time in 256 (CRC4 and sequence
+ * both match by chance), which shifts the following indices by 16; digital inputs I1..I4 are not delivered;
  * BITalino 1 (firmware < 5) is not supported; the reply text counts as
  * garbage bytes.
  */
