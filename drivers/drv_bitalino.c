@@ -279,6 +279,10 @@ static void bit_event(struct drv_instance *d, enum drv_event ev)
 	} else if (ev == DRV_EV_DISCONNECT) {
 		b->locked = 0;
 	}
+	/* across a reconnect the counter says nothing (the host marks the
+	 * time away as a gap itself) */
+	if (ev != DRV_EV_STALL)
+		b->have_seq = 0;
 }
 
 static void bit_close(struct drv_instance *d)
