@@ -29,13 +29,15 @@
  *               physiology restarts from t = 0). Happens once.
  *  --garbage-rate, --drop-rate, --corrupt-rate P   per-frame fault
  *               probabilities (emu.h); --seed N seeds the physiology (N) and
- *               the faults (N + 1).
+ *               the faults (N + 1); --scenario NAME picks a built-in sim
+ *               scenario (sim_scenario_find).
  * At exit a summary (frames, faults, bytes dropped) goes to stderr.
  * Usage: vagus-sim --device NAME (--out PATH | --pty) [options]; --list.
  * Limits: one device per process; the pty has no baud rate (any speed
  * works); timing follows CLOCK_MONOTONIC in 5 ms steps.
  */
 #include "emu.h"
+#include "sim_model.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -63,6 +65,7 @@ struct args {
 	double speed;
 	double unplug_after, replug_after; /* < 0 = never */
 	uint64_t seed;
+	const struct sim_scenario *scenario; /* NULL = the sim's default */
 	struct emu_faults faults;
 };
 
@@ -88,6 +91,8 @@ static void usage(FILE *f)
 	      "  --speed X          pty: time runs X times faster (default 1)\n"
 	      "  --link PATH        pty: symlink kept pointing at the slave\n"
 	      "  --seed N           physiology seed (faults use N + 1)\n"
+	      "  --scenario NAME    sim scenario (massage, calm, surge, release,\n"
+	      "                     paced6, paced5; default: the sim's default)\n"
 	      "  --garbage-rate P   probability per frame of random bytes before it\n"
 	      "  --drop-rate P      probability per frame of dropping it\n"
 	      "  --corrupt-rate P   probability per frame of one flipped bit\n"
@@ -111,7 +116,8 @@ static int parse_double(const char *name, const char *s, double *out)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_DEVICE = 256, O_OUT, O_PTY, O_LINK, O_SECONDS, O_SPEED, O_SEED,
-	       O_GARBAGE, O_DROP, O_CORRUPT, O_UNPLUG, O_REPLUG, O_LIST, O_HELP };
+	       O_GARBAGE, O_DROP, O_CORRUPT, O_UNPLUG, O_REPLUG, O_LIST, O_HELP,
+	       O_SCENARIO };
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "out", required_argument, NULL, O_OUT },
@@ -125,6 +131,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "corrupt-rate", required_argument, NULL, O_CORRUPT },
 		{ "unplug-after", required_argument, NULL, O_UNPLUG },
 		{ "replug-after", required_argument, NULL, O_REPLUG },
+		{ "scenario", required_argument, NULL, O_SCENARIO },
 		{ "list", no_argument, NULL, O_LIST },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -153,6 +160,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_GARBAGE: e = parse_double("--garbage-rate", optarg, &a->faults.garbage_rate); break;
 		case O_DROP: e = parse_double("--drop-rate", optarg, &a->faults.drop_rate); break;
 		case O_CORRUPT: e = parse_double("--corrupt-rate", optarg, &a->faults.corrupt_rate); break;
+		case O_SCENARIO:
+			a->scenario = sim_scenario_find(optarg);
+			if (!a->scenario) {
+				fprintf(stderr, "vagus-sim: no scenario \"%s\"\n", optarg);
+				e = VG_ERR_NOTFOUND;
+			}
+			break;
 		case O_UNPLUG: e = parse_double("--unplug-after", optarg, &a->unplug_after); break;
 		case O_REPLUG: e = parse_double("--replug-after", optarg, &a->replug_after); break;
 		case O_LIST:
@@ -187,7 +201,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 static struct emu *make_emu(const struct args *a)
 {
 	int err = 0;
-	struct emu *e = emu_new(a->device, a->seed, &a->faults, &err);
+	struct sim_config cfg = { .seed = a->seed, .scenario = a->scenario };
+	struct emu *e = emu_new_with(a->device, &cfg, &a->faults, &err);
 	if (!e)
 		fprintf(stderr, "vagus-sim: %s: %s (try --list)\n", a->device,
 			vg_strerror(err));
