@@ -40,7 +40,10 @@ struct calm;
  * or mean_nn_ms <= 0. */
 double calm_pns_index(double mean_nn_ms, double rmssd_ms, double sd1_ms);
 
-/* baseline_s: length of the session-start baseline, s (> 0, e.g. 120). */
+#define CALM_DEFAULT_BASELINE_S 120.0 /* session-start baseline, s */
+
+/* baseline_s: length of the session-start baseline, s (> 0; default
+ * CALM_DEFAULT_BASELINE_S). */
 struct calm *calm_new(double baseline_s, int *err);
 void calm_destroy(struct calm **c);
 void calm_reset(struct calm *c);

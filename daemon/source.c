@@ -45,6 +45,7 @@ struct source {
 	uint64_t seen_beats;
 	uint64_t reconnect_gap;      /* samples marked missing across disconnects */
 	int is_file;
+	struct source_tap tap;
 	uint8_t buf[READ_CHUNK];
 };
 
@@ -80,6 +81,8 @@ static void on_samples(void *ctx, unsigned ch, const float *v, size_t n,
 	(void)first_index;
 	if (ch < DRV_MAX_CHANNELS && s->pl_id[ch] >= 0)
 		pl_feed(s->pl, s->pl_id[ch], v, n);
+	if (s->tap.samples)
+		s->tap.samples(s->tap.ctx, s, ch, v, n);
 }
 
 static void on_beat(void *ctx, const struct drv_beat *b)
@@ -96,10 +99,11 @@ static void mark_gap(struct source *s, uint64_t n_missing_fastest, double fmax)
 	unsigned nch = drv_instance_channel_count(s->drv);
 	for (unsigned ch = 0; ch < nch; ch++) {
 		const struct drv_channel *c = drv_instance_channel(s->drv, ch);
+		uint64_t n = (uint64_t)llround((double)n_missing_fastest * c->rate_hz / fmax);
 		if (s->pl_id[ch] >= 0)
-			pl_gap(s->pl, s->pl_id[ch],
-			       (uint64_t)llround((double)n_missing_fastest *
-						 c->rate_hz / fmax));
+			pl_gap(s->pl, s->pl_id[ch], n);
+		if (s->tap.gap)
+			s->tap.gap(s->tap.ctx, s, ch, n);
 	}
 }
 
@@ -488,4 +492,22 @@ void source_status_json(const struct source *s, int64_t now_ns, char *buf,
 		       (unsigned long long)drv_instance_sample_index(s->drv, ch));
 	}
 	APPEND("]}");
+}
+
+void source_set_tap(struct source *s, const struct source_tap *tap)
+{
+	if (tap)
+		s->tap = *tap;
+	else
+		memset(&s->tap, 0, sizeof(s->tap));
+}
+
+unsigned source_channel_count(const struct source *s)
+{
+	return drv_instance_channel_count(s->drv);
+}
+
+const struct drv_channel *source_channel(const struct source *s, unsigned ch)
+{
+	return drv_instance_channel(s->drv, ch);
 }
