@@ -193,6 +193,12 @@ static struct drv_instance *start(const struct drv_ops *ops,
 	if (!d)
 		return NULL;
 	x->d = d;
+	drv_decode_print_channels(d, out);
+	return d;
+}
+
+void drv_decode_print_channels(const struct drv_instance *d, FILE *out)
+{
 	for (unsigned ch = 0; ch < drv_instance_channel_count(d); ch++) {
 		const struct drv_channel *c = drv_instance_channel(d, ch);
 		fprintf(out, "{\"type\":\"channel\",\"ch\":%u,\"label\":", ch);
@@ -202,7 +208,22 @@ static struct drv_instance *start(const struct drv_ops *ops,
 		put_str(out, c->unit);
 		fputs("}\n", out);
 	}
-	return d;
+}
+
+void drv_decode_print_str(FILE *out, const char *s)
+{
+	put_str(out, s);
+}
+
+void drv_decode_print_stats(const struct drv_instance *d, FILE *out)
+{
+	const struct drv_stats *s = drv_instance_stats(d);
+	fprintf(out, "{\"type\":\"stats\",\"bytes_in\":%" PRIu64
+		",\"frames_ok\":%" PRIu64 ",\"garbage_bytes\":%" PRIu64
+		",\"checksum_errors\":%" PRIu64 ",\"gaps\":%" PRIu64
+		",\"samples_missing\":%" PRIu64 ",\"beats\":%" PRIu64 "}\n",
+		s->bytes_in, s->frames_ok, s->garbage_bytes, s->checksum_errors,
+		s->gaps, s->samples_missing, s->beats);
 }
 
 static void finish(struct dec *x, struct drv_instance **d, FILE *out)
@@ -210,13 +231,7 @@ static void finish(struct dec *x, struct drv_instance **d, FILE *out)
 	flush_all(x);
 	for (unsigned ch = 0; ch < DRV_MAX_CHANNELS; ch++)
 		free(x->p[ch].v);
-	const struct drv_stats *s = drv_instance_stats(*d);
-	fprintf(out, "{\"type\":\"stats\",\"bytes_in\":%" PRIu64
-		",\"frames_ok\":%" PRIu64 ",\"garbage_bytes\":%" PRIu64
-		",\"checksum_errors\":%" PRIu64 ",\"gaps\":%" PRIu64
-		",\"samples_missing\":%" PRIu64 ",\"beats\":%" PRIu64 "}\n",
-		s->bytes_in, s->frames_ok, s->garbage_bytes, s->checksum_errors,
-		s->gaps, s->samples_missing, s->beats);
+	drv_decode_print_stats(*d, out);
 	drv_instance_destroy(d);
 }
 

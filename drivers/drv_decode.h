@@ -40,4 +40,11 @@ int drv_decode_buffer(const struct drv_ops *ops, const char *options,
 int drv_decode_stream(const struct drv_ops *ops, const char *options,
 		      FILE *in, size_t chunk, FILE *out);
 
+/* The "channel" lines of an instance, and its final "stats" line (for
+ * hosts with their own sink, e.g. vagus-decode -b). */
+void drv_decode_print_channels(const struct drv_instance *d, FILE *out);
+void drv_decode_print_stats(const struct drv_instance *d, FILE *out);
+/* A JSON string literal (quoted, escaped). */
+void drv_decode_print_str(FILE *out, const char *s);
+
 #endif

@@ -302,6 +302,10 @@ static void obci_event(struct drv_instance *d, enum drv_event ev)
 	} else if (ev == DRV_EV_DISCONNECT) {
 		o->locked = 0;
 	}
+	/* across a reconnect the counter says nothing (the host marks the
+	 * time away as a gap itself) */
+	if (ev != DRV_EV_STALL)
+		o->have_seq = 0;
 }
 
 static void obci_close(struct drv_instance *d)

@@ -238,7 +238,8 @@ static void p2_event(struct drv_instance *d, enum drv_event ev)
 {
 	struct p2 *s = drv_priv(d);
 	if (ev == DRV_EV_CONNECT) {
-		/* opening the port resets an Uno: the counter restarts */
+		/* opening the port resets an Uno: the counter restarts (the
+		 * host marks the time away as a gap itself) */
 		s->acc.len = 0;
 		s->after_frame = 0;
 		s->have_seq = 0;

@@ -85,6 +85,13 @@ static void put(struct emu *e, const uint8_t *buf, size_t n)
 struct emu *emu_new(const char *name, uint64_t sim_seed,
 		    const struct emu_faults *faults, int *err)
 {
+	struct sim_config cfg = { .seed = sim_seed };
+	return emu_new_with(name, &cfg, faults, err);
+}
+
+struct emu *emu_new_with(const char *name, const struct sim_config *base,
+			 const struct emu_faults *faults, int *err)
+{
 	int e_ = VG_ERR_NOTFOUND;
 	const struct emu_ops *ops = name ? emu_find(name) : NULL;
 	struct emu *e = NULL;
@@ -109,12 +116,13 @@ struct emu *emu_new(const char *name, uint64_t sim_seed,
 		if (!e->priv)
 			goto fail;
 	}
-	struct sim_config cfg = {
-		.seed = sim_seed,
-		.ecg_fs_hz = ops->ecg_fs_hz,
-		.emg_fs_hz = ops->emg_fs_hz,
-		.n_emg = 2,
-	};
+	struct sim_config cfg = { 0 };
+	if (base)
+		cfg = *base;
+	cfg.ecg_fs_hz = ops->ecg_fs_hz;
+	cfg.emg_fs_hz = ops->emg_fs_hz;
+	if (cfg.n_emg < 2)
+		cfg.n_emg = 2;
 	e->sim = sim_new(&cfg, &e_);
 	if (!e->sim)
 		goto fail;

@@ -169,6 +169,33 @@ static void test_handshake(void **state)
 	rec_free(&r);
 }
 
+/* after a reconnect the driver marks no counter gap (the host marks the
+ * time away) and the handshake starts again */
+static void test_reconnect(void **state)
+{
+	(void)state;
+	uint8_t buf[6 * FRAME];
+	struct rec r;
+	memset(&r, 0, sizeof(r));
+	struct drv_instance *d = dt_new("openbci", NULL, &r, NULL);
+	for (int k = 0; k < 6; k++)
+		packet(buf + k * FRAME, (uint8_t)(10 + k), k, k, k);
+	drv_instance_feed(d, buf, sizeof(buf));
+	drv_instance_event(d, DRV_EV_DISCONNECT);
+	dt_nwr = 0;
+	drv_instance_event(d, DRV_EV_CONNECT);
+	assert_int_equal(dt_nwr, 1);
+	assert_int_equal(dt_wr[0], 'v');
+	for (int k = 0; k < 6; k++)
+		packet(buf + k * FRAME, (uint8_t)(200 + k), k, k, k);
+	drv_instance_feed(d, buf, sizeof(buf));
+	assert_int_equal(drv_instance_stats(d)->gaps, 0);
+	assert_int_equal(drv_instance_stats(d)->frames_ok, 12);
+	assert_int_equal(r.ngaps, 0);
+	drv_instance_destroy(&d);
+	rec_free(&r);
+}
+
 static void test_options(void **state)
 {
 	(void)state;
@@ -234,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_corrupt_gap_counted),
 		cmocka_unit_test(test_corrupted_counter),
 		cmocka_unit_test(test_handshake),
+		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_emulator_round_trip),
 		cmocka_unit_test(test_emulator_faults),
