@@ -71,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -138,6 +139,8 @@ struct phase {
 	double dev_min, dev_p50, dev_p99, dev_max; /* ms */
 	size_t dev_n;
 	int dev_offset;               /* index alignment found (expect 0) */
+	int daemon_failed;            /* vagusd died or exited non-zero */
+	int skip;
 };
 
 static void *zctx;
@@ -435,6 +438,9 @@ static void *device_main(void *arg)
 			emu_rx(dv->emu, in, (size_t)n);
 		const uint8_t *out;
 		size_t len = emu_advance(dv->emu, vgt_now() - t0, &out);
+		/* stamped before the write: the daemon cannot have the bytes
+		 * earlier, so a preemption here only overstates the latency */
+		int64_t now = wall_ns();
 		while (len > 0) {
 			ssize_t w = write(dv->master, out, len);
 			if (w < 0 && errno != EAGAIN && errno != EINTR)
@@ -444,7 +450,6 @@ static void *device_main(void *arg)
 				len -= (size_t)w;
 			}
 		}
-		int64_t now = wall_ns();
 		uint64_t frames = emu_fault_stats(dv->emu)->frames;
 		while (dv->nsamples < frames && dv->nsamples < DEV_MAX_SAMPLES)
 			dv->written_ns[dv->nsamples++] = now;
@@ -614,7 +619,13 @@ out:
 	atomic_store(&dev_stop, 1);
 	if (dev_started)
 		pthread_join(dv.th, NULL);
-	vgt_stop(d.pid, 3000);
+	int st = vgt_stop(d.pid, 3000);
+	if (st != -1 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		fprintf(stderr, "bench_load: %s: vagusd ended badly (%s %d)\n", ph->name,
+			WIFSIGNALED(st) ? "signal" : "exit status",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		ph->daemon_failed = 1;
+	}
 	if (dev_started && dv.failed)
 		rc = -1;
 	if (rc == 0) {
@@ -715,8 +726,10 @@ static const char *verdict(int ok)
 int main(int argc, char **argv)
 {
 	double win = argc > 1 ? strtod(argv[1], NULL) : 30.0;
-	if (!(win >= 1.0 && win <= 3600.0)) {
-		fprintf(stderr, "usage: bench_load [SECONDS]  (1..3600, default 30)\n");
+	const char *only = argc > 2 ? argv[2] : NULL;
+	if (!(win >= 1.0 && win <= 3600.0) || argc > 3) {
+		fprintf(stderr, "usage: bench_load [SECONDS [PHASE-SUBSTRING]]  "
+			"(SECONDS 1..3600, default 30)\n");
 		return 2;
 	}
 	double win20 = win * 2.0 / 3.0;
@@ -753,15 +766,26 @@ int main(int argc, char **argv)
 	       "msgs/sub", "gaps", "stl_gaps", "emg min/p50/p99/max",
 	       "status p50/p99/max", "hrv-beat p50/p99/max", "device min/p50/p99/max");
 	fflush(stdout);
+	int failed = 0;
 	for (int i = 0; i < n; i++) {
+		if (only && !strstr(ph[i].name, only)) {
+			ph[i].skip = 1;
+			continue;
+		}
 		if (run_phase(&ph[i]) < 0) {
 			zmq_ctx_term(zctx);
 			return 1;
 		}
 		print_phase(&ph[i]);
 		fflush(stdout);
+		failed |= ph[i].daemon_failed;
 	}
 	zmq_ctx_term(zctx);
+	if (failed)
+		printf("WARNING: vagusd died or failed in a phase (see above): its "
+		       "figures are not valid\n");
+	if (only)
+		return failed;
 	enum { BASE, DEV, DEVSIM, STALL1, FAN50, X20, STALL20 };
 	printf("\ntargets:\n");
 	printf("  latency p99 (device bytes -> subscriber, 1x, sim load, 10 subs)  "
@@ -792,5 +816,5 @@ int main(int argc, char **argv)
 	       ph[STALL1].emg_p99, ph[BASE].emg_p99, ph[STALL20].st_p99, ph[X20].st_p99,
 	       ph[STALL1].cpu_pct, ph[BASE].cpu_pct, ph[STALL20].cpu_pct,
 	       ph[X20].cpu_pct, ph[STALL20].rss_mb, ph[X20].rss_mb);
-	return 0;
+	return failed;
 }
