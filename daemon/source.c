@@ -45,6 +45,7 @@ struct source {
 	uint64_t seen_beats;
 	uint64_t reconnect_gap;      /* samples marked missing across disconnects */
 	int is_file;
+	int reconnecting;            /* a gap now is the time away, not a counter gap */
 	struct source_tap tap;
 	uint8_t buf[READ_CHUNK];
 };
@@ -125,8 +126,8 @@ static void on_gap(void *ctx, uint64_t n_missing)
 	double fmax = fastest_rate(s);
 	if (fmax > 0)
 		mark_gap(s, n_missing, fmax);
-	emit(s, "source.gap", "%llu samples lost (counter gap)",
-	     (unsigned long long)n_missing);
+	emit(s, "source.gap", "%llu samples lost (%s)", (unsigned long long)n_missing,
+	     s->reconnecting ? "while disconnected" : "counter gap");
 }
 
 static void on_info(void *ctx, const char *key, const char *value)
@@ -184,7 +185,16 @@ static int declare_inputs(struct source *s)
 			kind = PL_IN_EMG;
 		else
 			continue;
-		int id = pl_add_input(s->pl, kind, c->rate_hz, c->label, s->origin_ns);
+		/* an EMG input is named by its muscle/region: drivers label
+		 * EMG channels "EMG REGION" (or just "EMG") */
+		char name[DRV_LABEL_MAX + 8];
+		if (kind == PL_IN_EMG && !strncmp(c->label, "EMG ", 4) && c->label[4])
+			snprintf(name, sizeof(name), "%s", c->label + 4);
+		else if (kind == PL_IN_EMG && !strcmp(c->label, "EMG"))
+			snprintf(name, sizeof(name), "EMG %u", ch + 1);
+		else
+			snprintf(name, sizeof(name), "%s", c->label);
+		int id = pl_add_input(s->pl, kind, c->rate_hz, name, s->origin_ns);
 		if (id < 0)
 			return id;
 		s->pl_id[ch] = id;
@@ -325,7 +335,9 @@ static void try_reconnect(struct source *s, int64_t now_ns)
 		double expect = (double)(now_ns - s->origin_ns) * 1e-9 * fmax;
 		if (expect > (double)have) {
 			missing = (uint64_t)(expect - (double)have);
+			s->reconnecting = 1;
 			drv_gap(s->drv, missing); /* counts, advances, calls on_gap */
+			s->reconnecting = 0;
 			s->reconnect_gap += missing;
 		}
 	}
