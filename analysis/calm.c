@@ -1,5 +1,5 @@
 /*
- * calm.c - pns_index, calm and calm_trend (see calm.h, HRV.md).
+ * calm.c - pns_index, calm and calm_trend (see calm.h, PROTOCOL.md, "HRV formulas").
  *
  * pns_index: Kubios HRV computes its PNS index from mean RR, RMSSD and
  * Poincare SD1 in normalised units, each compared with normal population
@@ -29,6 +29,7 @@ struct calm {
 	int64_t t0_ns;          /* first sample time; INT64_MIN = none */
 	double base;            /* baseline pns, NAN until complete */
 	double bvals[CALM_MAX_SAMPLES]; /* pns values during the baseline */
+	double sorted[CALM_MAX_SAMPLES]; /* scratch for the provisional median */
 	size_t nb;
 	int64_t ts[CALM_MAX_SAMPLES];   /* ring of (t, calm) for the trend */
 	double cv[CALM_MAX_SAMPLES];
@@ -95,13 +96,20 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Median of the baseline values so far (no allocation: a scratch copy). */
+static double baseline_median(struct calm *c)
+{
+	memcpy(c->sorted, c->bvals, c->nb * sizeof(c->bvals[0]));
+	qsort(c->sorted, c->nb, sizeof(c->sorted[0]), cmp_double);
+	return (c->nb & 1u) ? c->sorted[c->nb / 2]
+			    : 0.5 * (c->sorted[c->nb / 2 - 1] + c->sorted[c->nb / 2]);
+}
+
 static void close_baseline(struct calm *c)
 {
 	if (c->nb == 0)
 		return;
-	qsort(c->bvals, c->nb, sizeof(c->bvals[0]), cmp_double);
-	c->base = (c->nb & 1u) ? c->bvals[c->nb / 2]
-			       : 0.5 * (c->bvals[c->nb / 2 - 1] + c->bvals[c->nb / 2]);
+	c->base = baseline_median(c);
 }
 
 static double trend_per_min(const struct calm *c, int64_t now_ns)
@@ -127,6 +135,12 @@ static double trend_per_min(const struct calm *c, int64_t now_ns)
 	return 60.0 * ((double)n * sxy - sx * sy) / den;
 }
 
+static double calm_from(double pns, double base)
+{
+	double v = 50.0 + 50.0 * tanh((pns - base) / CALM_SCALE_Z);
+	return v < 0.0 ? 0.0 : (v > 100.0 ? 100.0 : v);
+}
+
 void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r)
 {
 	if (!c || !r)
@@ -142,6 +156,10 @@ void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r)
 		double age_s = (double)(t_ns - c->t0_ns) * 1e-9;
 		if (age_s < c->baseline_s && c->nb < CALM_MAX_SAMPLES) {
 			c->bvals[c->nb++] = p;
+			/* provisional: relative to the baseline so far, so the
+			 * gauge lives during the capture (about 50 by design) */
+			if (age_s >= CALM_PROVISIONAL_S)
+				r->calm = calm_from(p, baseline_median(c));
 			return;
 		}
 		close_baseline(c);
@@ -151,8 +169,7 @@ void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r)
 			return;
 		}
 	}
-	double v = 50.0 + 50.0 * tanh((p - c->base) / CALM_SCALE_Z);
-	v = v < 0.0 ? 0.0 : (v > 100.0 ? 100.0 : v);
+	double v = calm_from(p, c->base);
 	c->ts[c->head] = t_ns;
 	c->cv[c->head] = v;
 	c->head = (c->head + 1) % CALM_MAX_SAMPLES;

@@ -10,7 +10,7 @@
  * calm = 50 + 50 tanh((pns - baseline) / CALM_SCALE_Z), baseline = median
  * pns over the first baseline_s of the session; calm_trend = least-squares
  * slope of calm over the last CALM_TREND_S, per minute. Every formula and
- * its references are in analysis/HRV.md and calm.c.
+ * its references are in protocol/PROTOCOL.md ("HRV formulas") and calm.c.
  * Limits: norms are population figures for resting healthy adults (Nunan
  * et al. 2010); the index is not a clinical measure.
  */
@@ -33,6 +33,7 @@
 #define CALM_SCALE_Z 1.0    /* pns change (z units) for calm 50 -> 88 */
 #define CALM_TREND_S 60.0   /* trend regression span, s */
 #define CALM_MAX_SAMPLES 512 /* calm samples kept for the trend */
+#define CALM_PROVISIONAL_S 30.0 /* calm shown against the baseline so far after this */
 
 struct calm;
 
@@ -40,7 +41,10 @@ struct calm;
  * or mean_nn_ms <= 0. */
 double calm_pns_index(double mean_nn_ms, double rmssd_ms, double sd1_ms);
 
-/* baseline_s: length of the session-start baseline, s (> 0, e.g. 120). */
+#define CALM_DEFAULT_BASELINE_S 120.0 /* session-start baseline, s */
+
+/* baseline_s: length of the session-start baseline, s (> 0; default
+ * CALM_DEFAULT_BASELINE_S). */
 struct calm *calm_new(double baseline_s, int *err);
 void calm_destroy(struct calm **c);
 void calm_reset(struct calm *c);

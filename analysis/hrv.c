@@ -9,10 +9,13 @@
  * - time domain: mean NN, SDNN (n-1), RMSSD, pNN50 and SD1 from the
  *   successive differences of intervals that share a beat (the next one
  *   starts where the previous ended, within 30 % of the interval, and is
- *   not flagged HRV_NN_AFTER_GAP), SD1 = sqrt(0.5) SD(d) (n-1),
+ *   not flagged HRV_NN_AFTER_GAP) and are both uncorrected (NN only; mean
+ *   NN and SDNN keep the corrected values), SD1 = sqrt(0.5) SD(d) (n-1),
  *   SD2 = sqrt(2 SDNN^2 - SD1^2), HR = 60000/mean NN;
  * - frequency domain on the last continuous run of the window (a gap is
- *   never interpolated across): NN(t) through a not-a-knot cubic spline
+ *   never interpolated across), without the intervals flagged
+ *   HRV_NN_CORRECTED (the spline bridges them, as it bridges the NN
+ *   removed around an ectopic beat in annotation-based analysis): NN(t) through a not-a-knot cubic spline
  *   (spline.h) resampled at 4 Hz from the first to the last NN time, Welch
  *   PSD through spec_welch() (Hann, 512-sample = 128 s segments, 50 %
  *   overlap, linear detrend per segment, FFT length 2048, ms^2/Hz), band
@@ -31,6 +34,13 @@
  *   slow_breathing = 1 and rsa_ms2 = power in [f_b - 0.03, f_b + 0.03) Hz
  *   (the Hann main lobe of a 128 s segment is +-0.016 Hz); otherwise
  *   rsa_ms2 = hf_ms2.
+ * - live refresh: a full spectrum costs about 100 us (three 2048-point
+ *   FFTs and the spline for a 300 s window), so hrv_compute() recomputes
+ *   it only when the newest interval is HRV_SPECTRUM_INTERVAL_S (5 s)
+ *   newer than the last computation, after a gap or a new breathing rate,
+ *   and otherwise repeats the last spectral figures (spectrum_age_s says
+ *   how old they are); hrv_set_spectrum_interval(h, 0) recomputes every
+ *   time, and hrv_compute_span() always does.
  * - pns_index via calm_pns_index(); calm/calm_trend are left NAN for
  *   calm_update().
  * References: Task Force of the ESC and NASPE, Circulation 93:1043, 1996;
@@ -61,6 +71,7 @@
 #define PEAK_LO_HZ 0.05
 #define PEAK_SHARE 0.5        /* own-estimate peak share of LF+HF power */
 #define PEAK_HALF_HZ 0.03
+#define RESP_CHANGE_HZ 0.01   /* breathing-rate change that forces a refresh */
 
 struct hrv {
 	double window_s;
@@ -71,15 +82,23 @@ struct hrv {
 	size_t head;     /* index of the oldest */
 	size_t count;
 	double resp_hz;  /* external breathing frequency, NAN = none */
+	double nn_min_ms, nn_max_ms; /* accepted NN range (hrv_set_nn_range) */
 	/* work, sized at hrv_new */
 	double *xs, *ys; /* window copy: time s (relative), NN ms */
 	uint8_t *fs;
+	double *kx, *ky; /* spline knots: the run without corrected intervals */
 	double *work;    /* spline work */
 	double *grid;    /* resampled series */
 	size_t grid_cap;
 	double *psd;
 	struct spec *spec;
 	struct spec *spec_vlf;
+	/* live spectral refresh (hrv_set_spectrum_interval) */
+	double spec_interval_s;
+	int have_spec;
+	int64_t spec_t;          /* newest NN time when the cache was computed */
+	int64_t spec_gap_t;      /* time of the last gap seen by the cache */
+	struct hrv_result spec_r;
 };
 
 struct hrv *hrv_new(double window_s, int *err)
@@ -101,17 +120,22 @@ struct hrv *hrv_new(double window_s, int *err)
 	h->xs = malloc(h->cap * sizeof(*h->xs));
 	h->ys = malloc(h->cap * sizeof(*h->ys));
 	h->fs = malloc(h->cap * sizeof(*h->fs));
+	h->kx = malloc(h->cap * sizeof(*h->kx));
+	h->ky = malloc(h->cap * sizeof(*h->ky));
 	h->work = malloc(SPLINE_WORK(h->cap) * sizeof(*h->work));
 	h->grid = malloc(h->grid_cap * sizeof(*h->grid));
 	h->psd = malloc((NFFT / 2 + 1) * sizeof(*h->psd));
 	h->spec = spec_new(NFFT, SEG_SAMPLES, &e);
 	if (h->spec)
 		h->spec_vlf = spec_new(NFFT, VLF_SEG_SAMPLES, &e);
-	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->work ||
+	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->kx || !h->ky || !h->work ||
 	    !h->grid || !h->psd || !h->spec || !h->spec_vlf) {
 		e = h->spec_vlf ? VG_ERR_NOMEM : e;
 		goto fail;
 	}
+	h->spec_interval_s = HRV_SPECTRUM_INTERVAL_S;
+	h->nn_min_ms = NN_MIN_MS;
+	h->nn_max_ms = NN_MAX_MS;
 	hrv_reset(h);
 	return h;
 fail:
@@ -132,6 +156,8 @@ void hrv_destroy(struct hrv **hp)
 	free(h->xs);
 	free(h->ys);
 	free(h->fs);
+	free(h->kx);
+	free(h->ky);
 	free(h->work);
 	free(h->grid);
 	free(h->psd);
@@ -148,6 +174,24 @@ void hrv_reset(struct hrv *h)
 	h->head = 0;
 	h->count = 0;
 	h->resp_hz = NAN;
+	h->have_spec = 0;
+}
+
+int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms)
+{
+	if (!h || !(min_ms >= 0.0) || !(max_ms > min_ms) || !isfinite(max_ms))
+		return VG_ERR_INVAL;
+	h->nn_min_ms = min_ms;
+	h->nn_max_ms = max_ms;
+	return 0;
+}
+
+void hrv_set_spectrum_interval(struct hrv *h, double interval_s)
+{
+	if (!h)
+		return;
+	h->spec_interval_s = (isfinite(interval_s) && interval_s > 0.0) ? interval_s : 0.0;
+	h->have_spec = 0;
 }
 
 double hrv_window_s(const struct hrv *h)
@@ -159,7 +203,14 @@ void hrv_set_resp_hz(struct hrv *h, double resp_hz)
 {
 	if (!h)
 		return;
-	h->resp_hz = (isfinite(resp_hz) && resp_hz > 0.0 && resp_hz < 2.0) ? resp_hz : NAN;
+	double v = (isfinite(resp_hz) && resp_hz > 0.0 && resp_hz < 2.0) ? resp_hz : NAN;
+	/* rsa_ms2 depends on it: recompute at once on a material change (a
+	 * new or lost rate, or more than RESP_CHANGE_HZ), else at the next
+	 * refresh, so that a rate updated every second does not defeat the
+	 * live refresh interval */
+	if (isnan(v) != isnan(h->resp_hz) || fabs(v - h->resp_hz) > RESP_CHANGE_HZ)
+		h->have_spec = 0;
+	h->resp_hz = v;
 }
 
 static size_t ring_idx(const struct hrv *h, size_t k)
@@ -169,7 +220,7 @@ static size_t ring_idx(const struct hrv *h, size_t k)
 
 void hrv_push(struct hrv *h, int64_t t_ns, double nn_ms, unsigned flags)
 {
-	if (!h || !(nn_ms >= NN_MIN_MS && nn_ms <= NN_MAX_MS))
+	if (!h || !(nn_ms >= h->nn_min_ms && nn_ms <= h->nn_max_ms) || !(nn_ms > 0.0))
 		return;
 	if (h->count && t_ns <= h->t[ring_idx(h, h->count - 1)])
 		return; /* time must increase */
@@ -216,7 +267,7 @@ static void time_domain(const struct hrv *h, size_t n, struct hrv_result *r)
 	double dsum = 0.0, dsq = 0.0;
 	size_t nd = 0, n50 = 0;
 	for (size_t i = 1; i < n; i++) {
-		if (h->fs[i] & HRV_NN_AFTER_GAP)
+		if ((h->fs[i] & HRV_NN_AFTER_GAP) || ((h->fs[i] | h->fs[i - 1]) & HRV_NN_CORRECTED))
 			continue;
 		double start_s = x[i] - y[i] * 1e-3;
 		if (fabs(start_s - x[i - 1]) > SHARE_TOL * y[i] * 1e-3)
@@ -278,11 +329,24 @@ static double peak_hz(const double *psd, size_t nb, double df, double lo,
 static void freq_domain(struct hrv *h, size_t first, size_t n,
 			struct hrv_result *r)
 {
-	const double *x = h->xs + first, *y = h->ys + first;
-	double cover_s = x[n - 1] - x[0] + y[0] * 1e-3;
+	double cover_s = h->xs[first + n - 1] - h->xs[first] + h->ys[first] * 1e-3;
 	r->spectrum_s = cover_s;
 	if (n < 4 || cover_s < BAND_COVER * HRV_MIN_HF_S)
 		return;
+	/* knots: intervals the cleaner corrected are left out, the spline
+	 * bridges them as it bridges a removed ectopic beat (NN only) */
+	size_t nk = 0;
+	for (size_t i = first; i < first + n; i++) {
+		if (h->fs[i] & HRV_NN_CORRECTED)
+			continue;
+		h->kx[nk] = h->xs[i];
+		h->ky[nk] = h->ys[i];
+		nk++;
+	}
+	if (nk < 4)
+		return;
+	const double *x = h->kx, *y = h->ky;
+	n = nk;
 	double dt = 1.0 / HRV_RESAMPLE_HZ;
 	size_t m = (size_t)floor((x[n - 1] - x[0]) * HRV_RESAMPLE_HZ) + 1;
 	if (m > h->grid_cap)
@@ -337,15 +401,33 @@ static void freq_domain(struct hrv *h, size_t first, size_t n,
 	}
 	/* VLF last: it reuses the PSD buffer with 512 s segments */
 	if (cover_s >= BAND_COVER * HRV_MIN_VLF_S) {
-		size_t vseg = m < VLF_SEG_SAMPLES ? m : VLF_SEG_SAMPLES;
-		if (spec_welch(h->spec_vlf, h->grid, m, HRV_RESAMPLE_HZ, vseg,
+		/* below 512 s one segment of the newest samples, its length a
+		 * multiple of 16 so the Hann window is rebuilt rarely */
+		size_t vseg = m < VLF_SEG_SAMPLES ? (m & ~(size_t)15) : VLF_SEG_SAMPLES;
+		size_t off = m < VLF_SEG_SAMPLES ? m - vseg : 0;
+		if (spec_welch(h->spec_vlf, h->grid + off, m - off, HRV_RESAMPLE_HZ, vseg,
 			       SPEC_DETREND_LINEAR, h->psd) >= 1)
 			r->vlf_ms2 = spec_band_power(h->psd, nb, df, HRV_VLF_LO_HZ,
 						     HRV_VLF_HI_HZ);
 	}
 }
 
-static int compute_range(struct hrv *h, size_t k0, size_t k1,
+static void copy_spectral(struct hrv_result *d, const struct hrv_result *s)
+{
+	d->vlf_ms2 = s->vlf_ms2;
+	d->lf_ms2 = s->lf_ms2;
+	d->hf_ms2 = s->hf_ms2;
+	d->lf_hf = s->lf_hf;
+	d->lf_nu = s->lf_nu;
+	d->hf_nu = s->hf_nu;
+	d->hf_peak_hz = s->hf_peak_hz;
+	d->rsa_ms2 = s->rsa_ms2;
+	d->slow_breathing = s->slow_breathing;
+	d->resp_hz = s->resp_hz;
+	d->spectrum_s = s->spectrum_s;
+}
+
+static int compute_range(struct hrv *h, size_t k0, size_t k1, int live,
 			 struct hrv_result *r)
 {
 	size_t n = k1 - k0;
@@ -362,7 +444,23 @@ static int compute_range(struct hrv *h, size_t k0, size_t k1,
 			first = k;
 	}
 	time_domain(h, n, r);
-	freq_domain(h, first, n - first, r);
+	int64_t t_new = h->t[ring_idx(h, k1 - 1)];
+	int64_t t_gap = first ? h->t[ring_idx(h, k0 + first)] : INT64_MIN;
+	int64_t iv_ns = (int64_t)(h->spec_interval_s * 1e9);
+	if (live && h->have_spec && iv_ns > 0 && t_new - h->spec_t < iv_ns &&
+	    t_new >= h->spec_t && t_gap == h->spec_gap_t) {
+		copy_spectral(r, &h->spec_r);
+		r->spectrum_age_s = (double)(t_new - h->spec_t) * 1e-9;
+	} else {
+		freq_domain(h, first, n - first, r);
+		r->spectrum_age_s = 0.0;
+		if (live) {
+			copy_spectral(&h->spec_r, r);
+			h->spec_t = t_new;
+			h->spec_gap_t = t_gap;
+			h->have_spec = 1;
+		}
+	}
 	r->pns_index = calm_pns_index(r->mean_nn_ms, r->rmssd_ms, r->sd1_ms);
 	return 0;
 }
@@ -372,7 +470,7 @@ int hrv_compute(struct hrv *h, struct hrv_result *r)
 	if (!h || !r)
 		return VG_ERR_INVAL;
 	result_init(r, h->window_s);
-	return compute_range(h, 0, h->count, r);
+	return compute_range(h, 0, h->count, 1, r);
 }
 
 int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
@@ -387,5 +485,5 @@ int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
 	k1 = k0;
 	while (k1 < h->count && h->t[ring_idx(h, k1)] < to_ns)
 		k1++;
-	return compute_range(h, k0, k1, r);
+	return compute_range(h, k0, k1, 0, r);
 }

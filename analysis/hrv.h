@@ -11,7 +11,9 @@
  * (the protocol writes them as null). hrv_compute_span() does the same for
  * an explicit [from, to) span (offline analysis); hrv_set_resp_hz() gives
  * the measured breathing frequency (resp.h) so that RSA power follows it.
- * calm_update() (calm.h) fills the calm fields. See hrv.c and HRV.md for
+ * Live, the spectral figures are recomputed every HRV_SPECTRUM_INTERVAL_S
+ * of data (and after a gap), the time domain after every interval.
+ * calm_update() (calm.h) fills the calm fields. See hrv.c and PROTOCOL.md ("HRV formulas") for
  * definitions, references and limits.
  */
 #ifndef HRV_H
@@ -53,6 +55,7 @@ struct hrv_result {
 	double resp_hz;       /* breathing frequency used for rsa_ms2, Hz (NAN if none) */
 	double spectrum_s;    /* length of the continuous run used for the spectrum, s */
 	int n_diff;           /* successive differences used (RMSSD, pNN50, SD1) */
+	double spectrum_age_s; /* age of the spectral figures (live refresh), s */
 };
 
 /* window_s in [10, 3600] for live use; up to HRV_MAX_WINDOW_S is accepted
@@ -77,6 +80,17 @@ int hrv_compute_span(struct hrv *h, int64_t from_ns, int64_t to_ns,
 /* Breathing frequency measured elsewhere (resp.h), Hz; NAN to go back to
  * the estimate from the RR spectrum itself. */
 void hrv_set_resp_hz(struct hrv *h, double resp_hz);
+/* Accepted NN range, ms (default [HRV_NN_MIN_MS, HRV_NN_MAX_MS]). A wider
+ * range only serves comparisons with implementations that keep every
+ * annotated N-N pair (the ring holds window_s / 200 ms intervals; beyond
+ * that the oldest are dropped). 0 or VG_ERR_INVAL. */
+int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms);
+/* Live refresh of the spectral figures: hrv_compute() recomputes them
+ * when the newest interval is interval_s newer than at the last
+ * computation (or after a gap), else repeats them. 0 = every call.
+ * Default HRV_SPECTRUM_INTERVAL_S. */
+#define HRV_SPECTRUM_INTERVAL_S 5.0
+void hrv_set_spectrum_interval(struct hrv *h, double interval_s);
 /* Drop everything (new session). */
 void hrv_reset(struct hrv *h);
 /* Window length given to hrv_new, s. */

@@ -1,8 +1,10 @@
 /*
  * pipeline.c - wiring of the analysis chain (see pipeline.h).
  *
- * ECG input -> qrs (beats, sub-sample R time) -> RR -> hrv per window.
- * Beat-only input -> RR -> hrv per window.
+ * ECG input -> qrs (beats, sub-sample R time, R amplitude) -> HRV chain.
+ * Beat-only input -> HRV chain (with the device's RR).
+ * HRV chain (hrv_chain.c): RR cleaning with a few beats of look-ahead, the
+ * HRV windows, breathing (RSA + ECG-derived respiration), calm.
  * EMG input -> emg (envelope, state) at its publish rate.
  * Times: a sample index i of input k is at origin_k + i / fs_k. A gap
  * advances the index without samples; the RR across a gap is not formed
@@ -11,10 +13,10 @@
  * ECG crosstalk: every detected R peak is handed to each EMG input on its
  * own sample clock (emg_ecg_beat), and EMG inputs run with an envelope
  * delay covering the detector's decision delay, so late beats still gate.
- * Limits: RR outside [250, 2500] ms is passed to HRV only if plausible;
- * the RR cleaning stage (rr.c) refines this.
+ * Limits: one HRV chain: the first ECG input, or beat-only inputs.
  */
 #include "pipeline.h"
+#include "hrv_chain.h"
 #include "qrs.h"
 #include "vg_err.h"
 
@@ -23,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RR_MIN_MS 250.0
-#define RR_MAX_MS 2500.0
 /* EMG envelope delay so beats decided up to this late still gate the ECG
  * crosstalk: the detector's decision delay (<= 300 ms) plus margin */
 #define PL_EMG_ECG_DELAY_MS 320.0
@@ -50,15 +50,30 @@ struct pipeline {
 	struct pl_input in[PL_MAX_INPUTS];
 	int nin;
 	int n_emg;
-	struct hrv *hrv[PL_MAX_WINDOWS];
-	int nwin;
+	struct hc *hc;       /* HRV chain */
 	int ecg_driver;      /* input id whose beats drive HRV, -1 = none yet */
-	unsigned next_nn_flags;
 };
 
 static int64_t to_ns(const struct pl_input *in, double t_s)
 {
 	return in->origin_ns + (int64_t)llround(t_s * 1e9);
+}
+
+static void on_hc_hrv(void *ctx, int w, int64_t t_ns, const struct hrv_result *r)
+{
+	struct pipeline *pl = ctx;
+	(void)w;
+	struct pl_hrv h = { .t_ns = t_ns, .r = *r };
+	if (pl->out.hrv)
+		pl->out.hrv(pl->out.ctx, &h);
+}
+
+static void on_hc_resp(void *ctx, int64_t t_ns, const struct resp_result *r)
+{
+	struct pipeline *pl = ctx;
+	struct pl_resp m = { .t_ns = t_ns, .r = *r };
+	if (pl->out.resp)
+		pl->out.resp(pl->out.ctx, &m);
 }
 
 struct pipeline *pl_new(const struct pl_config *cfg, const struct pl_output *out,
@@ -81,12 +96,13 @@ struct pipeline *pl_new(const struct pl_config *cfg, const struct pl_output *out
 	if (out)
 		pl->out = *out;
 	pl->ecg_driver = -1;
-	for (int i = 0; i < PL_MAX_WINDOWS && pl->cfg.windows_s[i] > 0; i++) {
-		pl->hrv[i] = hrv_new(pl->cfg.windows_s[i], &e);
-		if (!pl->hrv[i])
-			goto fail;
-		pl->nwin++;
-	}
+	struct hc_config hcc = { .windows_s = { 0 } };
+	for (int i = 0; i < PL_MAX_WINDOWS && i < HC_MAX_WINDOWS; i++)
+		hcc.windows_s[i] = pl->cfg.windows_s[i];
+	struct hc_output ho = { pl, on_hc_hrv, on_hc_resp };
+	pl->hc = hc_new(&hcc, &ho, &e);
+	if (!pl->hc)
+		goto fail;
 	return pl;
 fail:
 	pl_destroy(&pl);
@@ -104,46 +120,43 @@ void pl_destroy(struct pipeline **plp)
 		qrs_destroy(&pl->in[i].qrs);
 		emg_destroy(&pl->in[i].emg);
 	}
-	for (int i = 0; i < PL_MAX_WINDOWS; i++)
-		hrv_destroy(&pl->hrv[i]);
+	hc_destroy(&pl->hc);
 	free(pl);
 	*plp = NULL;
 }
 
-/* A beat at t_s (seconds from the input's origin). */
+/* A beat at t_s (seconds from the input's origin); amp_mv: R amplitude
+ * (NAN for beat-only sources). */
 static void handle_beat(struct pl_input *in, double t_s, int64_t sample,
-			double quality, double rr_given_ms, int after_gap)
+			double quality, double rr_given_ms, int after_gap,
+			double amp_mv)
 {
 	struct pipeline *pl = in->pl;
 	struct pl_beat b = { .t_ns = to_ns(in, t_s), .sample = sample,
 			     .quality = quality };
 	snprintf(b.source, sizeof(b.source), "%s", in->name);
+	int gap = in->gap_pending || after_gap;
 	double rr = NAN;
-	if (rr_given_ms > 0 && !after_gap)
+	if (rr_given_ms > 0 && !gap)
 		rr = rr_given_ms;
-	else if (!isnan(in->last_beat_s) && !in->gap_pending && !after_gap)
+	else if (!isnan(in->last_beat_s) && !gap)
 		rr = (t_s - in->last_beat_s) * 1000.0;
 	b.rr_ms = rr;
 	b.hr_bpm = isnan(rr) ? NAN : 60000.0 / rr;
 	in->last_beat_s = t_s;
-	if (in->gap_pending || after_gap)
-		pl->next_nn_flags |= HRV_NN_AFTER_GAP;
 	in->gap_pending = 0;
 	if (pl->out.beat)
 		pl->out.beat(pl->out.ctx, &b);
 
 	int drives = (in->kind == PL_IN_BEATS) ||
 		     (pl->ecg_driver == (int)(in - pl->in));
-	if (!drives || isnan(rr) || rr < RR_MIN_MS || rr > RR_MAX_MS)
+	if (!drives)
 		return;
-	for (int w = 0; w < pl->nwin; w++)
-		hrv_push(pl->hrv[w], b.t_ns, rr, pl->next_nn_flags);
-	pl->next_nn_flags = 0;
-	for (int w = 0; w < pl->nwin; w++) {
-		struct pl_hrv h = { .t_ns = b.t_ns };
-		if (hrv_compute(pl->hrv[w], &h.r) == VG_OK && pl->out.hrv)
-			pl->out.hrv(pl->out.ctx, &h);
-	}
+	/* the cleaner sees every interval (short and long ones are how it
+	 * finds extra and missed beats); nothing spans a gap */
+	if (gap)
+		hc_gap(pl->hc);
+	hc_beat(pl->hc, b.t_ns, rr_given_ms > 0 && !gap ? rr_given_ms : NAN, amp_mv);
 }
 
 /* Tell every EMG input where an R peak fell, on its own sample clock. */
@@ -165,7 +178,7 @@ static void on_qrs_beat(void *ctx, const struct qrs_beat *qb)
 	double t_s = qb->sample_frac / in->fs_hz;
 	if (in->pl->ecg_driver == (int)(in - in->pl->in))
 		gate_emg(in->pl, to_ns(in, t_s));
-	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0);
+	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0, qb->amplitude_mv);
 }
 
 static void on_emg(void *ctx, const struct emg_result *r)
@@ -246,7 +259,7 @@ void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
 		return;
 	struct pl_input *in = &pl->in[id];
 	double t_s = (double)(t_ns - in->origin_ns) * 1e-9;
-	handle_beat(in, t_s, -1, 1.0, rr_ms, (flags & PL_BEAT_AFTER_GAP) != 0);
+	handle_beat(in, t_s, -1, 1.0, rr_ms, (flags & PL_BEAT_AFTER_GAP) != 0, NAN);
 }
 
 uint64_t pl_input_samples(const struct pipeline *pl, int id)
@@ -294,4 +307,21 @@ int pl_emg_find(const struct pipeline *pl, const char *name)
 		if (pl->in[i].emg && !strcmp(pl->in[i].name, name))
 			return pl->in[i].emg_channel;
 	return -1;
+}
+
+void pl_tick(struct pipeline *pl, int64_t now_ns)
+{
+	hc_tick(pl->hc, now_ns);
+}
+
+void pl_reset_baseline(struct pipeline *pl)
+{
+	hc_reset(pl->hc);
+}
+
+void pl_flush(struct pipeline *pl)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].qrs)
+			qrs_flush(pl->in[i].qrs);
 }

@@ -7,8 +7,9 @@
  * Approach: inputs are declared (ECG lead, EMG channel, or a beat-only
  * source), fed with samples or beats; results come out through callbacks
  * with event times on the sample clock (t_ns = origin + index / fs).
- * Limits: one ECG input drives beat detection (the first declared); a
- * beat-only input feeds RR straight into HRV. Single-threaded.
+ * Limits: one ECG input drives HRV (the first declared); a beat-only input
+ * feeds RR straight into the HRV chain (RR cleaning, windows, breathing,
+ * calm: hrv_chain.h). Single-threaded.
  */
 #ifndef PIPELINE_H
 #define PIPELINE_H
@@ -18,6 +19,7 @@
 
 #include "emg.h"
 #include "hrv.h"
+#include "resp.h"
 
 struct pipeline;
 
@@ -42,6 +44,12 @@ struct pl_hrv {
 	struct hrv_result r;
 };
 
+/* A `resp` result (breathing rate from the ECG/RR), 1 Hz. */
+struct pl_resp {
+	int64_t t_ns;
+	struct resp_result r;
+};
+
 /* An `emg` result with its time. */
 struct pl_emg {
 	int64_t t_ns;
@@ -53,6 +61,7 @@ struct pl_output {
 	void (*beat)(void *ctx, const struct pl_beat *b); /* optional */
 	void (*hrv)(void *ctx, const struct pl_hrv *h);   /* optional */
 	void (*emg)(void *ctx, const struct pl_emg *e);   /* optional */
+	void (*resp)(void *ctx, const struct pl_resp *r); /* optional */
 };
 
 struct pl_config {
@@ -88,6 +97,15 @@ int pl_emg_hold(struct pipeline *pl, int channel, int start);
 int pl_emg_channels(const struct pipeline *pl);
 /* Channel number of the EMG input named name (region), or -1. */
 int pl_emg_find(const struct pipeline *pl, const char *name);
+
+/* Time passes (sample clock): periodic results (resp) keep coming without
+ * beats. Call about once a second. */
+void pl_tick(struct pipeline *pl, int64_t now_ns);
+/* New session or baseline: HRV windows, breathing and the calm baseline
+ * start again (calm is relative to what follows). */
+void pl_reset_baseline(struct pipeline *pl);
+/* Decide what is pending at the end of a recording (last beat). */
+void pl_flush(struct pipeline *pl);
 
 /* Samples consumed so far on input id. */
 uint64_t pl_input_samples(const struct pipeline *pl, int id);

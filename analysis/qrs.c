@@ -2,40 +2,65 @@
  * qrs.c - causal real-time QRS detector (see qrs.h for the interface).
  *
  * Problem: find every heartbeat in one ECG lead, live, with a bounded
- * decision delay, at 128-2000 Hz, through noise, baseline wander, polarity
+ * decision delay, at 100-2000 Hz, through noise, baseline wander, polarity
  * and amplitude changes, paced beats and ectopic beats; give the R peak to
  * better than one sample and say how readable the signal is.
  *
  * Approach (Pan & Tompkins 1985 and Hamilton & Tompkins 1986 families,
  * rearranged so that every decision is taken a fixed time after the peak):
- *  1. Detection feature: band-pass 5-15 Hz (two Butterworth biquads), slope
- *     over 10 ms, squared (polarity-free), moving-window integral over
- *     DET_MWI_S; the feature f is the root of that mean (units of slope, so
- *     thresholds scale linearly with amplitude).
- *  2. Candidates: a sample p is a candidate when f[p] is the maximum of f
- *     over [p - DET_PEAK_S, p + DET_PEAK_S]; a sliding-window maximum (a
- *     monotonic deque) finds it exactly, O(1) per sample, when the input
- *     reaches p + DET_PEAK_S. That lookahead doubles as the refractory
- *     period and is the only look at the future.
- *  3. Classification of a candidate, with adaptive levels: the median of
- *     the last 8 beat heights (SPK) and noise-peak heights (NPK), threshold
- *     NPK + DET_THR_K (SPK - NPK); halved when more than 1.5 median RR have
- *     passed without a beat (the causal counterpart of search-back), again
- *     for every further RR; T-wave rejection: a candidate closer than
- *     DET_TWAVE_S to the last beat whose maximum slope is less than half
- *     of that beat's is a T wave.
- *  4. Fiducial: in a 0.5-40 Hz version of the signal, the dominant
- *     deflection near the candidate (largest |y|, with a preference for the
- *     lead's usual polarity so the fiducial does not jump between R and S),
- *     refined below one sample by fitting a parabola through 3 samples; the
- *     low-pass group delay is subtracted.
- *  5. Quality 0..1 from the beat's height relative to the noise-peak level
- *     and from how many noise peaks were seen since the previous beat.
+ *  1. Detection feature, per sample: band-pass 5-12 Hz (two Butterworth
+ *     biquads), slope over 10 ms, squared (polarity-free), mean over a
+ *     moving window of DET_MWI_S. Its square root f (units of slope, so
+ *     thresholds scale linearly with amplitude) is taken only at peaks.
+ *  2. Candidates: sample p is a candidate when f[p] is the maximum of f over
+ *     [p - DET_PEAK_S, p + DET_PEAK_S]: the running maximum since the last
+ *     candidate becomes due when DET_PEAK_S has passed without a larger
+ *     value, and only then is the part of its past window not yet tracked
+ *     scanned (amortised O(1) per sample), once the input reaches
+ *     p + DET_PEAK_S. That lookahead is the only look at the future, and of
+ *     two peaks closer than it only the larger can become a beat.
+ *  3. Classification with adaptive levels: medians of the last 8 beat
+ *     heights (SPK), noise-peak heights (NPK), RR intervals and beat slopes.
+ *     Threshold NPK + DET_THR_K (SPK - NPK), halved once more than 1.5
+ *     median RR have passed without a beat and again for every further RR
+ *     (the causal counterpart of search-back; a beat found so, far below
+ *     SPK, resets half the SPK history so the level follows an amplitude
+ *     drop at once). Where the rhythm expects the next beat (0.75-1.3 RR)
+ *     the threshold is DET_EXPECT_K for a peak at least DET_EXPECT_SLOPE as
+ *     steep as the last beat. A peak must stand out of the quiet level
+ *     (see 5) by DET_SNR_MIN; a barely standing-out one (DET_NOISY_SNR)
+ *     must not come before DET_NOISY_EARLY of the RR; in a clean signal a
+ *     peak standing out by DET_CLEAR_SNR past the T-wave window needs only
+ *     DET_CLEAR_K (small aberrant beats). Refractory
+ *     DET_REFRACT_S. T-wave rule: closer than DET_TWAVE_S to the last beat
+ *     and less than half as steep as it (or as the usual beat, if the last
+ *     one was steeper) is a T wave. Rejected peaks feed NPK, capped so that
+ *     a missed beat cannot drag the noise level up to the beats' level,
+ *     and not at all when they look like a QRS (steep, standing out).
+ *  4. Fiducial, computed only for candidates from the raw samples kept in a
+ *     ring: the steepest point of the detection band locates the QRS (not a
+ *     tall P or T wave); the R peak is the dominant deflection of the
+ *     lightly smoothed signal within FID_HALF_S of it, relative to the mean
+ *     over about one beat, preferring the lead's usual polarity so the
+ *     fiducial does not jump between R and S; a parabola through 3
+ *     smoothed samples refines it below one sample.
+ *  5. Quality: the "quiet level" is the mean feature between the end of the
+ *     last beat's T wave (Q_QUIET_AFTER_S) and just before this QRS, where a
+ *     clean ECG is nearly flat in the detection band; a beat's quality maps
+ *     its height over that level from Q_SNR_0 (0) to Q_SNR_1 (1), and beats
+ *     under Q_NOISY are flagged QRS_BEAT_NOISY. qrs_quality() is the last
+ *     beat's, lowered when the feature stayed above Q_BUSY_K of the beat
+ *     level for more than Q_BUSY_0 of the last second (noise between the
+ *     beats), and 0 after 2 s (or 2 RR) without a beat, after signal loss
+ *     or before the first beat.
+ * The decision delay is at most DET_PEAK_S + FID_BACK_S (R before the
+ * feature peak): 295 ms.
  * References: J. Pan, W. J. Tompkins, "A real-time QRS detection
  * algorithm", IEEE TBME 32(3) 1985; P. S. Hamilton, W. J. Tompkins,
  * "Quantitative investigation of QRS detection rules using the MIT/BIH
  * arrhythmia database", IEEE TBME 33(12) 1986.
- * Limits: one lead; no beat classification; not for clinical use.
+ * Limits: one lead; no beat classification; two beats closer than
+ * DET_REFRACT_S cannot both be found; not for clinical use.
  */
 #include "qrs.h"
 
@@ -48,20 +73,51 @@
 
 /* ---------------------------------------------------------------- tuning */
 #define DET_HP_HZ 5.0        /* detection band */
-#define DET_LP_HZ 15.0
+#define DET_LP_HZ 12.0
 #define DET_SLOPE_S 0.010    /* slope lag */
 #define DET_MWI_S 0.100      /* moving-window integral */
-#define DET_PEAK_S 0.165     /* candidate = max over +- this (lookahead) */
+#define DET_PEAK_S 0.180     /* candidate = max over +- this (lookahead) */
 #define DET_REFRACT_S 0.200  /* no two beats closer than this */
 #define DET_TWAVE_S 0.360    /* T-wave check window after a beat */
-#define DET_THR_K 0.35       /* threshold between noise and signal level */
+#define DET_TWAVE_SLOPE 0.5  /* ... if less steep than this share of the last beat */
+#define DET_THR_K 0.3        /* threshold between noise and signal level */
+#define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
+#define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
+#define DET_EXPECT_HI 1.30   /* ... to this one */
+#define DET_EXPECT_SLOPE 0.3 /* ... if its slope is this share of the last beat's */
+#define DET_CLEAR_SNR 6.0    /* a peak standing out of the quiet level this much */
+#define DET_CLEAR_SLOPE 0.25 /* ... this steep (share of the beats' median slope) */
+#define DET_CLEAR_CLEAN 20.0 /* ... in a signal this clean (SPK / quiet level) */
+#define DET_CLEAR_K 0.1      /* ... needs only this threshold */
+#define DET_NPK_CAP 0.1      /* noise level update cap, share of SPK - NPK */
+#define DET_NPK_SNR 4.0      /* ... unless it stands out this much (and is steep: */
+#define DET_NPK_SLOPE 0.6    /* ... this share of the beats' median slope) */
 #define DET_LEARN_K 0.35     /* threshold before levels are known, x max */
-#define DET_BLANK_S 0.25     /* no candidates this long after a (re)start */
-#define FID_HP_HZ 0.5        /* fiducial signal band */
-#define FID_LP_HZ 40.0
-#define FID_BACK_S 0.120     /* fiducial search before the feature peak */
-#define FID_FWD_S 0.010      /* and after it */
+#define DET_BLANK_S 0.10     /* no candidates this long after a (re)start */
+#define FID_BACK_S 0.115     /* R at most this long before the feature peak */
+#define FID_FWD_S 0.010      /* slope search after the feature peak */
+#define FID_SLOPE_BACK_S 0.150 /* slope search before the feature peak */
+#define FID_HALF_S 0.060     /* R search: +- this around the steepest point */
+#define FID_SMOOTH_S 0.006   /* half-width of the smoothing boxcar */
+#define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
+#define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
+#define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
+#define Q_SNR_0 3.0          /* quality 0 at this height over the quiet level */
+#define Q_SNR_1 10.0         /* quality 1 at this one */
+#define Q_BUSY_K 0.3         /* per second: share of time the feature is above
+                                this share of the beat level ... */
+#define Q_BUSY_0 0.5         /* ... up to this share: quality unchanged */
+#define Q_BUSY_1 0.9         /* ... at this share: quality 0 */
+#define Q_NOISY 0.3          /* beats under this quality are flagged noisy */
+#define DET_NOISY_SNR 1.8    /* a peak this little above the quiet level ... */
+#define DET_NOISY_EARLY 0.6  /* ... must not come before this share of the RR */
+#define DET_BG_S 0.6         /* quiet part before a first beat */
+#define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
+#define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
+#define Q_QUIET_MIN_S 0.10   /* ... at least this long */
+#define QRS_MAX_ABS_MV 1e4    /* larger samples are treated as signal loss */
+#define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
 #define RING_S 1.0           /* history kept */
 #define NLEV 8               /* beats in the level and RR medians */
 
@@ -70,35 +126,35 @@ struct qrs {
 	qrs_beat_fn cb;
 	void *ctx;
 	/* durations in samples */
-	int kd, w, lpk, refr, twave, blank, fback, ffwd, farea;
-	double fid_delay;          /* fiducial low-pass group delay, samples */
-	/* filters */
-	struct qrs_bq hp, lp, yhp, ylp;
+	int bg_len, quiet_after, quiet_before, quiet_min;
+	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
+	    fbase_back, fbase_fwd, farea, slope_lag;
+	/* detection filters */
+	struct qrs_bq hp, lp;
 	double offset;             /* first sample after a (re)start, mV */
 	int need_reset;
 	/* history rings, indexed by absolute sample & mask */
 	size_t mask;
+	float *ru;                 /* raw samples minus offset, mV */
 	float *rb;                 /* band-passed */
 	float *re;                 /* squared slope */
-	float *rf;                 /* feature (root of mean squared slope) */
-	float *ry;                 /* fiducial signal, mV */
-	float *rs;                 /* |slope| */
+	float *rf;                 /* feature: mean squared slope over the window */
 	double mwi_sum;
-	int64_t *dq;               /* sliding-max deque of sample indices */
-	size_t dq_mask, dq_head, dq_tail;
+	int64_t track_start;       /* candidates are looked for from here */
+	int64_t cand_pos;          /* largest feature since track_start */
+	float cand_val;
 	int64_t n;                 /* absolute index of the next sample */
 	int64_t seg_start;         /* first sample of the current segment */
 	float fmax_seg;            /* max feature since the segment start */
 	/* levels */
-	float spk[NLEV], npk[NLEV], rr[NLEV];
-	int nspk, nnpk, nrr, ispk, inpk, irr;
-	float spk_med, npk_med, rr_med;
-	int64_t last_r;            /* last beat's R sample (ring index), -1 none */
+	float spk[NLEV], npk[NLEV], rr[NLEV], slp[NLEV];
+	int nspk, nnpk, nrr, nslp, ispk, inpk, irr, islp;
+	float spk_med, npk_med, rr_med, slp_med;
+	int64_t last_r;            /* last beat's R sample, -1 none */
 	float last_slope;
-	int nbeats;
-	int noise_since;           /* noise peaks since the last beat */
 	float pol;                 /* lead polarity estimate, -1..1 */
 	/* quality */
+	float quiet_last;          /* last quiet level (feature root) */
 	float q_last;
 	int64_t q_last_at;
 };
@@ -130,35 +186,39 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->fs = fs_hz;
 	q->cb = on_beat;
 	q->ctx = ctx;
+	q->bg_len = samples(fs_hz, DET_BG_S);
+	q->quiet_after = samples(fs_hz, Q_QUIET_AFTER_S);
+	q->quiet_before = samples(fs_hz, Q_QUIET_BEFORE_S);
+	q->quiet_min = samples(fs_hz, Q_QUIET_MIN_S);
 	q->kd = samples(fs_hz, DET_SLOPE_S);
 	q->w = samples(fs_hz, DET_MWI_S);
 	q->lpk = samples(fs_hz, DET_PEAK_S);
 	q->refr = samples(fs_hz, DET_REFRACT_S);
 	q->twave = samples(fs_hz, DET_TWAVE_S);
 	q->blank = samples(fs_hz, DET_BLANK_S);
-	q->fback = samples(fs_hz, FID_BACK_S);
+	q->fback = (int)floor(fs_hz * FID_BACK_S);
 	q->ffwd = samples(fs_hz, FID_FWD_S);
+	q->fsback = samples(fs_hz, FID_SLOPE_BACK_S);
+	q->fhalf = samples(fs_hz, FID_HALF_S);
+	q->fsmooth = (int)lround(fs_hz * FID_SMOOTH_S);
+	q->fbase_back = samples(fs_hz, FID_BASE_BACK_S);
+	q->fbase_fwd = samples(fs_hz, FID_BASE_FWD_S);
 	q->farea = samples(fs_hz, FID_AREA_S);
-	q->fid_delay = M_SQRT2 / (2.0 * M_PI * FID_LP_HZ) * fs_hz;
+	/* the slope lags the signal by the low-pass group delay and half the
+	 * slope span */
+	q->slope_lag = (int)lround(M_SQRT2 / (2.0 * M_PI * DET_LP_HZ) * fs_hz + 0.5 * q->kd);
 	qrs_bq_highpass(&q->hp, fs_hz, DET_HP_HZ);
 	qrs_bq_lowpass(&q->lp, fs_hz, DET_LP_HZ);
-	qrs_bq_highpass(&q->yhp, fs_hz, FID_HP_HZ);
-	qrs_bq_lowpass(&q->ylp, fs_hz, FID_LP_HZ);
 	size_t ring = pow2_at_least((size_t)(fs_hz * RING_S) + 1);
 	q->mask = ring - 1;
+	q->ru = calloc(ring, sizeof(float));
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(float));
 	q->rf = calloc(ring, sizeof(float));
-	q->ry = calloc(ring, sizeof(float));
-	q->rs = calloc(ring, sizeof(float));
-	size_t dq = pow2_at_least((size_t)(2 * q->lpk + 4));
-	q->dq = calloc(dq, sizeof(int64_t));
-	q->dq_mask = dq - 1;
-	if (!q->rb || !q->re || !q->rf || !q->ry || !q->rs || !q->dq)
+	if (!q->ru || !q->rb || !q->re || !q->rf)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
-	q->pol = 0.0f;
 	return q;
 nomem:
 	qrs_destroy(&q);
@@ -172,12 +232,10 @@ void qrs_destroy(struct qrs **qp)
 	if (!qp || !*qp)
 		return;
 	struct qrs *q = *qp;
+	free(q->ru);
 	free(q->rb);
 	free(q->re);
 	free(q->rf);
-	free(q->ry);
-	free(q->rs);
-	free(q->dq);
 	free(q);
 	*qp = NULL;
 }
@@ -185,22 +243,20 @@ void qrs_destroy(struct qrs **qp)
 /* Start a new segment at the current sample (first call or after a gap). */
 static void restart(struct qrs *q, double x0)
 {
+	const size_t bytes = (q->mask + 1) * sizeof(float);
 	qrs_bq_reset(&q->hp);
 	qrs_bq_reset(&q->lp);
-	qrs_bq_reset(&q->yhp);
-	qrs_bq_reset(&q->ylp);
 	q->offset = x0;
-	memset(q->rb, 0, (q->mask + 1) * sizeof(float));
-	memset(q->re, 0, (q->mask + 1) * sizeof(float));
-	memset(q->rf, 0, (q->mask + 1) * sizeof(float));
-	memset(q->ry, 0, (q->mask + 1) * sizeof(float));
-	memset(q->rs, 0, (q->mask + 1) * sizeof(float));
+	memset(q->ru, 0, bytes);
+	memset(q->rb, 0, bytes);
+	memset(q->re, 0, bytes);
+	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
-	q->dq_head = q->dq_tail = 0;
+	q->track_start = q->cand_pos = q->n;
+	q->cand_val = -1.0f;
 	q->seg_start = q->n;
 	q->fmax_seg = 0.0f;
 	q->last_r = -1;
-	q->noise_since = 0;
 	q->need_reset = 0;
 }
 
@@ -234,17 +290,106 @@ static float clampf(float v, float lo, float hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Locate the R peak near feature peak p: dominant deflection of y. */
-static int64_t find_fiducial(const struct qrs *q, int64_t p, float *slope_max)
+/* Sum of ring[i & mask] (or of its square roots) for i in [a, b), in
+ * contiguous pieces with independent partial sums: these sums run for
+ * every peak and dominate its cost. */
+static double ring_sum(const float *ring, size_t mask, int64_t a, int64_t b, int root)
 {
-	int64_t lo = p - q->fback, hi = p + q->ffwd;
-	if (lo < q->seg_start)
-		lo = q->seg_start;
-	int64_t imax = lo, imin = lo;
-	float vmax = -INFINITY, vmin = INFINITY, smax = 0.0f;
+	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	while (a < b) {
+		size_t i = (size_t)a & mask;
+		size_t len = mask + 1 - i;
+		if ((int64_t)len > b - a)
+			len = (size_t)(b - a);
+		const float *x = ring + i;
+		size_t k = 0;
+		if (root) {
+			for (; k + 4 <= len; k += 4) {
+				s0 += sqrtf(x[k]);
+				s1 += sqrtf(x[k + 1]);
+				s2 += sqrtf(x[k + 2]);
+				s3 += sqrtf(x[k + 3]);
+			}
+			for (; k < len; k++)
+				s0 += sqrtf(x[k]);
+		} else {
+			for (; k + 4 <= len; k += 4) {
+				s0 += x[k];
+				s1 += x[k + 1];
+				s2 += x[k + 2];
+				s3 += x[k + 3];
+			}
+			for (; k < len; k++)
+				s0 += x[k];
+		}
+		a += (int64_t)len;
+	}
+	return (s0 + s1) + (s2 + s3);
+}
+
+/* Mean of the raw ring over [a, b] (clipped to the segment and input). */
+static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
+{
+	if (a < q->seg_start)
+		a = q->seg_start;
+	if (a < q->n - (int64_t)q->mask)
+		a = q->n - (int64_t)q->mask; /* no older than the ring holds */
+	if (b > q->n - 1)
+		b = q->n - 1;
+	if (b < a)
+		return q->ru[(q->n - 1) & q->mask];
+	return (float)(ring_sum(q->ru, q->mask, a, b + 1, 0) / (double)(b - a + 1));
+}
+
+struct fiducial {
+	int64_t r;       /* R sample */
+	double frac;     /* sub-sample offset, -0.5..0.5 */
+	float amp_mv;    /* signed R amplitude over the local baseline */
+	float area;      /* mV*s */
+	float slope;     /* steepest slope of the detection band */
+};
+
+/* Locate the R peak for the feature peak p (see step 4 of the approach). */
+static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
+{
+	const size_t m = q->mask;
+	const int64_t first = q->seg_start + q->kd;
+	int64_t lo = p - q->fsback, hi = p + q->ffwd;
+	if (lo < first)
+		lo = first;
+	int64_t is = p;
+	float smax = 0.0f;
 	for (int64_t i = lo; i <= hi; i++) {
-		float y = q->ry[i & q->mask];
-		float s = q->rs[i & q->mask];
+		float s = fabsf(q->rb[i & m] - q->rb[(i - q->kd) & m]);
+		if (s > smax) {
+			smax = s;
+			is = i;
+		}
+	}
+	fd->slope = smax;
+	const int h = q->fsmooth;
+	int64_t c = is - q->slope_lag;
+	int64_t a = c - q->fhalf, b = c + q->fhalf;
+	if (a < p - q->fback)
+		a = p - q->fback;          /* bounds the decision delay */
+	if (a < q->seg_start + h)
+		a = q->seg_start + h;
+	if (b > q->n - 1 - h)
+		b = q->n - 1 - h;
+	if (b < a)
+		b = a;
+	/* local baseline: the mean over about one beat around the QRS */
+	float base = ring_mean(q, c - q->fbase_back, c + q->fbase_fwd);
+	int64_t imax = a, imin = a;
+	float vmax = -INFINITY, vmin = INFINITY;
+	const float inv = 1.0f / (float)(2 * h + 1);
+	float box = 0.0f; /* running boxcar sum over [i - h, i + h] */
+	for (int k = -h; k <= h; k++)
+		box += q->ru[(a + k) & m];
+	for (int64_t i = a; i <= b; i++) {
+		if (i > a)
+			box += q->ru[(i + h) & m] - q->ru[(i - h - 1) & m];
+		const float y = box * inv;
 		if (y > vmax) {
 			vmax = y;
 			imax = i;
@@ -253,96 +398,126 @@ static int64_t find_fiducial(const struct qrs *q, int64_t p, float *slope_max)
 			vmin = y;
 			imin = i;
 		}
-		if (s > smax)
-			smax = s;
 	}
-	*slope_max = smax;
-	float up = vmax, down = -vmin;
+	float up = vmax - base, down = base - vmin;
 	/* prefer the lead's usual polarity unless the other clearly dominates */
 	const float bias = 1.0f + 0.5f * fabsf(q->pol);
-	int positive;
-	if (q->pol >= 0)
-		positive = up * bias >= down;
-	else
-		positive = up > down * bias;
-	return positive ? imax : imin;
-}
-
-static void emit(struct qrs *q, int64_t r, float hp, float slope, unsigned flags)
-{
-	const size_t m = q->mask;
-	float y0 = q->ry[r & m];
-	/* parabolic refinement of the extremum */
-	double frac = 0.0;
-	if (r - 1 >= q->seg_start) {
-		double ym = q->ry[(r - 1) & m], yp = q->ry[(r + 1) & m];
+	int positive = q->pol >= 0 ? up * bias >= down : up > down * bias;
+	int64_t r = positive ? imax : imin;
+	fd->r = r;
+	fd->amp_mv = positive ? up : -down;
+	/* parabola through the smoothed values at r-1, r, r+1 */
+	fd->frac = 0.0;
+	if (r - 1 - h >= q->seg_start && r + 1 + h <= q->n - 1) {
+		double ym = ring_mean(q, r - 1 - h, r - 1 + h);
+		double y0 = ring_mean(q, r - h, r + h);
+		double yp = ring_mean(q, r + 1 - h, r + 1 + h);
 		double den = ym - 2.0 * y0 + yp;
 		if (den != 0.0) {
-			frac = 0.5 * (ym - yp) / den;
-			if (frac > 0.5)
-				frac = 0.5;
-			if (frac < -0.5)
-				frac = -0.5;
+			fd->frac = 0.5 * (ym - yp) / den;
+			if (fd->frac > 0.5)
+				fd->frac = 0.5;
+			if (fd->frac < -0.5)
+				fd->frac = -0.5;
 		}
 	}
-	double area = 0.0;
-	for (int64_t i = r - q->farea; i <= r + q->farea; i++)
-		if (i >= q->seg_start && i < q->n)
-			area += q->ry[i & m];
-	/* quality: height over noise level, less for noise peaks seen */
-	float ratio = q->npk_med > 0 ? hp / q->npk_med : 10.0f;
-	float qual = clampf((ratio - 1.5f) / 4.5f, 0.0f, 1.0f);
-	qual *= clampf(1.0f - 0.15f * (float)q->noise_since, 0.2f, 1.0f);
-	if (qual < 0.3f)
+	int64_t aa = r - q->farea, bb = r + q->farea;
+	fd->area = (ring_mean(q, aa, bb) - base) * (float)(bb - aa + 1) / (float)q->fs;
+}
+
+static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, unsigned flags)
+{
+	/* quality: how far the beat stands out of the background */
+	float qual = clampf((snr - Q_SNR_0) / (Q_SNR_1 - Q_SNR_0), 0.0f, 1.0f);
+	if (qual < Q_NOISY)
 		flags |= QRS_BEAT_NOISY;
 
 	struct qrs_beat b;
-	double fid = (double)r + frac - q->fid_delay;
-	b.sample_frac = fid;
-	b.sample = (int64_t)llround(fid);
-	b.amplitude_mv = y0;
-	b.area = (float)(area / q->fs);
+	b.sample_frac = (double)fd->r + fd->frac;
+	b.sample = fd->r;
+	b.amplitude_mv = fd->amp_mv;
+	b.area = fd->area;
 	b.quality = qual;
 	b.decided_at = q->n - 1;
 	b.flags = flags;
 
-	/* update state */
 	if (q->last_r >= 0) {
-		float rr = (float)(r - q->last_r);
+		float rr = (float)(fd->r - q->last_r);
 		if (rr < 3.0f * (float)q->fs)
 			push_level(q->rr, &q->nrr, &q->irr, &q->rr_med, rr);
 	}
 	push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
-	q->pol = 0.9f * q->pol + 0.1f * (y0 >= 0 ? 1.0f : -1.0f);
-	q->last_r = r;
-	q->last_slope = slope;
-	q->nbeats++;
-	q->noise_since = 0;
+	/* a beat found only by a lowered threshold, far below the level: the
+	 * amplitude has dropped, so let the level follow at once (half the
+	 * history) */
+	if ((flags & QRS_BEAT_SEARCHBACK) && hp < 0.5f * q->spk_med)
+		for (int k = 0; k < NLEV / 2; k++)
+			push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
+	push_level(q->slp, &q->nslp, &q->islp, &q->slp_med, fd->slope);
+	q->pol = 0.9f * q->pol + 0.1f * (fd->amp_mv >= 0 ? 1.0f : -1.0f);
+	q->last_r = fd->r;
+	q->last_slope = fd->slope;
 	q->q_last = qual;
 	q->q_last_at = q->n;
 	q->cb(q->ctx, &b);
+}
+
+/* Mean feature (root) in the quiet part before the QRS at r: from
+ * Q_QUIET_AFTER_S after the previous beat (past its QRS and most of its T
+ * wave) to Q_QUIET_BEFORE_S before r. Noise lives there; a beat must
+ * stand out of it. When that part is too short (fast rhythm) the last
+ * estimate is kept; returns a negative value when there is none and too
+ * little signal since the start. */
+static float quiet_level(const struct qrs *q, int64_t r)
+{
+	const int64_t b = r - q->quiet_before;
+	int64_t oldest = q->n - (int64_t)q->mask;
+	if (oldest < q->seg_start + q->w)
+		oldest = q->seg_start + q->w;
+	int64_t a = q->last_r >= 0 ? q->last_r + q->quiet_after : b - q->bg_len;
+	if (a < oldest)
+		a = oldest;
+	if (b - a < q->quiet_min && q->quiet_last > 0.0f)
+		return q->quiet_last;  /* fast rhythm: keep the last estimate */
+	if (b - a < q->quiet_min) {
+		/* none yet: the whole recent past, beats included (pessimistic) */
+		a = b - q->bg_len;
+		if (a < oldest)
+			a = oldest;
+		if (b - a < q->quiet_min)
+			return -1.0f;
+	}
+	return (float)(ring_sum(q->rf, q->mask, a, b, 1) / (double)(b - a));
 }
 
 static void classify(struct qrs *q, int64_t p)
 {
 	if (p < q->seg_start + q->blank)
 		return;
-	float hp = q->rf[p & q->mask];
+	float hp = sqrtf(q->rf[p & q->mask]);
 	if (!(hp > 0.0f))
 		return;
-	float slope;
-	int64_t r = find_fiducial(q, p, &slope);
-	int64_t since = q->last_r >= 0 ? r - q->last_r : INT64_MAX;
+	struct fiducial fd;
+	find_fiducial(q, p, &fd);
+	const float slope = fd.slope;
+	const float quiet = quiet_level(q, fd.r);
+	if (quiet < 0.0f) {
+		/* just after a start: nothing to judge the peak against */
+		return;
+	}
+	q->quiet_last = quiet;
+	const float snr = hp / (quiet + 1e-6f * hp + 1e-12f);
+	const int64_t since = q->last_r >= 0 ? fd.r - q->last_r : INT64_MAX;
+	const int learned = q->nspk >= 2;
+	const float thr_base = q->npk_med + DET_THR_K * (q->spk_med - q->npk_med);
 	float thr;
-	unsigned flags = 0;
-	if (q->nspk < 2) {
-		thr = DET_LEARN_K * q->fmax_seg;
+	if (!learned) {
+		thr = DET_LEARN_K * sqrtf(q->fmax_seg);
 	} else {
-		thr = q->npk_med + DET_THR_K * (q->spk_med - q->npk_med);
+		thr = thr_base;
 		if (q->nrr >= 2 && since != INT64_MAX) {
 			float rr = q->rr_med;
 			if ((float)since > 1.5f * rr) {
-				flags = QRS_BEAT_SEARCHBACK;
 				thr *= 0.5f;
 				for (float t = 2.5f * rr; (float)since > t && thr > q->npk_med; t += rr)
 					thr *= 0.5f;
@@ -350,67 +525,159 @@ static void classify(struct qrs *q, int64_t p)
 		}
 	}
 	int beat = hp > thr;
+	/* where the rhythm expects the next beat, a lower threshold */
+	if (!beat && learned && q->nrr >= 4 && since != INT64_MAX) {
+		float rr = q->rr_med;
+		float lo = q->npk_med + DET_EXPECT_K * (q->spk_med - q->npk_med);
+		if ((float)since >= DET_EXPECT_LO * rr && (float)since <= DET_EXPECT_HI * rr &&
+		    hp > lo && slope > DET_EXPECT_SLOPE * q->last_slope)
+			beat = 1;
+	}
+	/* in a clean signal (usual beats DET_CLEAR_CLEAN times the quiet
+	 * level), a peak that stands out of the quiet level by far, past the T
+	 * wave, is a beat even if small (aberrant or low-amplitude beats) */
+	if (!beat && learned && q->nslp >= 4 && since != INT64_MAX && since >= q->twave &&
+	    snr >= DET_CLEAR_SNR && q->spk_med >= DET_CLEAR_CLEAN * quiet &&
+	    slope > DET_CLEAR_SLOPE * q->slp_med &&
+	    hp > q->npk_med + DET_CLEAR_K * (q->spk_med - q->npk_med))
+		beat = 1;
+	/* a peak that hardly stands out of the background is noise */
+	if (beat && snr < DET_SNR_MIN)
+		beat = 0;
+	/* in noise, a peak well before the rhythm's next beat is more likely
+	 * noise than an ectopic beat */
+	if (beat && snr < DET_NOISY_SNR && q->nrr >= 4 &&
+	    (float)since < DET_NOISY_EARLY * q->rr_med)
+		beat = 0;
 	if (beat && since < q->refr)
 		beat = 0;
-	if (beat && since < q->twave && slope < 0.5f * q->last_slope)
-		beat = 0;
+	if (beat && since < q->twave) {
+		/* compared with the last beat's slope, or the usual one if that
+		 * beat was steeper (a noise spike taken for a beat) */
+		float ref = q->last_slope;
+		if (q->nslp >= 4 && q->slp_med < ref)
+			ref = q->slp_med;
+		if (slope < DET_TWAVE_SLOPE * ref)
+			beat = 0;
+	}
 	if (beat) {
-		/* flag only beats that the lowered threshold let through */
-		if (q->nspk >= 2 && hp > q->npk_med + DET_THR_K * (q->spk_med - q->npk_med))
-			flags = 0;
-		emit(q, r, hp, slope, flags);
+		/* flag beats that only a lowered threshold let through */
+		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
+		emit(q, &fd, hp, snr, flags);
 	} else {
-		push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp);
-		q->noise_since++;
+		/* a rejected peak that stands out of the quiet level like a QRS
+		 * may be a missed beat: it must not raise the noise level; others
+		 * may, by at most DET_NPK_CAP of the gap to the beat level */
+		if (!(learned && snr >= DET_NPK_SNR && slope > DET_NPK_SLOPE * q->slp_med)) {
+			float cap = learned ? q->npk_med + DET_NPK_CAP * (q->spk_med - q->npk_med) : hp;
+			push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
+		}
 	}
 }
 
-static void step(struct qrs *q, double x)
+/* The sample cand (the largest since track_start) has had no larger one in
+ * the lpk samples after it: it is a candidate if none of the lpk samples
+ * before it is larger either. Either way, no sample up to now can be one. */
+static void candidate_due(struct qrs *q, int64_t now)
 {
 	const size_t m = q->mask;
-	const int64_t n = q->n;
-	double u = x - q->offset;
-	double b = qrs_bq_step(&q->lp, qrs_bq_step(&q->hp, u));
-	double y = qrs_bq_step(&q->ylp, qrs_bq_step(&q->yhp, u));
-	float d = (float)(b - q->rb[(n - q->kd) & m]);
-	float e = d * d;
-	q->mwi_sum += (double)e - (double)q->re[(n - q->w) & m];
-	if (q->mwi_sum < 0.0)
-		q->mwi_sum = 0.0;
-	float f = sqrtf((float)(q->mwi_sum / q->w));
-	q->rb[n & m] = (float)b;
-	q->re[n & m] = e;
-	q->rf[n & m] = f;
-	q->ry[n & m] = (float)y;
-	q->rs[n & m] = fabsf(d);
-	if (f > q->fmax_seg)
-		q->fmax_seg = f;
-
-	/* sliding maximum of f over [n - 2 lpk, n] */
-	while (q->dq_tail != q->dq_head && q->rf[q->dq[(q->dq_tail - 1) & q->dq_mask] & m] <= f)
-		q->dq_tail--;
-	q->dq[q->dq_tail++ & q->dq_mask] = n;
-	while (q->dq[q->dq_head & q->dq_mask] < n - 2 * q->lpk)
-		q->dq_head++;
-	q->n = n + 1;
-	int64_t p = n - q->lpk;
-	if (q->dq[q->dq_head & q->dq_mask] == p && p >= q->seg_start)
-		classify(q, p);
+	const int64_t c = q->cand_pos;
+	const float v = q->rf[c & m];
+	int64_t a = c - q->lpk;
+	if (a < q->seg_start)
+		a = q->seg_start;
+	int is_max = 1;
+	for (int64_t i = a; i < q->track_start; i++)
+		if (q->rf[i & m] > v) {
+			is_max = 0;
+			break;
+		}
+	q->track_start = now + 1;
+	q->cand_pos = now + 1;
+	q->cand_val = -1.0f;
+	if (is_max)
+		classify(q, c);
 }
 
-void qrs_feed(struct qrs *q, const float *x_mv, size_t n)
+void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 {
-	for (size_t i = 0; i < n; i++) {
-		float x = x_mv[i];
-		if (!isfinite(x)) {
-			q->n++;
-			q->need_reset = 1;
-			continue;
-		}
-		if (q->need_reset)
+	const size_t m = q->mask;
+	const int kd = q->kd, w = q->w, lpk = q->lpk;
+	const double inv_w = 1.0 / w;
+	float *const ru = q->ru, *const rb = q->rb, *const re = q->re, *const rf = q->rf;
+	struct qrs_bq hp = q->hp, lp = q->lp;
+	double sum = q->mwi_sum, offset = q->offset;
+	int64_t n = q->n, cand_pos = q->cand_pos;
+	float cand_val = q->cand_val, fmax = q->fmax_seg;
+	for (size_t i = 0; i < count; i++) {
+		const float x = x_mv[i];
+		const int bad = !(fabsf(x) <= QRS_MAX_ABS_MV); /* NaN, inf, absurd */
+		if (bad || q->need_reset) {
+			if (bad) {
+				n++;
+				q->need_reset = 1;
+				continue;
+			}
+			q->n = n;
 			restart(q, x);
-		step(q, x);
+			hp = q->hp;
+			lp = q->lp;
+			sum = 0.0;
+			offset = q->offset;
+			cand_pos = q->cand_pos;
+			cand_val = q->cand_val;
+			fmax = 0.0f;
+		}
+		const double u = x - offset;
+		const double b = qrs_bq_step(&lp, qrs_bq_step(&hp, u));
+		const float d = (float)b - rb[(n - kd) & m];
+		const float e = d * d;
+		sum += (double)e - (double)re[(n - w) & m];
+		if (sum < 0.0)
+			sum = 0.0;
+		if ((n & (MWI_RESUM - 1)) == 0) {
+			/* recompute now and then: no rounding residue of a huge
+			 * artefact outlives it by more than MWI_RESUM samples */
+			re[n & m] = e;
+			sum = 0.0;
+			for (int k = 0; k < w; k++)
+				sum += (double)re[(n - k) & m];
+		}
+		const float f = (float)(sum * inv_w);
+		ru[n & m] = (float)u;
+		rb[n & m] = (float)b;
+		re[n & m] = e;
+		rf[n & m] = f;
+		if (f > fmax)
+			fmax = f;
+		if (f > cand_val) {
+			cand_val = f;
+			cand_pos = n;
+		}
+		n++;
+		if (n - 1 - cand_pos == lpk) {
+			q->n = n;
+			q->cand_pos = cand_pos;
+			q->fmax_seg = fmax;
+			candidate_due(q, n - 1);
+			cand_pos = q->cand_pos;
+			cand_val = q->cand_val;
+		}
 	}
+	q->hp = hp;
+	q->lp = lp;
+	q->mwi_sum = sum;
+	q->n = n;
+	q->cand_pos = cand_pos;
+	q->cand_val = cand_val;
+	q->fmax_seg = fmax;
+}
+
+void qrs_flush(struct qrs *q)
+{
+	if (!q->need_reset && q->cand_val > 0.0f && q->cand_pos < q->n)
+		candidate_due(q, q->n - 1);
+	q->need_reset = 1;
 }
 
 void qrs_gap(struct qrs *q, uint64_t n_missing)
@@ -430,10 +697,24 @@ float qrs_quality(const struct qrs *q)
 		limit = 2.0;
 	if (since_s > limit)
 		return 0.0f;
-	return q->q_last;
+	/* the last second: in a readable ECG the feature is high only during
+	 * the QRS complexes; noise keeps it high most of the time */
+	int64_t a = q->n - (int64_t)lround(q->fs), b = q->n;
+	if (a < q->seg_start)
+		a = q->seg_start;
+	if (a < q->n - (int64_t)q->mask)
+		a = q->n - (int64_t)q->mask;
+	float level = Q_BUSY_K * q->spk_med;
+	level *= level; /* the ring holds squared values */
+	int64_t busy = 0;
+	for (int64_t i = a; i < b; i++)
+		busy += q->rf[i & q->mask] > level;
+	float share = b > a ? (float)busy / (float)(b - a) : 0.0f;
+	float f = clampf((Q_BUSY_1 - share) / (Q_BUSY_1 - Q_BUSY_0), 0.0f, 1.0f);
+	return q->q_last < f ? q->q_last : f;
 }
 
 double qrs_delay_s(const struct qrs *q)
 {
-	return (double)(q->lpk + q->fback) / q->fs + q->fid_delay / q->fs;
+	return (double)(q->lpk + q->fback) / q->fs;
 }

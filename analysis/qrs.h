@@ -35,11 +35,16 @@ typedef void (*qrs_beat_fn)(void *ctx, const struct qrs_beat *b);
 /* fs_hz in [100, 2000]. Returns NULL (and *err) on a bad rate or no memory. */
 struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err);
 void qrs_destroy(struct qrs **q);
-/* Feed n samples in mV; non-finite samples are treated as signal loss. */
+/* Feed n samples in mV; non-finite samples (and absurd ones, |x| > 1e4 mV)
+ * are treated as signal loss. */
 void qrs_feed(struct qrs *q, const float *x_mv, size_t n);
 /* Forget the signal history (after a gap); sample numbering continues,
  * skipping n_missing samples. */
 void qrs_gap(struct qrs *q, uint64_t n_missing);
+/* End of the signal (offline use, e.g. the end of a recording): decide the
+ * pending peak now, without the rest of its lookahead. Feeding may go on
+ * afterwards (as after a gap). */
+void qrs_flush(struct qrs *q);
 /* Signal quality of the last second, 0..1. */
 float qrs_quality(const struct qrs *q);
 /* Worst-case decision delay in seconds (R peak to callback). */

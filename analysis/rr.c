@@ -6,31 +6,46 @@
  * classification", J. Med. Eng. Technol. 43(3):173-181, 2019 (the method
  * of Kubios HRV); NeuroKit2's signal_fixpeaks (studied, not copied).
  *
- * For the interval RR_j being decided (prev = last cleaned interval,
- * RR_{j+1}, RR_{j+2} = raw look-ahead):
- *   dRR_j = RR_j - prev, th1 = 5.2 QD(|dRR|) over the last RR_HIST cleaned
+ * For the interval RR_j being decided (prev = last emitted, i.e. cleaned,
+ * interval; RR_{j+1}, RR_{j+2} = raw look-ahead):
+ *   dRR_j = RR_j - prev (so that a second artifact right after a corrected
+ *   one is still seen), th1 = 5.2 QD(dRR) over the last RR_HIST raw
  *   intervals (QD = (Q3 - Q1)/2), dRRs = dRR/th1;
- *   med = median of the last RR_MEDIAN cleaned intervals, mRR = RR - med
- *   (doubled when negative), th2 = 5.2 QD(|mRR|), mRRs = mRR/th2;
+ *   med = median of the last RR_MEDIAN raw intervals including the
+ *   look-ahead (raw, so that a real change of rate is followed and a
+ *   correction never feeds on itself), mRR = RR - med
+ *   (doubled when negative), th2 = 5.2 QD(mRR), mRRs = mRR/th2;
  *   both thresholds are floored at min_th_pct % of med (a perfectly regular
- *   rhythm has QD = 0), and are 10 % of med until 8 intervals are known.
+ *   rhythm has QD = 0), and are 12 % of med until 24 intervals are known.
+ * The sum tests below compare with mh, the median of the last RR_MEDIAN
+ * cleaned intervals (the look-ahead and the raw history may hold the very
+ * artifacts being judged), or with the mean of the last cleaned interval
+ * and the raw one after the artifact (a heart-rate trend), within tol =
+ * max(th2, 10 % of mh).
  * Decision, in this order:
  *   1. ectopic pair: RR_{j+1} satisfies the paper's ectopic rule (S11 =
  *      dRRs_{j+1}, S12 = max(dRRs_j, dRRs_{j+2}) if S11 > 0 else min;
  *      S11 > 1 and S12 < -0.13 S11 - 0.17, or S11 < -1 and S12 > -0.13 S11
  *      + 0.17) and |dRRs_j| > 1: the beat between RR_j and RR_{j+1} is
- *      ectopic or misplaced. If RR_j + RR_{j+1} is within th2 of 2 med, the
- *      beat is moved to the middle (both = half the sum, beat times kept
- *      consistent); otherwise RR_j becomes med.
- *   2. |dRRs_j| <= 1: normal.
+ *      ectopic or misplaced; applied only when RR_j + RR_{j+1} is within
+ *      tol of 2 mh: the beat is moved to the middle (both = half the sum,
+ *      beat times kept consistent). Otherwise the later rules decide.
+ *   2. |dRRs_j| <= 1: normal; or the previous interval was replaced by
+ *      the median (rule 7) and |RR_j - raw previous| <= th1 (a real
+ *      change of rate: no cascade of replacements).
  *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
  *      ectopic, RR_j becomes med.
  *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
  *      dRRs_j > 1 and S22 < -1, short = dRRs_j < -1 and S22 > 1, far =
- *      |mRRs_j| > 3. None of them: normal.
- *   5. short and |RR_j + RR_{j+1} - med| < th2: extra beat, merged.
- *   6. (long or far and RR_j > med) and |RR_j/k - med| < th2, k =
- *      round(RR_j/med) in 2..3: k - 1 missed beats, split in k equal parts.
+ *      |mRRs_j| > 3. None of them: normal. Also normal when not far and
+ *      the jump is explained by the next interval (long: RR_{j+1} + RR_{j+2}
+ *      is a normal interval or within tol of RR_j, both shorter than RR_j,
+ *      and RR_j < 1.5 mh: an extra beat follows; short: RR_j > mh/1.5 and
+ *      RR_{j+1}/2 is normal: a missed beat follows).
+ *   5. (short, or far and RR_j < med) and |RR_j + RR_{j+1} - mh| < tol:
+ *      extra beat, merged.
+ *   6. (long or far) and RR_j > med and |RR_j/k - mh| < tol, k =
+ *      round(RR_j/mh) in 2..3: k - 1 missed beats, split in k equal parts.
  *   7. otherwise long/short: RR_j becomes med.
  * Limits: with look-ahead 0 (or at a flush) rules 1, 4 (S22) and 5 have
  * nothing to look at and fall back on the median rules; sustained
@@ -48,9 +63,10 @@
 #define ALPHA 5.2
 #define C1 0.13
 #define C2 0.17
-#define MIN_HIST 8
-#define START_TH 0.10
+#define MIN_HIST 24
+#define START_TH 0.12
 #define MAX_SPLIT 3
+#define SUM_TOL 0.10 /* minimum tolerance of the sum tests, share of the median */
 
 struct pend {
 	int64_t t; /* end time, ns */
@@ -63,11 +79,16 @@ struct rr_clean {
 	struct pend p[RR_LOOKAHEAD + 2];
 	int np;
 	double hv[RR_HIST];          /* cleaned values */
-	double hd[RR_HIST];          /* |dRR| of cleaned values */
-	double hm[RR_HIST];          /* |mRR'| of cleaned values */
+	double hd[RR_HIST];          /* dRR of cleaned values */
+	double hm[RR_HIST];          /* mRR' of cleaned values */
 	size_t nh, hh;               /* count, next write index */
-	double prev_v, prev_d;
-	int have_prev, have_prev_d;
+	double ho[RR_MEDIAN];        /* last emitted (cleaned) values */
+	size_t no, ho_i;
+	double prev_v;               /* last raw interval decided */
+	int have_prev;
+	double out_v, out_d;         /* last emitted interval and its difference */
+	int have_out, have_out_d;
+	unsigned out_kind;           /* kind of the last emitted interval */
 	int64_t last_t;
 	int have_last_t;
 	unsigned next_flags;
@@ -77,7 +98,7 @@ struct rr_clean {
 struct rr_clean *rr_new(const struct rr_config *cfg, int *err)
 {
 	int la = RR_LOOKAHEAD;
-	double th = 3.0;
+	double th = RR_MIN_TH_PCT;
 	if (cfg) {
 		if (cfg->lookahead < 0 || cfg->lookahead > RR_LOOKAHEAD ||
 		    cfg->min_th_pct < 0.0 || cfg->min_th_pct > 50.0) {
@@ -159,17 +180,47 @@ static double median_recent(const struct rr_clean *c)
 {
 	double tmp[RR_MEDIAN + RR_LOOKAHEAD + 2];
 	size_t n = 0;
+	for (int k = 0; k < c->np; k++)
+		tmp[n++] = c->p[k].v;
 	for (size_t k = 0; k < c->nh && n < RR_MEDIAN; k++)
 		tmp[n++] = c->hv[(c->hh + RR_HIST - 1 - k) % RR_HIST];
-	if (n < 3) /* start-up: the pending raw intervals help */
-		for (int k = 0; k < c->np; k++)
-			tmp[n++] = c->p[k].v;
 	sort_small(tmp, n);
 	return (n & 1u) ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
+/* Median of the last RR_MEDIAN emitted (cleaned) intervals (NAN if fewer
+ * than 5): the reference for the sum tests, not pulled by the artifacts
+ * waiting in the look-ahead or by a cluster of recent ones. */
+static double median_hist(const struct rr_clean *c)
+{
+	double tmp[RR_MEDIAN];
+	size_t n = c->no;
+	memcpy(tmp, c->ho, n * sizeof(*tmp));
+	if (n < 5)
+		return NAN;
+	sort_small(tmp, n);
+	return (n & 1u) ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+/* Is v (a merged, split or averaged interval) a normal interval? Close to
+ * the cleaned median, or to the mean of the last cleaned interval and the
+ * raw one after the artifact (next, NAN if unknown), which follows a trend
+ * of heart rate the median lags behind. */
+static int near_normal(const struct rr_clean *c, double v, double mh, double next,
+		       double tol)
+{
+	if (fabs(v - mh) < tol)
+		return 1;
+	if (!c->have_out || !isfinite(next))
+		return 0;
+	/* the trend branch only with plausible neighbours */
+	if (fabs(next - c->out_v) > tol || fabs(next - mh) > 2.0 * tol)
+		return 0;
+	return fabs(v - 0.5 * (c->out_v + next)) < tol;
+}
+
 static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
-		 double v, unsigned kind, double med)
+		 double v, unsigned kind)
 {
 	struct rr_nn *o = &out[(*k)++];
 	o->t_ns = t;
@@ -178,24 +229,35 @@ static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 	o->flags = c->next_flags | (kind != RR_KIND_OK ? HRV_NN_CORRECTED : 0u);
 	c->next_flags = 0;
 	c->st.out++;
-	double d = c->have_prev ? v - c->prev_v : 0.0;
-	double m = v - med;
-	if (m < 0.0)
-		m *= 2.0;
-	c->hv[c->hh] = v;
-	c->hd[c->hh] = fabs(d);
-	c->hm[c->hh] = fabs(m);
-	c->hh = (c->hh + 1) % RR_HIST;
-	if (c->nh < RR_HIST)
-		c->nh++;
-	c->prev_d = d;
-	c->have_prev_d = c->have_prev;
-	c->prev_v = v;
-	c->have_prev = 1;
+	c->out_d = c->have_out ? v - c->out_v : 0.0;
+	c->have_out_d = c->have_out;
+	c->out_v = v;
+	c->have_out = 1;
+	c->ho[c->ho_i] = v;
+	c->ho_i = (c->ho_i + 1) % RR_MEDIAN;
+	if (c->no < RR_MEDIAN)
+		c->no++;
+	c->out_kind = kind;
 }
 
-static void consume(struct rr_clean *c, int n)
+/* Drop n decided raw intervals from the queue into the raw history. */
+static void consume(struct rr_clean *c, int n, double med)
 {
+	for (int i = 0; i < n; i++) {
+		double v = c->p[i].v;
+		double d = c->have_prev ? v - c->prev_v : 0.0;
+		double m = v - med;
+		if (m < 0.0)
+			m *= 2.0;
+		c->hv[c->hh] = v;
+		c->hd[c->hh] = d;
+		c->hm[c->hh] = m;
+		c->hh = (c->hh + 1) % RR_HIST;
+		if (c->nh < RR_HIST)
+			c->nh++;
+		c->prev_v = v;
+		c->have_prev = 1;
+	}
 	memmove(c->p, c->p + n, (size_t)(c->np - n) * sizeof(c->p[0]));
 	c->np -= n;
 }
@@ -219,51 +281,57 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	} else {
 		th1 = th2 = START_TH * med;
 	}
+	/* sum tests (ectopic pair, extra, missed): history median, tolerance
+	 * at least SUM_TOL of it (a merged or split interval is a real RR,
+	 * which varies around the median) */
+	double mh = median_hist(c);
+	if (isnan(mh))
+		mh = med;
+	double tol = th2 > SUM_TOL * mh ? th2 : SUM_TOL * mh;
 	int np = c->np;
 	double r0 = c->p[0].v, r1 = np > 1 ? c->p[1].v : NAN, r2 = np > 2 ? c->p[2].v : NAN;
-	double prevv = c->have_prev ? c->prev_v : med;
+	double prevv = c->have_out ? c->out_v : med;
 	double d0 = (r0 - prevv) / th1;
 	double d1 = np > 1 ? (r1 - r0) / th1 : 0.0;
 	double d2 = np > 2 ? (r2 - r1) / th1 : 0.0;
-	double dm1 = c->have_prev_d ? c->prev_d / th1 : 0.0;
+	double dm1 = c->have_out_d ? c->out_d / th1 : 0.0;
 	double mr = r0 - med;
 	if (mr < 0.0)
 		mr *= 2.0;
 	mr /= th2;
 
-	/* 1. ectopic/misplaced beat between p[0] and p[1] */
-	if (np > 2 && fabs(d0) > 1.0) {
+	/* 1. ectopic/misplaced beat between p[0] and p[1]: the pair sums to
+	 * two normal intervals (else rules 5-7 decide) */
+	if (np > 2 && fabs(d0) > 1.0 && near_normal(c, 0.5 * (r0 + r1), mh, r2, tol)) {
 		double s12 = d1 > 0.0 ? fmax(d0, d2) : fmin(d0, d2);
 		if (ectopic_rule(d1, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
-			double sum = r0 + r1;
-			if (fabs(sum - 2.0 * med) < th2) {
-				int64_t t1 = c->p[1].t;
-				double half = 0.5 * sum;
-				int64_t tm = t1 - (int64_t)llround(half * 1e6);
-				emit(c, out, k, tm, half, RR_KIND_ECTOPIC, med);
-				emit(c, out, k, t1, half, RR_KIND_ECTOPIC, med);
-				consume(c, 2);
-			} else {
-				emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
-				consume(c, 1);
-			}
+			int64_t t1 = c->p[1].t;
+			double half = 0.5 * (r0 + r1);
+			int64_t tm = t1 - (int64_t)llround(half * 1e6);
+			emit(c, out, k, tm, half, RR_KIND_ECTOPIC);
+			emit(c, out, k, t1, half, RR_KIND_ECTOPIC);
+			consume(c, 2, med);
 			return;
 		}
 	}
-	/* 2. normal */
-	if (fabs(d0) <= 1.0) {
-		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
-		consume(c, 1);
+	/* 2. normal; also when the last interval was replaced by the median
+	 * and this one follows the raw series smoothly (a real change of rate
+	 * must not cascade into replacements) */
+	int smooth = c->have_out && c->out_kind == RR_KIND_LONGSHORT && c->have_prev &&
+		     fabs(r0 - c->prev_v) <= th1;
+	if (fabs(d0) <= 1.0 || smooth) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
 		return;
 	}
 	/* 3. p[0] itself is a spike against both neighbours */
-	if (np > 1 && c->have_prev_d) {
+	if (np > 1 && c->have_out_d) {
 		double s12 = d0 > 0.0 ? fmax(dm1, d1) : fmin(dm1, d1);
 		if (ectopic_rule(d0, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
-			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC, med);
-			consume(c, 1);
+			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC);
+			consume(c, 1, med);
 			return;
 		}
 	}
@@ -276,37 +344,47 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	int lng = d0 > 1.0 && s22 < -1.0;
 	int shrt = d0 < -1.0 && s22 > 1.0;
 	int far = fabs(mr) > 3.0;
-	if (!lng && !shrt && !far) {
-		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK, med);
-		consume(c, 1);
+	/* a jump explained by an artifact in the next interval (an extra beat
+	 * splitting RR_{j+1}, or a missed one doubling it) is not RR_j's */
+	int next_art = 0;
+	if (!far && np > 2 && lng && r0 < 1.5 * mh && r1 < 0.8 * r0 && r2 < 0.8 * r0)
+		next_art = fabs(r1 + r2 - r0) < tol ||
+			   near_normal(c, r1 + r2, mh, np > 3 ? c->p[3].v : NAN, tol);
+	if (!far && np > 1 && shrt && r0 > 0.67 * mh && r1 > 1.5 * mh)
+		next_art = fabs(0.5 * r1 - r0) < tol || near_normal(c, 0.5 * r1, mh, r2, tol);
+	if ((!lng && !shrt && !far) || next_art) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
 		return;
 	}
 	/* 5. extra beat */
-	if ((shrt || (far && r0 < med)) && np > 1 && fabs(r0 + r1 - med) < th2) {
+	if ((shrt || (far && r0 < med)) && np > 1 &&
+	    near_normal(c, r0 + r1, mh, np > 2 ? r2 : NAN, tol)) {
 		c->st.kind[RR_KIND_EXTRA]++;
-		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA, med);
-		consume(c, 2);
+		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA);
+		consume(c, 2, med);
 		return;
 	}
 	/* 6. missed beat(s) */
 	if ((lng || far) && r0 > med) {
-		long parts = lround(r0 / med);
-		if (parts >= 2 && parts <= MAX_SPLIT && fabs(r0 / (double)parts - med) < th2) {
+		long parts = lround(r0 / mh);
+		if (parts >= 2 && parts <= MAX_SPLIT &&
+		    near_normal(c, r0 / (double)parts, mh, r1, tol)) {
 			c->st.kind[RR_KIND_MISSED]++;
 			double part = r0 / (double)parts;
 			int64_t t_end = c->p[0].t;
 			for (long i = 0; i < parts; i++) {
 				int64_t t = t_end - (int64_t)llround((double)(parts - 1 - i) * part * 1e6);
-				emit(c, out, k, t, part, RR_KIND_MISSED, med);
+				emit(c, out, k, t, part, RR_KIND_MISSED);
 			}
-			consume(c, 1);
+			consume(c, 1, med);
 			return;
 		}
 	}
 	/* 7. long/short */
 	c->st.kind[RR_KIND_LONGSHORT]++;
-	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT, med);
-	consume(c, 1);
+	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT);
+	consume(c, 1, med);
 }
 
 static int drain(struct rr_clean *c, struct rr_nn *out, int keep)
@@ -331,7 +409,8 @@ int rr_gap(struct rr_clean *c, struct rr_nn *out)
 	int k = drain(c, out, 0);
 	c->next_flags = HRV_NN_AFTER_GAP;
 	c->have_prev = 0;
-	c->have_prev_d = 0;
+	c->have_out = 0;
+	c->have_out_d = 0;
 	c->have_last_t = 0;
 	c->st.gaps++;
 	return k;

@@ -27,6 +27,7 @@
 #define RR_MEDIAN 11    /* intervals in the local median */
 #define RR_MAX_OUT 16   /* most intervals one call can return */
 #define RR_GAP_MS 3000.0 /* longer interval (or time jump) = signal gap */
+#define RR_MIN_TH_PCT 6.0 /* threshold floor, % of the median RR */
 
 enum rr_kind {
 	RR_KIND_OK = 0,
@@ -47,7 +48,7 @@ struct rr_nn {
 
 struct rr_config {
 	int lookahead;     /* 0..RR_LOOKAHEAD (default RR_LOOKAHEAD) */
-	double min_th_pct; /* threshold floor, % of the median RR (default 3) */
+	double min_th_pct; /* threshold floor, % of the median RR (default RR_MIN_TH_PCT) */
 };
 
 struct rr_stats {

@@ -8,20 +8,11 @@
  *   M_0 = (1 + h_0/h_1) M_1 - (h_0/h_1) M_2, and symmetrically at the end;
  * substituted into the first and last rows this leaves a tridiagonal system
  * in M_1..M_{n-2}, solved by forward elimination and back substitution.
- * On [x_j, x_{j+1}]: S = M_j (x_{j+1}-x)^3/(6h) + M_{j+1} (x-x_j)^3/(6h)
- *   + (y_j/h - M_j h/6)(x_{j+1}-x) + (y_{j+1}/h - M_{j+1} h/6)(x-x_j).
+ * On [x_j, x_{j+1}], with b = x - x_j: S = y_j + c1 b + c2 b^2 + c3 b^3,
+ *   c1 = d_j - h_j (2 M_j + M_{j+1})/6, c2 = M_j/2, c3 = (M_{j+1} - M_j)/(6 h_j).
  */
 #include "spline.h"
 #include "vg_err.h"
-
-static double eval_seg(const double *x, const double *y, const double *m,
-		       size_t j, double t)
-{
-	double h = x[j + 1] - x[j];
-	double a = x[j + 1] - t, b = t - x[j];
-	return m[j] * a * a * a / (6.0 * h) + m[j + 1] * b * b * b / (6.0 * h) +
-	       (y[j] / h - m[j] * h / 6.0) * a + (y[j + 1] / h - m[j + 1] * h / 6.0) * b;
-}
 
 int spline_resample(const double *x, const double *y, size_t n, double x0,
 		    double dx, size_t m, double *out, double *work)
@@ -75,12 +66,28 @@ int spline_resample(const double *x, const double *y, size_t n, double x0,
 		double hl = x[n - 1] - x[n - 2], hp = x[n - 2] - x[n - 3];
 		M[n - 1] = (1.0 + hl / hp) * M[n - 2] - (hl / hp) * M[n - 3];
 	}
+	/* evaluate segment by segment in the power basis of b = t - x_j:
+	 * S = y_j + b (c1 + b (c2 + b c3)) */
 	size_t j = 0;
+	double c1 = 0, c2 = 0, c3 = 0, xj = x[0], yj = y[0];
+	int have = 0;
 	for (size_t k = 0; k < m; k++) {
 		double t = x0 + (double)k * dx;
-		while (j + 2 < n && t > x[j + 1])
+		while (j + 2 < n && t > x[j + 1]) {
 			j++;
-		out[k] = eval_seg(x, y, M, j, t);
+			have = 0;
+		}
+		if (!have) {
+			double h = x[j + 1] - x[j];
+			xj = x[j];
+			yj = y[j];
+			c1 = (y[j + 1] - y[j]) / h - h * (2.0 * M[j] + M[j + 1]) / 6.0;
+			c2 = 0.5 * M[j];
+			c3 = (M[j + 1] - M[j]) / (6.0 * h);
+			have = 1;
+		}
+		double b = t - xj;
+		out[k] = yj + b * (c1 + b * (c2 + b * c3));
 	}
 	return 0;
 }

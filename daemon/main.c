@@ -32,6 +32,7 @@ static void usage(FILE *f)
 		"  --scenario NAME    simulator scenario (massage, calm, surge, release,\n"
 		"                     paced6, paced5)\n"
 		"  --room NAME        room name added to every message\n"
+		"  --record-dir DIR   record sessions (EDF+ and JSON lines) in DIR\n"
 		"  --stall-timeout S  seconds without data before a source is stalled\n"
 		"  --log-level LEVEL  err, warn, info, debug (default info)\n"
 		"  --syslog           log to syslog instead of stderr\n"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "insecure", no_argument, NULL, 'I' },
+		{ "record-dir", required_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'f': break; /* handled above */
 		case 'I': cfg.insecure = 1; break;
+		case 'R': cfg.record_dir = optarg; break;
 		case 's':
 			if (!cli_sources++)
 				cfg.nsources = 0; /* --source replaces the file's sources */

@@ -22,6 +22,8 @@ struct pub {
 	int ntopics;
 	int subs;
 	uint64_t sent, errors;
+	pub_tap_fn tap;
+	void *tap_ctx;
 	char buf[PROTO_MSG_MAX];
 };
 
@@ -94,6 +96,8 @@ int pub_send(struct pub *p, const struct proto_topic *t, const void *msg)
 		return n;
 	}
 	(*seq)++;
+	if (p->tap)
+		p->tap(p->tap_ctx, p->buf, (size_t)n);
 	/* ZMQ_DONTWAIT: a PUB socket never blocks, it drops at the HWM */
 	if (zmq_send(p->sock, t->name, strlen(t->name), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
 	    zmq_send(p->sock, p->buf, (size_t)n, ZMQ_DONTWAIT) < 0) {
@@ -102,6 +106,12 @@ int pub_send(struct pub *p, const struct proto_topic *t, const void *msg)
 	}
 	p->sent++;
 	return VG_OK;
+}
+
+void pub_set_tap(struct pub *p, pub_tap_fn fn, void *ctx)
+{
+	p->tap = fn;
+	p->tap_ctx = ctx;
 }
 
 int pub_subscriptions(const struct pub *p)

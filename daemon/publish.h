@@ -13,6 +13,7 @@
 #ifndef PUBLISH_H
 #define PUBLISH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "loop.h"
@@ -27,6 +28,10 @@ struct pub *pub_new(void *zctx, const char *endpoint, const char *room,
 void pub_destroy(struct pub **p);
 /* Encode and send msg (struct of topic t). 0 or VG_ERR_*. */
 int pub_send(struct pub *p, const struct proto_topic *t, const void *msg);
+/* Called with every message sent (the encoded JSON), e.g. for the session
+ * recording's JSON-lines file. fn NULL = off. */
+typedef void (*pub_tap_fn)(void *ctx, const char *json, size_t len);
+void pub_set_tap(struct pub *p, pub_tap_fn fn, void *ctx);
 /* Current subscriptions (subscribe minus unsubscribe messages seen). */
 int pub_subscriptions(const struct pub *p);
 uint64_t pub_sent(const struct pub *p);

@@ -45,6 +45,8 @@ struct source {
 	uint64_t seen_beats;
 	uint64_t reconnect_gap;      /* samples marked missing across disconnects */
 	int is_file;
+	int reconnecting;            /* a gap now is the time away, not a counter gap */
+	struct source_tap tap;
 	uint8_t buf[READ_CHUNK];
 };
 
@@ -80,6 +82,8 @@ static void on_samples(void *ctx, unsigned ch, const float *v, size_t n,
 	(void)first_index;
 	if (ch < DRV_MAX_CHANNELS && s->pl_id[ch] >= 0)
 		pl_feed(s->pl, s->pl_id[ch], v, n);
+	if (s->tap.samples)
+		s->tap.samples(s->tap.ctx, s, ch, v, n);
 }
 
 static void on_beat(void *ctx, const struct drv_beat *b)
@@ -96,10 +100,11 @@ static void mark_gap(struct source *s, uint64_t n_missing_fastest, double fmax)
 	unsigned nch = drv_instance_channel_count(s->drv);
 	for (unsigned ch = 0; ch < nch; ch++) {
 		const struct drv_channel *c = drv_instance_channel(s->drv, ch);
+		uint64_t n = (uint64_t)llround((double)n_missing_fastest * c->rate_hz / fmax);
 		if (s->pl_id[ch] >= 0)
-			pl_gap(s->pl, s->pl_id[ch],
-			       (uint64_t)llround((double)n_missing_fastest *
-						 c->rate_hz / fmax));
+			pl_gap(s->pl, s->pl_id[ch], n);
+		if (s->tap.gap)
+			s->tap.gap(s->tap.ctx, s, ch, n);
 	}
 }
 
@@ -121,8 +126,8 @@ static void on_gap(void *ctx, uint64_t n_missing)
 	double fmax = fastest_rate(s);
 	if (fmax > 0)
 		mark_gap(s, n_missing, fmax);
-	emit(s, "source.gap", "%llu samples lost (counter gap)",
-	     (unsigned long long)n_missing);
+	emit(s, "source.gap", "%llu samples lost (%s)", (unsigned long long)n_missing,
+	     s->reconnecting ? "while disconnected" : "counter gap");
 }
 
 static void on_info(void *ctx, const char *key, const char *value)
@@ -180,7 +185,16 @@ static int declare_inputs(struct source *s)
 			kind = PL_IN_EMG;
 		else
 			continue;
-		int id = pl_add_input(s->pl, kind, c->rate_hz, c->label, s->origin_ns);
+		/* an EMG input is named by its muscle/region: drivers label
+		 * EMG channels "EMG REGION" (or just "EMG") */
+		char name[DRV_LABEL_MAX + 8];
+		if (kind == PL_IN_EMG && !strncmp(c->label, "EMG ", 4) && c->label[4])
+			snprintf(name, sizeof(name), "%s", c->label + 4);
+		else if (kind == PL_IN_EMG && !strcmp(c->label, "EMG"))
+			snprintf(name, sizeof(name), "EMG %u", ch + 1);
+		else
+			snprintf(name, sizeof(name), "%s", c->label);
+		int id = pl_add_input(s->pl, kind, c->rate_hz, name, s->origin_ns);
 		if (id < 0)
 			return id;
 		s->pl_id[ch] = id;
@@ -321,7 +335,9 @@ static void try_reconnect(struct source *s, int64_t now_ns)
 		double expect = (double)(now_ns - s->origin_ns) * 1e-9 * fmax;
 		if (expect > (double)have) {
 			missing = (uint64_t)(expect - (double)have);
+			s->reconnecting = 1;
 			drv_gap(s->drv, missing); /* counts, advances, calls on_gap */
+			s->reconnecting = 0;
 			s->reconnect_gap += missing;
 		}
 	}
@@ -488,4 +504,22 @@ void source_status_json(const struct source *s, int64_t now_ns, char *buf,
 		       (unsigned long long)drv_instance_sample_index(s->drv, ch));
 	}
 	APPEND("]}");
+}
+
+void source_set_tap(struct source *s, const struct source_tap *tap)
+{
+	if (tap)
+		s->tap = *tap;
+	else
+		memset(&s->tap, 0, sizeof(s->tap));
+}
+
+unsigned source_channel_count(const struct source *s)
+{
+	return drv_instance_channel_count(s->drv);
+}
+
+const struct drv_channel *source_channel(const struct source *s, unsigned ch)
+{
+	return drv_instance_channel(s->drv, ch);
 }

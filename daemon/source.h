@@ -25,6 +25,7 @@
 
 struct source;
 struct pipeline;
+struct drv_channel;
 
 enum source_state {
 	SOURCE_STARTING = 0,
@@ -60,6 +61,20 @@ uint64_t source_samples_missing(const struct source *s);
 /* Append this source's status object (JSON) to buf at *len (bounded). */
 void source_status_json(const struct source *s, int64_t now_ns, char *buf,
 			size_t cap, size_t *len);
+/* Raw-data tap (the session recorder): every channel's samples in
+ * physical units and every gap, as they reach the pipeline. fn NULL = off. */
+struct source_tap {
+	void *ctx;
+	void (*samples)(void *ctx, const struct source *s, unsigned ch,
+			const float *v, size_t n);
+	void (*gap)(void *ctx, const struct source *s, unsigned ch,
+		    uint64_t n_missing);
+};
+void source_set_tap(struct source *s, const struct source_tap *tap);
+/* Channels declared by the source's driver (see drv_channel). */
+unsigned source_channel_count(const struct source *s);
+const struct drv_channel *source_channel(const struct source *s, unsigned ch);
+
 /* Set the time after which a silent source is declared stalled. */
 void source_set_stall_timeout(struct source *s, int64_t ns);
 

@@ -4,10 +4,15 @@
 #include "vagusd.h"
 #include "autodetect.h"
 #include "ctlserver.h"
+#include "calm.h"
+#include "guide.h"
+#include "pacer.h"
 #include "loop.h"
 #include "pipeline.h"
 #include "proto.h"
 #include "publish.h"
+#include "record.h"
+#include "driver.h"
 #include "security.h"
 #include "source.h"
 #include "vg_err.h"
@@ -49,6 +54,12 @@ struct vagusd {
 	struct source *src[VAGUSD_MAX_SOURCES];
 	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
 	int nsrc;
+	struct guide *guide;         /* pacer, advice, holds, responses, summary */
+	int64_t sample_now_ns;       /* newest event time seen (the sample clock) */
+	struct guide_summary summary;
+	struct rec *rec;             /* session recording, NULL = none */
+	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
+	int rec_err_reported;
 	int auto_on;                 /* --source auto given */
 	char auto_opts[256];
 	int auto_reported;
@@ -58,25 +69,75 @@ struct vagusd {
 };
 
 /* ---------------------------------------------------------------- output */
+static void saw_time(struct vagusd *d, int64_t t_ns)
+{
+	if (t_ns > d->sample_now_ns)
+		d->sample_now_ns = t_ns;
+}
+
+/* The sample clock (what marks, holds and the pacer run on). */
+static int64_t sample_now(const struct vagusd *d)
+{
+	return d->sample_now_ns ? d->sample_now_ns : loop_now_ns(d->loop);
+}
+
 static void out_beat(void *ctx, const struct pl_beat *b)
 {
 	struct vagusd *d = ctx;
+	saw_time(d, b->t_ns);
 	pub_send(d->pub, proto_topic_find("beat"), b);
+	guide_beat(d->guide, b);
 }
 
 static void out_hrv(void *ctx, const struct pl_hrv *h)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("hrv"), h);
+	guide_hrv(d->guide, h);
+}
+
+static void out_resp(void *ctx, const struct pl_resp *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("resp"), r);
+	if (isfinite(r->r.resp_bpm))
+		guide_resp(d->guide, r->t_ns, r->r.resp_bpm);
+}
+
+static void out_guide(void *ctx, const struct guide_msg *m)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("guide"), m);
+}
+
+static void out_release(void *ctx, const struct guide_release *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("release"), r);
+}
+
+static void out_hold_long(void *ctx, const struct guide_hold_long *h)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("hold.long"), h);
+}
+
+static void out_mark_response(void *ctx, const struct guide_mark_response *r)
+{
+	struct vagusd *d = ctx;
+	pub_send(d->pub, proto_topic_find("mark.response"), r);
 }
 
 static void publish_event(struct vagusd *d, const char *kind, const char *source,
 			  const char *detail, const char *data);
+static void rec_problem(struct vagusd *d, int rc);
 
 static void out_emg(void *ctx, const struct pl_emg *e)
 {
 	struct vagusd *d = ctx;
+	saw_time(d, e->t_ns);
 	pub_send(d->pub, proto_topic_find("emg"), e);
+	guide_emg(d->guide, e);
 	if (e->r.released) {
 		char data[256], detail[128], name[64];
 		proto_json_escape(e->r.name, name, sizeof(name));
@@ -115,6 +176,8 @@ static void tick(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	for (int i = 0; i < d->nsrc; i++)
 		source_tick(d->src[i], now_ns);
+	if (d->sample_now_ns)
+		guide_tick(d->guide, d->sample_now_ns);
 }
 
 static void build_status(struct vagusd *d, int64_t now_ns)
@@ -149,6 +212,106 @@ static void status(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	build_status(d, now_ns);
 	pub_send(d->pub, proto_topic_find("status"), &d->status);
+	if (d->sample_now_ns)
+		pl_tick(d->pl, d->sample_now_ns);
+	if (d->rec)
+		rec_problem(d, rec_sync(d->rec));
+}
+
+/* ---------------------------------------------------------------- recording */
+static int source_index(const struct vagusd *d, const struct source *s)
+{
+	for (int i = 0; i < d->nsrc; i++)
+		if (d->src[i] == s)
+			return i;
+	return -1;
+}
+
+static void rec_problem(struct vagusd *d, int rc)
+{
+	if (rc >= 0 || d->rec_err_reported || !d->rec)
+		return;
+	char data[1024];
+	if (rec_stats_json(d->rec, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	d->rec_err_reported = 1;
+	vg_warnx("recording: %s (analysis and publishing go on)", vg_strerror(rc));
+	publish_event(d, "record.error", NULL, vg_strerror(rc), data[0] ? data : NULL);
+}
+
+static void tap_samples(void *ctx, const struct source *s, unsigned ch,
+			const float *v, size_t n)
+{
+	struct vagusd *d = ctx;
+	int i = source_index(d, s);
+	if (!d->rec || i < 0 || ch >= DRV_MAX_CHANNELS || d->rec_map[i][ch] < 0)
+		return;
+	rec_problem(d, rec_samples(d->rec, d->rec_map[i][ch], v, n));
+}
+
+static void tap_gap(void *ctx, const struct source *s, unsigned ch, uint64_t n)
+{
+	struct vagusd *d = ctx;
+	int i = source_index(d, s);
+	if (!d->rec || i < 0 || ch >= DRV_MAX_CHANNELS || d->rec_map[i][ch] < 0)
+		return;
+	rec_problem(d, rec_gap(d->rec, d->rec_map[i][ch], n));
+}
+
+static void tap_message(void *ctx, const char *json, size_t len)
+{
+	struct vagusd *d = ctx;
+	if (d->rec)
+		rec_problem(d, rec_message(d->rec, json, len));
+}
+
+static void annotate(struct vagusd *d, const char *text)
+{
+	if (d->rec)
+		rec_problem(d, rec_annotation(d->rec, loop_now_ns(d->loop), -1, text));
+}
+
+/* Open the session's recording: every channel of every source. */
+static int record_start(struct vagusd *d, const char *client, const char *technique)
+{
+	struct rec_signal sig[REC_MAX_SIGNALS];
+	int n = 0;
+	for (int i = 0; i < d->nsrc; i++) {
+		for (unsigned ch = 0; ch < DRV_MAX_CHANNELS; ch++)
+			d->rec_map[i][ch] = -1;
+		unsigned nch = source_channel_count(d->src[i]);
+		for (unsigned ch = 0; ch < nch && n < REC_MAX_SIGNALS; ch++) {
+			const struct drv_channel *c = source_channel(d->src[i], ch);
+			sig[n] = (struct rec_signal){ c->label, c->unit, c->transducer,
+						      c->prefilter, c->phys_min,
+						      c->phys_max, c->rate_hz };
+			d->rec_map[i][ch] = n++;
+		}
+	}
+	if (!n)
+		return VG_ERR_NOTFOUND;
+	struct rec_config rc = { d->cfg.record_dir, client, technique,
+				 loop_now_ns(d->loop), sig, n };
+	int e = VG_OK;
+	d->rec = rec_open(&rc, &e);
+	if (!d->rec)
+		return e;
+	d->rec_err_reported = 0;
+	struct source_tap tap = { d, tap_samples, tap_gap };
+	for (int i = 0; i < d->nsrc; i++)
+		source_set_tap(d->src[i], &tap);
+	pub_set_tap(d->pub, tap_message, d);
+	return VG_OK;
+}
+
+static void record_stop(struct vagusd *d)
+{
+	if (!d->rec)
+		return;
+	for (int i = 0; i < d->nsrc; i++)
+		source_set_tap(d->src[i], NULL);
+	pub_set_tap(d->pub, NULL, NULL);
+	rec_close(&d->rec);
 }
 
 /* ---------------------------------------------------------------- control */
@@ -168,6 +331,28 @@ static void sanitize(const char *in, char *out, size_t cap)
 		out[k++] = ok ? c : '_';
 	}
 	out[k] = '\0';
+}
+
+/* The session's Markdown report next to its recording. */
+static void write_summary(struct vagusd *d, const char *id)
+{
+	if (!d->cfg.record_dir || !d->cfg.record_dir[0])
+		return;
+	static char md[65536];
+	if (guide_summary_markdown(&d->summary, md, sizeof(md)) < 0)
+		return;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s.summary.md", d->cfg.record_dir, id);
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
+		if (f)
+			fclose(f);
+		vg_warn("cannot write %s", path);
+		publish_event(d, "record.error", NULL, "cannot write the session summary",
+			      NULL);
+		return;
+	}
+	vg_info("session summary in %s", path);
 }
 
 static int session_start(struct vagusd *d, const struct ctl_request *req,
@@ -195,6 +380,21 @@ static int session_start(struct vagusd *d, const struct ctl_request *req,
 	cJSON_AddStringToObject(data, "client", s->client);
 	cJSON_AddStringToObject(data, "technique", s->technique);
 	cJSON_AddStringToObject(data, "notes", s->notes);
+	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
+		int rc = record_start(d, s->client, s->technique);
+		if (rc < 0) {
+			vg_warnx("session %s: cannot record in %s: %s", s->id,
+				 d->cfg.record_dir, vg_strerror(rc));
+			publish_event(d, "record.error", NULL, "cannot open the recording",
+				      NULL);
+		} else {
+			cJSON_AddStringToObject(data, "edf", rec_edf_path(d->rec));
+			cJSON_AddStringToObject(data, "jsonl", rec_jsonl_path(d->rec));
+			cJSON_AddStringToObject(reply, "edf", rec_edf_path(d->rec));
+		}
+	}
+	guide_session_start(d->guide, s->id, sample_now(d));
+	pl_reset_baseline(d->pl); /* calm is relative to this client's session */
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "session.start", NULL, s->id, txt);
 	cJSON_free(txt);
@@ -213,6 +413,13 @@ static int session_stop(struct vagusd *d, cJSON *reply, char *err, size_t cap)
 	snprintf(data, sizeof(data), "{\"session\":\"%s\",\"duration_s\":%.1f,\"marks\":%d}",
 		 s->id, dur, s->marks);
 	publish_event(d, "session.stop", NULL, s->id, data);
+	if (guide_session_stop(d->guide, sample_now(d), &d->summary) == VG_OK) {
+		static char sj[sizeof(((struct proto_event *)0)->data)];
+		if (guide_summary_json(&d->summary, sj, sizeof(sj)) >= 0)
+			publish_event(d, "session.summary", NULL, s->id, sj);
+		write_summary(d, s->id);
+	}
+	record_stop(d);
 	cJSON_AddStringToObject(reply, "session", s->id);
 	cJSON_AddNumberToObject(reply, "duration_s", dur);
 	cJSON_AddNumberToObject(reply, "marks", s->marks);
@@ -229,6 +436,11 @@ static int mark(struct vagusd *d, const struct ctl_request *req, cJSON *reply)
 	cJSON_AddStringToObject(data, "session", d->session.active ? d->session.id : "");
 	char *txt = cJSON_PrintUnformatted(data);
 	publish_event(d, "mark", NULL, req->label, txt);
+	char note[256];
+	snprintf(note, sizeof(note), "mark %.100s%s%.60s%s%.20s", req->label,
+		 req->region[0] ? " @" : "", req->region, req->pressure[0] ? " " : "",
+		 req->pressure);
+	annotate(d, note);
 	cJSON_free(txt);
 	cJSON_Delete(data);
 	if (d->session.active)
@@ -291,6 +503,39 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		return mark(d, req, reply);
 	case CTL_CONFIG_GET:
 		return config_get(d, reply);
+	case CTL_BASELINE_START:
+		pl_reset_baseline(d->pl);
+		cJSON_AddNumberToObject(reply, "baseline_s", CALM_DEFAULT_BASELINE_S);
+		publish_event(d, "baseline.start", NULL,
+			      "calm baseline is captured from now", NULL);
+		return VG_OK;
+	case CTL_PACER_SET: {
+		char spec[96];
+		if (!strcmp(req->pattern, "custom")) {
+			if (isnan(req->inhale_s) || isnan(req->exhale_s))
+				return err_msg(err, cap, VG_ERR_INVAL,
+					       "custom needs inhale_s and exhale_s");
+			snprintf(spec, sizeof(spec), "%g-%g-%g-%g", req->inhale_s,
+				 isnan(req->hold_in_s) ? 0 : req->hold_in_s, req->exhale_s,
+				 isnan(req->hold_out_s) ? 0 : req->hold_out_s);
+		} else if (!strcmp(req->pattern, "follow") && !isnan(req->target_bpm)) {
+			snprintf(spec, sizeof(spec), "follow:%g", req->target_bpm);
+		} else {
+			snprintf(spec, sizeof(spec), "%s", req->pattern);
+		}
+		struct pacer_cfg pc;
+		if (pacer_parse(spec, &pc) < 0 ||
+		    guide_pacer_set(d->guide, &pc, sample_now(d)) < 0)
+			return err_msg(err, cap, VG_ERR_INVAL, "pacer pattern refused");
+		cJSON_AddStringToObject(reply, "pacer", spec);
+		publish_event(d, "pacer.set", NULL, spec, NULL);
+		return VG_OK;
+	}
+	case CTL_PROFILE_SET:
+		if (guide_profile_set(d->guide, req->profile) < 0)
+			return err_msg(err, cap, VG_ERR_INVAL, "unknown profile");
+		publish_event(d, "profile.set", NULL, req->profile, NULL);
+		return VG_OK;
 	case CTL_CALIBRATE: {
 		enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST
 							       : EMG_CAL_REFERENCE;
@@ -315,6 +560,10 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		for (int c = 0; c < n; c++)
 			if (ch < 0 || c == ch)
 				pl_emg_hold(d->pl, c, start);
+		if (start)
+			guide_hold_start(d->guide, req->technique, req->region, sample_now(d));
+		else
+			guide_hold_stop(d->guide, sample_now(d));
 		char data[1024], tech[400], reg[400];
 		proto_json_escape(req->technique, tech, sizeof(tech));
 		proto_json_escape(req->region, reg, sizeof(reg));
@@ -322,6 +571,10 @@ static int on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 			 tech, reg);
 		publish_event(d, start ? "hold.start" : "hold.stop", NULL,
 			      req->technique, start ? data : NULL);
+		char note[160];
+		snprintf(note, sizeof(note), "%s %.60s %.60s", start ? "hold" : "hold end",
+			 req->technique, req->region);
+		annotate(d, note);
 		return VG_OK;
 	}
 	default:
@@ -401,6 +654,15 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	d->loop = loop_new(&e);
 	if (!d->loop)
 		goto fail;
+	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
+		int n = rec_repair_dir(d->cfg.record_dir);
+		if (n > 0)
+			vg_info("repaired %d unfinished recording(s) in %s", n,
+				d->cfg.record_dir);
+		else if (n < 0)
+			vg_warnx("recording directory %s: %s", d->cfg.record_dir,
+				 vg_strerror(n));
+	}
 	d->start_ns = loop_now_ns(d->loop);
 	int have_key = d->cfg.secret_key_file && d->cfg.secret_key_file[0];
 	const char *eps[2] = { d->cfg.pub_endpoint, d->cfg.ctl_endpoint };
@@ -424,7 +686,12 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 		goto fail;
 	struct pl_config pc = { .windows_s = { 0 } };
 	memcpy(pc.windows_s, d->cfg.hrv_windows_s, sizeof(pc.windows_s));
-	struct pl_output po = { d, out_beat, out_hrv, out_emg };
+	struct guide_output go = { d, out_guide, out_release, out_hold_long,
+				   out_mark_response };
+	d->guide = guide_new(NULL, &go, &e);
+	if (!d->guide)
+		goto fail;
+	struct pl_output po = { d, out_beat, out_hrv, out_emg, out_resp };
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
 		goto fail;
@@ -477,9 +744,11 @@ void vagusd_destroy(struct vagusd **dp)
 	if (!dp || !*dp)
 		return;
 	struct vagusd *d = *dp;
+	record_stop(d);
 	for (int i = 0; i < d->nsrc; i++)
 		source_destroy(&d->src[i]);
 	pl_destroy(&d->pl);
+	guide_destroy(&d->guide);
 	ctl_server_destroy(&d->ctl);
 	pub_destroy(&d->pub);
 	sec_destroy(&d->sec);

@@ -27,7 +27,10 @@
  *    messages. Beats lost (count jumped by more than one) are counted with
  *    drv_gap(lost beats) and the next beat carries DRV_BEAT_AFTER_GAP. A
  *    strap is "legacy" (bytes 4-7 only) until its toggle bit changes, and
- *    again after 10 messages without a change.
+ *    again after 10 messages without a change. The first message only
+ *    teaches the count (its beat may be old); after a reconnect, a change
+ *    of strap (extended data) or 60 s of silence the same holds and the
+ *    next beat also carries DRV_BEAT_AFTER_GAP.
  *  - Beat times: drivers/beatclock.h (anchored at arrival, advanced by RR).
  *  - Status: drv_info keys "state", "reset_cause", "device_number",
  *    "transmission_type", "manufacturer_id", "serial_upper", "hw_version",
@@ -337,8 +340,12 @@ static void on_page(struct drv_instance *d, struct ant_priv *p,
 		p->t0 = t;
 		return;
 	}
-	if (c == p->c0)
+	if (c == p->c0) {
+		/* no new beat; a strap never moves the time of the same beat,
+		 * but if one does, the latest time is the one to measure from */
+		p->t0 = t;
 		return;
+	}
 	unsigned diff = (unsigned)(uint8_t)(c - p->c0);
 	unsigned flags = 0;
 	uint16_t rr = 0;

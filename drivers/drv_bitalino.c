@@ -40,7 +40,9 @@
  * BITalinoWorld/cpp-api bitalino.cpp and revolution-python-api bitalino.py;
  * PGomes92/opensignalsreader bitalino_tf.py (transfer functions).
  * Limits: a loss of 16 frames or more aliases to a shorter gap (4-bit
- * counter; 16 ms at 1000 Hz); digital inputs I1..I4 are not delivered;
+ * counter; 16 ms at 1000 Hz); while locked, bytes inserted exactly at a
+ * frame boundary pass as a frame about 1 time in 256 (CRC4 and sequence
+ * both match by chance), which shifts the following indices by 16; digital inputs I1..I4 are not delivered;
  * BITalino 1 (firmware < 5) is not supported; the reply text counts as
  * garbage bytes.
  */
@@ -71,6 +73,7 @@ struct bit {
 	int locked;
 	int have_seq;
 	unsigned last_seq;
+	uint8_t crc_step[16][256];   /* see crc_build() */
 };
 
 static const uint8_t crc4_tab[16] = {
@@ -78,15 +81,22 @@ static const uint8_t crc4_tab[16] = {
 	0xB, 0x8, 0xD, 0xE, 0x7, 0x4, 0x1, 0x2
 };
 
-static int crc_ok(const uint8_t *f, size_t n)
+/* Byte-at-a-time form of the nibble table: step[crc][byte] is the CRC
+ * after both nibbles of byte (built in open(), one lookup per byte). */
+static void crc_build(struct bit *b)
+{
+	for (unsigned c = 0; c < 16; c++)
+		for (unsigned v = 0; v < 256; v++)
+			b->crc_step[c][v] = (uint8_t)(crc4_tab[crc4_tab[c] ^ (v >> 4)] ^
+						      (v & 0x0F));
+}
+
+static int crc_ok(const struct bit *b, const uint8_t *f, size_t n)
 {
 	unsigned crc = 0;
-	for (size_t i = 0; i + 1 < n; i++) {
-		crc = crc4_tab[crc] ^ (unsigned)(f[i] >> 4);
-		crc = crc4_tab[crc] ^ (unsigned)(f[i] & 0x0F);
-	}
-	crc = crc4_tab[crc] ^ (unsigned)(f[n - 1] >> 4);
-	crc = crc4_tab[crc];
+	for (size_t i = 0; i + 1 < n; i++)
+		crc = b->crc_step[crc][f[i]];
+	crc = crc4_tab[crc4_tab[crc] ^ (unsigned)(f[n - 1] >> 4)];
 	return crc == (unsigned)(f[n - 1] & 0x0F);
 }
 
@@ -111,9 +121,10 @@ static unsigned adc_at(const uint8_t *f, size_t n, unsigned k)
 
 static void on_text(struct drv_instance *d, struct bit *b, uint8_t c)
 {
-	if (drvu_text_byte(&b->text, c) && b->text.line[0])
-		drv_info(d, strstr(b->text.line, "BITalino") ? "version" : "reply",
-			 b->text.line);
+	if (drvu_text_byte(&b->text, c) && strstr(b->text.line, "BITalino")) {
+		drvu_batch_flush(d, &b->batch);
+		drv_info(d, "version", b->text.line);
+	}
 }
 
 static void emit(struct drv_instance *d, struct bit *b, const uint8_t *f)
@@ -151,7 +162,7 @@ static size_t parse(struct drv_instance *d, const uint8_t *p, size_t n)
 		if (b->locked) {
 			if (n - i < N)
 				break;
-			if (!crc_ok(p + i, N)) {
+			if (!crc_ok(b, p + i, N)) {
 				drv_stat_checksum_error(d);
 				b->locked = 0;
 				continue;
@@ -161,7 +172,7 @@ static size_t parse(struct drv_instance *d, const uint8_t *p, size_t n)
 				if (n - i < 2 * N)
 					break;
 				const uint8_t *q = p + i + N;
-				if (!crc_ok(q, N) || seq_of(b, q) != ((seq + 1) & 0x0F)) {
+				if (!crc_ok(b, q, N) || seq_of(b, q) != ((seq + 1) & 0x0F)) {
 					drv_stat_checksum_error(d);
 					b->locked = 0;
 					continue;
@@ -176,7 +187,7 @@ static size_t parse(struct drv_instance *d, const uint8_t *p, size_t n)
 		int ok = 1;
 		for (unsigned k = 0; k < BIT_LOCK_FRAMES && ok; k++) {
 			const uint8_t *f = p + i + k * N;
-			ok = crc_ok(f, N) &&
+			ok = crc_ok(b, f, N) &&
 			     (k == 0 || seq_of(b, f) == ((seq_of(b, f - N) + 1) & 0x0F));
 		}
 		if (ok) {
@@ -241,6 +252,7 @@ static int bit_open(struct drv_instance *d)
 	if (e < 0)
 		return e;
 	b->batch.nch = drv_instance_channel_count(d);
+	crc_build(b);
 	b->cmd[0] = BIT_CMD_STOP_ANY;
 	b->cmd[1] = BIT_CMD_VERSION;
 	b->cmd[2] = (uint8_t)(code << 6 | 0x03);
@@ -267,6 +279,10 @@ static void bit_event(struct drv_instance *d, enum drv_event ev)
 	} else if (ev == DRV_EV_DISCONNECT) {
 		b->locked = 0;
 	}
+	/* across a reconnect the counter says nothing (the host marks the
+	 * time away as a gap itself) */
+	if (ev != DRV_EV_STALL)
+		b->have_seq = 0;
 }
 
 static void bit_close(struct drv_instance *d)

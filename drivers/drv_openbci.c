@@ -12,7 +12,8 @@
  *    "b" (stream). A reply line starting "Failure" means the dongle answers
  *    but the board is off (logged). If a step gets no "$$$" within 3 s
  *    (tick), the next command is sent anyway. close() sends "s".
- *    Reply lines are passed on as drv_info("reply", line).
+ *    Reply lines (>= 4 characters, until streaming) are passed on as
+ *    drv_info("reply", line).
  *  - Framing: unlocked, a packet is accepted only when two packets in a row
  *    have header A0, footer C0..C6 and consecutive sample numbers; locked,
  *    each packet needs A0 and a valid footer. A packet whose sample number
@@ -57,6 +58,7 @@
 #define OBCI_COUNTS_MAX 8388607.0      /* 2^23 - 1 */
 #define OBCI_ACCEL_G_PER_COUNT (0.002 / 16.0)
 #define OBCI_STEP_TIMEOUT_NS 3000000000LL
+#define OBCI_REPLY_MIN 4 /* chars */
 
 enum obci_state { ST_WAIT_ID, ST_WAIT_DEFAULTS, ST_STREAM };
 
@@ -100,10 +102,13 @@ static void on_text(struct drv_instance *d, struct obci *o, uint8_t c)
 	int r = drvu_text_byte(&o->text, c);
 	if (r == 0)
 		return;
-	if (o->text.line[0]) {
+	/* replies come only during the handshake; shorter "lines" are
+	 * printable garbage */
+	if (o->st != ST_STREAM && strlen(o->text.line) >= OBCI_REPLY_MIN) {
 		if (strncmp(o->text.line, "Failure", 7) == 0)
 			vg_warnx("openbci: dongle answers but the board is off "
 				 "(\"%s\")", o->text.line);
+		drvu_batch_flush(d, &o->batch);
 		drv_info(d, "reply", o->text.line);
 	}
 	if (r != 2)
@@ -297,6 +302,10 @@ static void obci_event(struct drv_instance *d, enum drv_event ev)
 	} else if (ev == DRV_EV_DISCONNECT) {
 		o->locked = 0;
 	}
+	/* across a reconnect the counter says nothing (the host marks the
+	 * time away as a gap itself) */
+	if (ev != DRV_EV_STALL)
+		o->have_seq = 0;
 }
 
 static void obci_close(struct drv_instance *d)

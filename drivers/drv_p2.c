@@ -12,10 +12,11 @@
  *    the next byte; a CR LF right after a packet is skipped silently, any
  *    other byte counts as garbage (no fixed stride is assumed).
  *  - Counter: a packet whose counter jumps is taken as a real gap only if
- *    the packet after it continues from it; if instead that one continues the
- *    old count, the jump was a corrupted counter: the packet is dropped
- *    (checksum_errors) and marked as a gap of one sample. A packet that
- *    starts A5 but fails the checks counts as a checksum error.
+ *    the packet right after it (CR LF allowed) continues from it; otherwise
+ *    (a corrupted counter, or damage after it) the packet is dropped and
+ *    counted in checksum_errors, and the next accepted packet carries the
+ *    gap. A packet that starts A5 right after a packet but fails the checks
+ *    counts as a checksum error.
  *  - Gaps: missing = (counter - last - 1) mod 256 samples via drv_gap().
  *  - Values: uV = (ADC - baseline) * vref / 1024 / gain * 1e6; ECG channels
  *    in mV (the same / 1000). gain defaults to Olimex's factory setting
@@ -158,10 +159,12 @@ static size_t parse(struct drv_instance *d, const uint8_t *p, size_t n)
 			if (n - i < 2 * P2_FRAME + P2_CRLF_MAX)
 				break;
 			size_t off = next_packet(p + i, n - i);
-			if (off && p[i + off + 3] == (uint8_t)(expect + 1)) {
+			if (!off || p[i + off + 3] != (uint8_t)(p[i + 3] + 1)) {
+				/* not confirmed: a corrupted counter (the
+				 * next packet continues the old count) or
+				 * no clean packet after it; drop it, the
+				 * next accepted packet carries the gap */
 				drv_stat_checksum_error(d);
-				drvu_gap(d, &s->batch, 1);
-				s->last_seq = expect;
 				s->after_frame = 1;
 				i += P2_FRAME;
 				continue;
@@ -235,7 +238,8 @@ static void p2_event(struct drv_instance *d, enum drv_event ev)
 {
 	struct p2 *s = drv_priv(d);
 	if (ev == DRV_EV_CONNECT) {
-		/* opening the port resets an Uno: the counter restarts */
+		/* opening the port resets an Uno: the counter restarts (the
+		 * host marks the time away as a gap itself) */
 		s->acc.len = 0;
 		s->after_frame = 0;
 		s->have_seq = 0;

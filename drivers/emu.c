@@ -11,7 +11,8 @@
  * of the sim's), whether to drop it, flip one bit of it, or put 1-16 random
  * bytes before it. Handshake replies go through emu_text() and are never
  * damaged, so a faulty stream still gets past the start-up exchange. The
- * output buffer grows as needed and is emptied at each emu_advance().
+ * output buffer grows as needed; what one emu_advance() returned is
+ * dropped at the next call (replies produced in between are kept).
  * Limits: faults are per frame, not per byte, so a fault never lands in the
  * gap between frames; memory grows with the bytes produced by one
  * emu_advance() call (advance in small steps).
@@ -35,6 +36,7 @@ struct emu {
 	void *priv;
 	uint8_t *out;     /* bytes produced since the last emu_advance() */
 	size_t len, cap;
+	size_t given;     /* bytes returned by the last emu_advance() */
 	int oom;          /* output lost for lack of memory (logged once) */
 	struct emu_fault_stats fstats;
 };
@@ -83,6 +85,13 @@ static void put(struct emu *e, const uint8_t *buf, size_t n)
 struct emu *emu_new(const char *name, uint64_t sim_seed,
 		    const struct emu_faults *faults, int *err)
 {
+	struct sim_config cfg = { .seed = sim_seed };
+	return emu_new_with(name, &cfg, faults, err);
+}
+
+struct emu *emu_new_with(const char *name, const struct sim_config *base,
+			 const struct emu_faults *faults, int *err)
+{
 	int e_ = VG_ERR_NOTFOUND;
 	const struct emu_ops *ops = name ? emu_find(name) : NULL;
 	struct emu *e = NULL;
@@ -107,12 +116,13 @@ struct emu *emu_new(const char *name, uint64_t sim_seed,
 		if (!e->priv)
 			goto fail;
 	}
-	struct sim_config cfg = {
-		.seed = sim_seed,
-		.ecg_fs_hz = ops->ecg_fs_hz,
-		.emg_fs_hz = ops->emg_fs_hz,
-		.n_emg = 2,
-	};
+	struct sim_config cfg = { 0 };
+	if (base)
+		cfg = *base;
+	cfg.ecg_fs_hz = ops->ecg_fs_hz;
+	cfg.emg_fs_hz = ops->emg_fs_hz;
+	if (cfg.n_emg < 2)
+		cfg.n_emg = 2;
 	e->sim = sim_new(&cfg, &e_);
 	if (!e->sim)
 		goto fail;
@@ -159,9 +169,16 @@ void emu_autostart(struct emu *e)
 
 size_t emu_advance(struct emu *e, double t_s, const uint8_t **out)
 {
-	e->len = 0;
+	/* forget what the last call returned; keep bytes produced since
+	 * (replies to emu_rx) */
+	if (e->given) {
+		memmove(e->out, e->out + e->given, e->len - e->given);
+		e->len -= e->given;
+		e->given = 0;
+	}
 	e->ops->advance(e, t_s);
 	*out = e->out;
+	e->given = e->len;
 	return e->len;
 }
 

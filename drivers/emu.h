@@ -48,6 +48,12 @@ struct emu_faults {
 /* Create an emulator for a driver name; NULL + *err if unknown. */
 struct emu *emu_new(const char *name, uint64_t sim_seed,
 		    const struct emu_faults *faults, int *err);
+/* The same with simulator settings: base gives the seed, scenario, EMG
+ * levels and noise (NULL = defaults); the sampling rates are the
+ * emulator's (ecg_fs_hz, emg_fs_hz) and n_emg is at least 2. */
+struct sim_config;
+struct emu *emu_new_with(const char *name, const struct sim_config *base,
+			 const struct emu_faults *faults, int *err);
 void emu_destroy(struct emu **e);
 /* Host -> device bytes. */
 void emu_rx(struct emu *e, const uint8_t *buf, size_t n);

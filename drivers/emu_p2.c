@@ -5,8 +5,9 @@
  * Problem: the P2 driver must be exercised without a board: 17-byte packets
  * at 256 Hz from power-up, the wrapping counter, and an offset baseline.
  * Approach: no commands (the device has none); packets flow from t = 0.
- * Channel 1 = sim ECG around a baseline of 300 counts (the Olimex forum
- * reports about 300, not 512), channels 2 and 3 = the sim's EMG around 512,
+ * Channel 1 = sim ECG around a baseline of 200 counts (real boards sit
+ * away from 512, the Olimex forum reports about 300; 200 leaves room for the
+ * sim's 1.3 mV R waves at gain 2848), channels 2 and 3 = the sim's EMG around 512,
  * channels 4-6 = 512; counts = baseline + uV / (5 / 1024 / 2848 * 1e6)
  * rounded and clipped to 0..1023 (the driver's defaults: vref 5 V, gain
  * 2848); switches byte 01 as in the demo sketch.
@@ -21,7 +22,7 @@
 #define EP_FRAME 17
 #define EP_CHUNK 64
 #define EP_UV_PER_COUNT (5.0 / 1024.0 / 2848.0 * 1e6)
-#define EP_ECG_BASELINE 300.0
+#define EP_ECG_BASELINE 200.0
 #define EP_MID 512.0
 
 struct ep {

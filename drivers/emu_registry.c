@@ -11,11 +11,17 @@
 extern const struct emu_ops emu_openbci_ops;
 extern const struct emu_ops emu_bitalino_ops;
 extern const struct emu_ops emu_p2_ops;
+extern const struct emu_ops emu_ant_ops;
+extern const struct emu_ops emu_pulse_ops;
+extern const struct emu_ops emu_hrmi_ops;
 
 static const struct emu_ops *const emulators[] = {
 	&emu_openbci_ops,
 	&emu_bitalino_ops,
 	&emu_p2_ops,
+	&emu_ant_ops,
+	&emu_pulse_ops,
+	&emu_hrmi_ops,
 	NULL
 };
 

@@ -183,7 +183,12 @@ static int fd_open(struct link *l, const char *path, int baud)
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		int e = vg_err_from_errno(errno);
-		vg_warn("%s", path);
+		/* an absent device is the normal state while it is unplugged
+		 * and the daemon retries: the source reports it, once */
+		if (errno == ENOENT)
+			vg_debug("%s: not there", path);
+		else
+			vg_warn("%s", path);
 		return e;
 	}
 	int flags = O_NOCTTY | O_NONBLOCK | O_CLOEXEC;

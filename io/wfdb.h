@@ -10,13 +10,15 @@
  * lines, comments) into a record; wfdb_open() reads NAME.hea, parses it and
  * opens the signal files, checking their sizes against the header.
  * wfdb_read_adu()/wfdb_read_phys() decode any sample range of one signal
- * (formats 16, 61, 80, 160, 212, 310, 311; multi-frequency "16x32" signals).
+ * (formats 16, 24, 32, 61, 80, 160, 212; multi-frequency "16x32" signals).
  * Reference: WFDB Programmer's Guide, header(5) and signal(5) man pages
  * (physionet.org/physiotools/wag/).
  * Limits: single-segment records only (multi-segment and "~" signals give
- * VG_ERR_NOTSUP); format 8 (first differences) and the compressed formats
- * 508-516 are not supported; skew is parsed and ignored; checksums are not
- * verified. Not thread-safe per record.
+ * VG_ERR_NOTSUP); formats 8 (first differences), 310, 311 and the FLAC
+ * formats 508-516 are not supported (VG_ERR_NOTSUP); skew is parsed and
+ * ignored; checksums are not verified (wfdb_sig_checksum() gives them to
+ * callers that want to). All signals of a file must share one format, as
+ * WFDB requires. Not thread-safe per record.
  */
 #ifndef WFDB_H
 #define WFDB_H

@@ -4,6 +4,7 @@
  * that every field here appears there.
  */
 #include "proto.h"
+#include "guide.h"
 #include "pipeline.h"
 
 #include <stddef.h>
@@ -70,6 +71,19 @@ static const struct proto_field hrv_fields[] = {
 	F_DBL(struct pl_hrv, r.calm_trend, "calm_trend", 2, "/min", "change of calm per minute"),
 };
 
+/* ---------------------------------------------------------------- resp */
+static const char *const resp_sources[] = { "none", "rsa", "edr", "fused", NULL };
+static const struct proto_field resp_fields[] = {
+	F_DBL(struct pl_resp, r.resp_bpm, "resp_bpm", 2, "/min",
+	      "breathing rate from the ECG/RR alone; null when unknown"),
+	F_DBL(struct pl_resp, r.confidence, "confidence", 2, "", "0..1"),
+	F_ENUM(struct pl_resp, r.source, "source", resp_sources,
+	       "rsa (RR spectrum), edr (R amplitude), fused, or none"),
+	F_DBL(struct pl_resp, r.rsa_bpm, "rsa_bpm", 2, "/min", "estimate from RSA alone"),
+	F_DBL(struct pl_resp, r.edr_bpm, "edr_bpm", 2, "/min",
+	      "estimate from ECG-derived respiration alone"),
+};
+
 /* ---------------------------------------------------------------- emg */
 static const char *const emg_states[] = { "relaxed", "tense", "releasing", NULL };
 static const char *const emg_quality[] = { "mains", "clipping", "lead_off",
@@ -111,6 +125,86 @@ static const struct proto_field event_fields[] = {
 	F_RAW(struct proto_event, data, "data", "JSON object with details, or null"),
 };
 
+
+/* ---------------------------------------------------------------- guide */
+static const char *const guide_patterns[] = { "off", "4-2-6", "resonance", "custom",
+					      "follow", "adaptive", NULL };
+static const char *const guide_phases[] = { "off", "inhale", "hold", "exhale",
+					    "hold_out", NULL };
+static const char *const guide_advices[] = { "none", "hold", "ease", "deepen-ok", NULL };
+static const char *const guide_profiles[] = { "standard", "sensitive", "flare", NULL };
+static const struct proto_field guide_fields[] = {
+	F_ENUM(struct guide_msg, pattern, "pattern", guide_patterns,
+	       "pacer pattern: off, 4-2-6, resonance, custom, follow, adaptive"),
+	F_ENUM(struct guide_msg, phase, "phase", guide_phases,
+	       "off, inhale, hold, exhale, hold_out"),
+	F_DBL(struct guide_msg, progress, "progress", 3, "", "0..1 within the phase"),
+	F_DBL(struct guide_msg, breath_progress, "breath_progress", 3, "",
+	      "0..1 within the breath"),
+	F_DBL(struct guide_msg, rate_bpm, "rate_bpm", 2, "/min", "pacer rate"),
+	F_DBL(struct guide_msg, phase_s, "phase_s", 3, "s", "length of the current phase"),
+	F_I64(struct guide_msg, phase_start_ns, "phase_start_ns", "ns",
+	      "exact start of the current phase (sample clock)"),
+	F_U64(struct guide_msg, breath, "breath", "", "breaths since the pacer started"),
+	F_DBL(struct guide_msg, following, "following", 2, "",
+	      "0..1 share of HR variance at the pacer's rhythm"),
+	F_DBL(struct guide_msg, resp_bpm, "resp_bpm", 1, "/min", "measured breathing rate"),
+	F_ENUM(struct guide_msg, advice, "advice", guide_advices,
+	       "pressure advice: none, hold, ease, deepen-ok"),
+	F_DBL(struct guide_msg, confidence, "confidence", 2, "", "0..1 confidence of the advice"),
+	F_STR(struct guide_msg, reasons, "reasons", "the advice's reasons in words and figures"),
+	F_ENUM(struct guide_msg, profile, "profile", guide_profiles,
+	       "client profile: standard, sensitive, flare"),
+	F_BOOL(struct guide_msg, holding, "holding", "a hold is running"),
+	F_STR(struct guide_msg, technique, "technique", "technique of the hold"),
+	F_STR(struct guide_msg, region, "region", "region of the hold"),
+	F_DBL(struct guide_msg, hold_s, "hold_s", 1, "s", "time since hold.start"),
+	F_DBL(struct guide_msg, span_min_s, "span_min_s", 0, "s", "usual span of the technique, from"),
+	F_DBL(struct guide_msg, span_max_s, "span_max_s", 0, "s", "usual span of the technique, to"),
+};
+
+static const struct proto_field release_fields[] = {
+	F_I64(struct guide_release, drop_t_ns, "drop_t_ns", "ns", "when the drop began"),
+	F_STR(struct guide_release, technique, "technique", "technique of the hold"),
+	F_STR(struct guide_release, region, "region", "region of the hold"),
+	F_INT(struct guide_release, channel, "channel", "", "EMG channel, -1 if none"),
+	F_DBL(struct guide_release, start_uv, "start_uv", 2, "uV", "level over the hold's first 1 s"),
+	F_DBL(struct guide_release, level_uv, "level_uv", 2, "uV", "level at confirmation"),
+	F_DBL(struct guide_release, drop_pct, "drop_pct", 1, "%", "drop from the start level"),
+	F_DBL(struct guide_release, hold_s, "hold_s", 1, "s", "hold start to drop"),
+	F_STR(struct guide_release, text, "text", "plain-words description"),
+};
+
+static const struct proto_field hold_long_fields[] = {
+	F_STR(struct guide_hold_long, technique, "technique", "technique of the hold"),
+	F_STR(struct guide_hold_long, region, "region", "region of the hold"),
+	F_DBL(struct guide_hold_long, hold_s, "hold_s", 1, "s", "time since hold.start"),
+	F_DBL(struct guide_hold_long, span_max_s, "span_max_s", 0, "s", "end of the usual span"),
+	F_BOOL(struct guide_hold_long, released, "released", "a release was seen in this hold"),
+	F_STR(struct guide_hold_long, text, "text", "plain-words description"),
+};
+
+static const struct proto_field mark_response_fields[] = {
+	F_I64(struct guide_mark_response, mark_t_ns, "mark_t_ns", "ns", "time of the mark"),
+	F_STR(struct guide_mark_response, label, "label", "the mark's label"),
+	F_STR(struct guide_mark_response, region, "region", "the mark's region"),
+	F_DBL(struct guide_mark_response, pressure, "pressure", 2, "", "pressure given with the mark"),
+	F_DBL(struct guide_mark_response, hr_before_bpm, "hr_before_bpm", 2, "bpm", "mean HR, 30 s before"),
+	F_DBL(struct guide_mark_response, hr_after_bpm, "hr_after_bpm", 2, "bpm", "mean HR, 30 s after"),
+	F_DBL(struct guide_mark_response, dhr_bpm, "dhr_bpm", 2, "bpm", "after - before"),
+	F_DBL(struct guide_mark_response, rmssd_before_ms, "rmssd_before_ms", 2, "ms", "RMSSD, 30 s before"),
+	F_DBL(struct guide_mark_response, rmssd_after_ms, "rmssd_after_ms", 2, "ms", "RMSSD, 30 s after"),
+	F_DBL(struct guide_mark_response, drmssd_pct, "drmssd_pct", 1, "%", "RMSSD change"),
+	F_DBL(struct guide_mark_response, calm_before, "calm_before", 1, "", "mean calm, 30 s before"),
+	F_DBL(struct guide_mark_response, calm_after, "calm_after", 1, "", "mean calm, 30 s after"),
+	F_DBL(struct guide_mark_response, dcalm, "dcalm", 1, "", "after - before"),
+	F_RAW(struct guide_mark_response, emg, "emg",
+	      "array of {region, before_uv, after_uv, change_pct}"),
+	F_BOOL(struct guide_mark_response, complete, "complete",
+	       "false when the session stopped within 30 s of the mark"),
+	F_STR(struct guide_mark_response, text, "text", "plain-words description"),
+};
+
 static const struct proto_topic topic_beat = {
 	"beat", sizeof(struct pl_beat), offsetof(struct pl_beat, t_ns),
 	beat_fields, NF(beat_fields), "one per detected or reported heartbeat"
@@ -118,6 +212,10 @@ static const struct proto_topic topic_beat = {
 static const struct proto_topic topic_hrv = {
 	"hrv", sizeof(struct pl_hrv), offsetof(struct pl_hrv, t_ns),
 	hrv_fields, NF(hrv_fields), "after each beat, one per configured window"
+};
+static const struct proto_topic topic_resp = {
+	"resp", sizeof(struct pl_resp), offsetof(struct pl_resp, t_ns),
+	resp_fields, NF(resp_fields), "breathing rate, 1 Hz"
 };
 static const struct proto_topic topic_emg = {
 	"emg", sizeof(struct pl_emg), offsetof(struct pl_emg, t_ns),
@@ -132,8 +230,27 @@ static const struct proto_topic topic_event = {
 	event_fields, NF(event_fields), "sessions, marks, sources, recording problems"
 };
 
+static const struct proto_topic topic_guide = {
+	"guide", sizeof(struct guide_msg), offsetof(struct guide_msg, t_ns),
+	guide_fields, NF(guide_fields), "breathing pacer, pressure advice, hold clock; >= 10 Hz"
+};
+static const struct proto_topic topic_release = {
+	"release", sizeof(struct guide_release), offsetof(struct guide_release, t_ns),
+	release_fields, NF(release_fields), "tension of a held region dropped >= 20 % for >= 5 s"
+};
+static const struct proto_topic topic_hold_long = {
+	"hold.long", sizeof(struct guide_hold_long), offsetof(struct guide_hold_long, t_ns),
+	hold_long_fields, NF(hold_long_fields), "a hold outlasted its technique's usual span"
+};
+static const struct proto_topic topic_mark_response = {
+	"mark.response", sizeof(struct guide_mark_response),
+	offsetof(struct guide_mark_response, t_ns), mark_response_fields,
+	NF(mark_response_fields), "30 s after a mark against the 30 s before"
+};
+
 static const struct proto_topic *const topics[] = {
-	&topic_beat, &topic_hrv, &topic_emg, &topic_status, &topic_event, NULL
+	&topic_beat, &topic_hrv, &topic_resp, &topic_emg, &topic_status, &topic_event,
+	&topic_guide, &topic_release, &topic_hold_long, &topic_mark_response, NULL
 };
 
 const struct proto_topic *const *proto_topics(void)

@@ -12,12 +12,14 @@
  *   profile standard|sensitive|flare
  *   raw JSON                      send a request as is
  *   keygen                        print a new CURVE key pair (key file format)
+ *   repair FILE.edf...            make recordings left by a crash open again
  * Prints the daemon's JSON reply. Exit status: 0 ok, 1 the daemon refused
  * (reply has "error"), 2 usage, 3 daemon unreachable or no reply in time.
  * --FIELD names are the request's JSON fields (PROTOCOL.md, "Control").
  */
 #include "client.h"
 #include "control.h"
+#include "record.h"
 #include "vg_err.h"
 
 #include <cjson/cJSON.h>
@@ -63,6 +65,7 @@ static int usage(FILE *f)
 		"  profile standard|sensitive|flare\n"
 		"  raw JSON\n"
 		"  keygen                 print a new CURVE key pair (save it 0600)\n"
+		"  repair FILE.edf...     make recordings left by a crash (kill -9, power) open again\n"
 		"CURVE: set VAGUS_SERVER_KEY (the daemon's public key) and VAGUS_KEY_FILE.\n");
 	return f == stdout ? 0 : 2;
 }
@@ -103,6 +106,21 @@ int main(int argc, char **argv)
 		printf("# vagus CURVE key pair: give 'public' to the other side, keep "
 		       "this file private (chmod 600)\npublic = %s\nsecret = %s\n", pub, sec);
 		return 0;
+	}
+	if (!strcmp(argv[i], "repair")) {
+		if (i + 1 >= argc)
+			return usage(stderr);
+		int rc = 0;
+		for (int k = i + 1; k < argc; k++) {
+			int changed = 0, e = rec_repair(argv[k], &changed);
+			if (e < 0) {
+				printf("%s: %s\n", argv[k], vg_strerror(e));
+				rc = 1;
+			} else {
+				printf("%s: %s\n", argv[k], changed ? "repaired" : "whole");
+			}
+		}
+		return rc;
 	}
 	if (!strcmp(argv[i], "raw")) {
 		if (i + 1 >= argc)

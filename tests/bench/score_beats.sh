@@ -18,8 +18,11 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 score_one() { # set record -> line "record TP= FN= FP= Se= +P="
   local from=""; [ "$1" = nstdb ] && from="--from 300"
-  "$bin" beats "$data/$1/$2" > "$tmp/$1_$2.beats" && \
-    python3 "$scorer" $from "$data/$1/$2" "$tmp/$1_$2.beats"
+  if "$bin" beats "$data/$1/$2" > "$tmp/$1_$2.beats"; then
+    python3 "$scorer" $from "$data/$1/$2" "$tmp/$1_$2.beats" > "$tmp/$1_$2.score"
+  else
+    echo "$2 analyzer failed" > "$tmp/$1_$2.score"
+  fi
 }
 export -f score_one; export bin data scorer tmp
 
@@ -30,7 +33,8 @@ for set in $sets; do
     *) echo "unknown set $set"; exit 2 ;;
   esac
   echo "-- $set"
-  printf '%s\n' $recs | xargs -P "$jobs" -I{} bash -c "score_one $set {}" | sort > "$tmp/$set.txt"
+  printf '%s\n' $recs | xargs -P "$jobs" -I{} bash -c "score_one $set {}"
+  for r in $recs; do cat "$tmp/${set}_$r.score"; done > "$tmp/$set.txt"
   cat "$tmp/$set.txt"
   awk -v set="$set" '{ for (i = 2; i <= 4; i++) { split($i, kv, "="); s[kv[1]] += kv[2] } n++ }
     END { se = 100 * s["TP"] / (s["TP"] + s["FN"]); pp = 100 * s["TP"] / (s["TP"] + s["FP"]);

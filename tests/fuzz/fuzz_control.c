@@ -4,6 +4,7 @@
  */
 #include "control.h"
 #include "pipeline.h"
+#include "msg.h"
 #include "proto.h"
 
 #include <stddef.h>
@@ -23,13 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ctl_request req;
 	char err[256];
 	ctl_parse(buf, size, &req, err, sizeof(err));
-	static union {
-		struct pl_beat b;
-		struct pl_hrv h;
-		struct pl_emg e;
-		struct proto_status s;
-		struct proto_event ev;
-	} m;
+	static union proto_any m;
 	struct proto_header h;
 	const struct proto_topic *t;
 	if (proto_decode(buf, size, &h, &t, &m, sizeof(m)) == 0 && t) {

@@ -16,6 +16,7 @@
 
 #include "client.h"
 #include "pipeline.h"
+#include "msg.h"
 #include "proto.h"
 #include "sim_model.h"
 #include "vg_err.h"
@@ -51,13 +52,7 @@ static void collect(const char *endpoint)
 	char topic[64];
 	uint64_t last_seq[8] = { 0 };
 	int have[8] = { 0 };
-	static union {
-		struct pl_beat b;
-		struct pl_hrv h;
-		struct pl_emg e;
-		struct proto_status s;
-		struct proto_event ev;
-	} m;
+	static union proto_any m;
 	double end = vgt_now() + RUN_WALL_S + 1.5;
 	while (vgt_now() < end) {
 		int n = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), 100);
@@ -79,14 +74,14 @@ static void collect(const char *endpoint)
 			last_seq[i] = h.seq;
 		}
 		if (!strcmp(topic, "beat") && nbeats < 4000)
-			beats[nbeats++] = m.b;
+			beats[nbeats++] = m.beat;
 		else if (!strcmp(topic, "hrv") && nhrv < 8000)
-			hrvs[nhrv++] = m.h;
+			hrvs[nhrv++] = m.hrv;
 		else if (!strcmp(topic, "emg")) {
-			int c = m.e.r.channel;
+			int c = m.emg.r.channel;
 			assert_true(c == 0 || c == 1);
 			if (nemg[c] < 6000)
-				emgs[c][nemg[c]++] = m.e;
+				emgs[c][nemg[c]++] = m.emg;
 		} else if (!strcmp(topic, "status")) {
 			status_seen++;
 			status_ok += strstr(json, "\"sources\":[{\"name\":\"sim\"") &&

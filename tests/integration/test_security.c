@@ -40,9 +40,10 @@ static void *client(void *ctx, int type, const char *ep, const struct pair *me,
 		    const char *server_pub)
 {
 	void *s = zmq_socket(ctx, type);
-	int linger = 0, tmo = 1500;
+	int linger = 0, tmo = 2500; /* > 2 status periods */
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
+	zmq_setsockopt(s, ZMQ_SNDTIMEO, &tmo, sizeof(tmo)); /* a refused REQ never sends */
 	if (me) {
 		zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server_pub, 40);
 		zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, me->pub, 40);
@@ -100,10 +101,17 @@ static void curve_allowlist_and_roles(void **state)
 	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", path, "--pub", pub,
 			 "--ctl", ctl, "--speed", "5", NULL };
 	pid_t pid = vgt_spawn(argv, "/tmp/vagus-test-security.log");
-	struct timespec ts = { 0, 300000000 };
-	nanosleep(&ts, NULL);
-
 	void *ctx = zmq_ctx_new();
+	/* ready when the console can ping (a REQ socket that timed out is
+	 * unusable, so a fresh one per try) */
+	int ready = 0;
+	for (int i = 0; i < 10 && !ready; i++) {
+		void *probe = client(ctx, ZMQ_REQ, ctl, &con, srv.pub);
+		ready = can_control(probe);
+		zmq_close(probe);
+	}
+	assert_true(ready);
+
 	void *plain = client(ctx, ZMQ_SUB, pub, NULL, NULL);
 	void *strange = client(ctx, ZMQ_SUB, pub, &stranger, srv.pub);
 	void *observer = client(ctx, ZMQ_SUB, pub, &obs, srv.pub);
@@ -208,16 +216,13 @@ static void config_errors_name_file_line_key(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/vagus-sec-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return vgt_mkdtemp(dir, sizeof(dir), "vagus-sec") ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return vgt_rmtree(dir);
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -104,4 +105,19 @@ int vgt_wait(pid_t pid, int timeout_ms)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -2;
+}
+
+char *vgt_mkdtemp(char *buf, size_t cap, const char *prefix)
+{
+	snprintf(buf, cap, "/tmp/%s-XXXXXX", prefix);
+	return mkdtemp(buf);
+}
+
+int vgt_rmtree(const char *dir)
+{
+	if (strncmp(dir, "/tmp/", 5) != 0 || strstr(dir, ".."))
+		return -1; /* only what vgt_mkdtemp made */
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
 }

@@ -26,6 +26,11 @@ int vgt_stop(pid_t pid, int timeout_ms);
 /* Wait up to timeout_ms for pid to exit by itself; returns its exit code
  * (0..255), 128+signal if killed, or -2 on timeout (then it is killed). */
 int vgt_wait(pid_t pid, int timeout_ms);
+/* Make a fresh directory /tmp/PREFIX-XXXXXX into buf (cap >= 64);
+ * returns buf or NULL. */
+char *vgt_mkdtemp(char *buf, size_t cap, const char *prefix);
+/* Remove a directory tree made by vgt_mkdtemp; 0 or -1. */
+int vgt_rmtree(const char *dir);
 /* Monotonic seconds. */
 double vgt_now(void);
 #endif

@@ -10,10 +10,13 @@
  * defined here (the test program's own definition wins over the link
  * library's, and the drivers reach the link only through it), so a
  * non-NULL dummy link makes drv_write() append to dt_written. dt_vectors()
- * loads every NAME.json + NAME.bin pair of a directory and checks the
+ * loads every NAME.expect + NAME.bin (+ NAME.opts) of a directory and checks the
  * expected beats, samples, sample indices, counters and info values for the
  * whole capture, for a split at every byte boundary, and byte by byte.
- * Vector format (NAME.json): {"description", "options", "beats": [{"rr_ms",
+ * Files per vector: NAME.bin (the capture), NAME.opts (driver options, one
+ * line, as drva's vectors), NAME.json (vagus-decode's JSON lines, the golden
+ * file shared with tests/vectors/make_vectors.py's vectors) and NAME.expect,
+ * the documented values checked here: {"description", "beats": [{"rr_ms",
  * "hr_bpm", "after_gap"}], "samples": [...] (channel 0), "sample_index":
  * [...], "stats": {"frames_ok", "garbage_bytes", "checksum_errors", "gaps",
  * "samples_missing"}, "info": {"key": "last value"}}; every field optional.
@@ -37,10 +40,12 @@
 #include <string.h>
 
 #include "driver.h"
+#include "emu.h"
 #include "link.h"
+#include "sim_model.h"
 #include "vg_err.h"
 
-#define DT_MAX 4096
+#define DT_MAX 8192
 #define DT_INFO_MAX 64
 /* the documentation gives RR to 0.1 ms (853 ticks = 833.0078 ms = "833.0") */
 #define DT_RR_TOL_MS 0.05
@@ -157,6 +162,99 @@ static inline uint8_t *dt_slurp(const char *path, size_t *n)
 	return b;
 }
 
+/*
+ * Round trip: the emulator of the same name produces bytes for duration_s
+ * (advanced every step_s), the driver decodes them with now = t0_ns + t,
+ * and whatever the driver writes (handshake, polls) goes back to the
+ * emulator. Returns the emulator's fault counters in *fs.
+ */
+static inline struct drv_instance *dt_roundtrip(const struct drv_ops *ops,
+						struct dt_rec *r,
+						const char *opts, uint64_t seed,
+						const struct emu_faults *faults,
+						double duration_s, double step_s,
+						int64_t t0_ns,
+						struct emu_fault_stats *fs)
+{
+	int err = 0;
+	struct emu *e = emu_new(ops->name, seed, faults, &err);
+	assert_non_null(e);
+	struct drv_instance *d = dt_new(ops, r, opts, DT_FAKE_LINK, &err);
+	assert_non_null(d);
+	long steps = lround(duration_s / step_s);
+	for (long i = 0; i <= steps; i++) {
+		double t = (double)i * step_s;
+		int64_t now = t0_ns + (int64_t)llround(t * 1e9);
+		drv_instance_tick(d, now);
+		if (dt_nwritten) {
+			emu_rx(e, dt_written, dt_nwritten);
+			dt_nwritten = 0;
+		}
+		const uint8_t *out;
+		size_t n = emu_advance(e, t, &out);
+		drv_instance_set_now(d, now);
+		assert_int_equal(drv_instance_feed(d, out, n), 0);
+		if (dt_nwritten) {
+			emu_rx(e, dt_written, dt_nwritten);
+			dt_nwritten = 0;
+		}
+	}
+	*fs = *emu_fault_stats(e);
+	emu_destroy(&e);
+	return d;
+}
+
+/* True beats of the simulator of the emulators (same seed) in [0, t1_s). */
+static inline size_t dt_truth_beats(uint64_t seed, double t1_s,
+				    struct sim_beat *out, size_t cap)
+{
+	struct sim_config cfg = {.seed = seed, .n_emg = 2};
+	int err = 0;
+	struct sim *s = sim_new(&cfg, &err);
+	assert_non_null(s);
+	size_t n = 0;
+	for (double t = 0.0; t < t1_s && n < cap; t += 1.0)
+		n += sim_beats(s, t, t + 1.0 < t1_s ? t + 1.0 : t1_s, out + n, cap - n);
+	sim_destroy(&s);
+	return n;
+}
+
+/*
+ * Every known RR the driver reported (rr_ms > 0) must be a true RR within
+ * tol_ms, in order: a beat not marked DRV_BEAT_AFTER_GAP must be the true
+ * beat right after the previous one reported; after a gap (or at the start)
+ * the next true beat that matches is taken. Returns how many matched.
+ */
+static inline size_t dt_match_rr(const struct dt_rec *r,
+				 const struct sim_beat *truth, size_t nt,
+				 double tol_ms)
+{
+	size_t j = 0, matched = 0;
+	int chained = 0; /* truth[j - 1] was the previous reported beat */
+	for (size_t i = 0; i < r->nbeats; i++) {
+		double rr = r->beats[i].rr_ms;
+		int gap = (r->beats[i].flags & DRV_BEAT_AFTER_GAP) != 0;
+		if (rr <= 0.0) {
+			chained = 0;
+			continue;
+		}
+		if (chained && !gap) {
+			if (j >= nt || fabs(truth[j].rr_ms - rr) > tol_ms)
+				fail_msg("beat %zu: RR %.3f ms, true RR of the next beat %.3f",
+					 i, rr, j < nt ? truth[j].rr_ms : -1.0);
+		} else {
+			while (j < nt && fabs(truth[j].rr_ms - rr) > tol_ms)
+				j++;
+			if (j == nt)
+				fail_msg("beat %zu: RR %.3f ms matches no true RR", i, rr);
+		}
+		matched++;
+		j++;
+		chained = 1;
+	}
+	return matched;
+}
+
 /* Root of the project (run.sh exports VG_ROOT). */
 static inline const char *dt_root(void)
 {
@@ -178,14 +276,12 @@ static inline uint64_t dt_stat(const struct drv_stats *s, const char *name)
 
 /* Feed buf in chunks: split at k (0 = whole), or 1-byte chunks if k == SIZE_MAX. */
 static inline void dt_check_one(const struct drv_ops *ops, const cJSON *exp,
-				const uint8_t *buf, size_t n, size_t k,
-				const char *name)
+				const char *opts, const uint8_t *buf, size_t n,
+				size_t k, const char *name)
 {
 	static struct dt_rec r;
-	const cJSON *o = cJSON_GetObjectItem(exp, "options");
 	int err = 0;
-	struct drv_instance *d = dt_new(ops, &r, cJSON_IsString(o) ? o->valuestring : NULL,
-					NULL, &err);
+	struct drv_instance *d = dt_new(ops, &r, opts, NULL, &err);
 	if (!d)
 		fail_msg("%s: open failed: %s", name, vg_strerror(err));
 	drv_instance_set_now(d, 1000000000000000000LL);
@@ -268,25 +364,34 @@ static inline int dt_vectors(const struct drv_ops *ops, const char *dir)
 	int count = 0;
 	while ((de = readdir(dd)) != NULL) {
 		size_t l = strlen(de->d_name);
-		if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+		if (l < 8 || strcmp(de->d_name + l - 7, ".expect") != 0)
 			continue;
-		char jp[1200], bp[1200];
+		char jp[1200], bp[1200], op[1200];
 		snprintf(jp, sizeof(jp), "%s/%s", path, de->d_name);
-		snprintf(bp, sizeof(bp), "%s/%.*s.bin", path, (int)(l - 5), de->d_name);
-		size_t jn = 0, bn = 0;
+		snprintf(bp, sizeof(bp), "%s/%.*s.bin", path, (int)(l - 7), de->d_name);
+		snprintf(op, sizeof(op), "%s/%.*s.opts", path, (int)(l - 7), de->d_name);
+		size_t jn = 0, bn = 0, on = 0;
 		uint8_t *js = dt_slurp(jp, &jn);
 		uint8_t *bin = dt_slurp(bp, &bn);
+		char opts[512] = "";
+		uint8_t *ob = dt_slurp(op, &on);
+		if (ob) {
+			while (on > 0 && (ob[on - 1] == '\n' || ob[on - 1] == '\r'))
+				on--;
+			snprintf(opts, sizeof(opts), "%.*s", (int)on, (const char *)ob);
+			free(ob);
+		}
 		if (!js || !bin)
-			fail_msg("vector %s: missing .json or .bin", de->d_name);
+			fail_msg("vector %s: missing .expect or .bin", de->d_name);
 		char *jz = realloc(js, jn + 1);
 		jz[jn] = '\0';
 		cJSON *exp = cJSON_Parse(jz);
 		if (!exp)
 			fail_msg("vector %s: bad JSON", de->d_name);
-		dt_check_one(ops, exp, bin, bn, 0, de->d_name);
-		dt_check_one(ops, exp, bin, bn, SIZE_MAX, de->d_name);
+		dt_check_one(ops, exp, opts, bin, bn, 0, de->d_name);
+		dt_check_one(ops, exp, opts, bin, bn, SIZE_MAX, de->d_name);
 		for (size_t k = 1; k < bn; k++)
-			dt_check_one(ops, exp, bin, bn, k, de->d_name);
+			dt_check_one(ops, exp, opts, bin, bn, k, de->d_name);
 		cJSON_Delete(exp);
 		free(jz);
 		free(bin);

@@ -303,6 +303,112 @@ static void test_background_pages(void **state)
 	drv_instance_destroy(&d);
 }
 
+/* vagus-sim's ANT emulator through the driver: handshake, then every beat's
+ * RR equals the simulator's true RR to within the 1/1024 s resolution. */
+static void test_emulator_roundtrip(void **state)
+{
+	(void)state;
+	static struct sim_beat truth[512];
+	struct emu_fault_stats fs;
+	size_t nt = dt_truth_beats(7, 120.0, truth, 512);
+	struct drv_instance *d = dt_roundtrip(&drv_ant_ops, &rec, KEYOPT, 7, NULL,
+					      120.0, 0.01, T0_NS, &fs);
+	assert_string_equal(dt_info(&rec, "state"), "receiving");
+	assert_string_equal(dt_info(&rec, "device_number"), "12345");
+	assert_string_equal(dt_info(&rec, "manufacturer_id"), "255");
+	size_t m = dt_match_rr(&rec, truth, nt, 1.0);
+	print_message("ant round trip: %zu true beats, %zu RR reported and matched\n",
+		      nt, m);
+	assert_true(nt > 100);
+	assert_true(m + 3 >= nt);
+	const struct drv_stats *st = drv_instance_stats(d);
+	assert_int_equal(st->garbage_bytes, 0);
+	assert_int_equal(st->checksum_errors, 0);
+	assert_int_equal(st->gaps, 0);
+	drv_instance_destroy(&d);
+}
+
+/* The same with lost, damaged and garbage-prefixed messages: fewer beats,
+ * never a wrong RR, damage counted. */
+static void test_emulator_faults(void **state)
+{
+	(void)state;
+	static struct sim_beat truth[512];
+	struct emu_faults f = {.garbage_rate = 0.05, .drop_rate = 0.1,
+			       .corrupt_rate = 0.05, .seed = 11};
+	struct emu_fault_stats fs;
+	size_t nt = dt_truth_beats(8, 120.0, truth, 512);
+	struct drv_instance *d = dt_roundtrip(&drv_ant_ops, &rec, KEYOPT, 8, &f,
+					      120.0, 0.01, T0_NS, &fs);
+	size_t m = dt_match_rr(&rec, truth, nt, 1.0);
+	const struct drv_stats *st = drv_instance_stats(d);
+	print_message("ant faults: %llu frames, %llu dropped, %llu corrupted, %llu garbage bytes; driver: %llu checksum errors, %llu garbage bytes, %llu gaps; %zu of %zu RR\n",
+		      (unsigned long long)fs.frames, (unsigned long long)fs.dropped,
+		      (unsigned long long)fs.corrupted, (unsigned long long)fs.garbage_bytes,
+		      (unsigned long long)st->checksum_errors,
+		      (unsigned long long)st->garbage_bytes, (unsigned long long)st->gaps,
+		      m, nt);
+	assert_true(fs.corrupted > 0 && fs.dropped > 0);
+	assert_true(st->checksum_errors > 0);
+	assert_true(st->garbage_bytes >= fs.garbage_bytes);
+	assert_true(m >= nt * 9 / 10);
+	drv_instance_destroy(&d);
+
+	/* 70 % of the messages lost: beats go missing, are counted as gaps,
+	 * and page 4 still gives the RR of the beats that come through */
+	struct emu_faults heavy = {.drop_rate = 0.7, .seed = 12};
+	d = dt_roundtrip(&drv_ant_ops, &rec, KEYOPT, 8, &heavy, 120.0, 0.01,
+			 T0_NS, &fs);
+	m = dt_match_rr(&rec, truth, nt, 1.0);
+	st = drv_instance_stats(d);
+	print_message("ant 70%% loss: %llu gaps, %llu beats missing, %zu beats, %zu RR matched\n",
+		      (unsigned long long)st->gaps,
+		      (unsigned long long)st->samples_missing, rec.nbeats, m);
+	assert_true(st->gaps > 0);
+	assert_int_equal(rec.gap_total, st->samples_missing);
+	/* all but the beats before the first and after the last message */
+	assert_true(rec.nbeats + st->samples_missing + 6 >= nt);
+	assert_true(m >= nt / 2);
+	drv_instance_destroy(&d);
+}
+
+/* The emulator on its own: broadcasts every 8070/32768 s, page 4 with the
+ * toggle flipped every 4 messages, a background page (1, 2, 3 in turn) as
+ * every 65th message, extended data after autostart. */
+static void test_emulator_pages(void **state)
+{
+	(void)state;
+	int err = 0;
+	struct emu *e = emu_new("ant", 3, NULL, &err);
+	assert_non_null(e);
+	emu_autostart(e);
+	const double period = 8070.0 / 32768.0;
+	const uint8_t *out;
+	size_t n = emu_advance(e, 200 * period + period / 2, &out);
+	assert_int_equal(n, 200 * 18); /* 200 extended broadcasts */
+	unsigned bg_expect = 1;
+	for (size_t k = 0; k < 200; k++) {
+		const uint8_t *m = out + 18 * k;
+		assert_int_equal(m[0], 0xA4);
+		assert_int_equal(m[1], 14);
+		assert_int_equal(m[2], 0x4E);
+		assert_int_equal(ant_xor(m, 17), m[17]);
+		assert_int_equal(m[12], 0x80);           /* extended: channel id */
+		assert_int_equal(m[13] | m[14] << 8, 12345); /* device number */
+		assert_int_equal(m[15], 0x78);           /* heart-rate monitor */
+		assert_int_equal(m[16], 1);              /* transmission type */
+		unsigned toggle = m[4] >> 7, page = m[4] & 0x7Fu;
+		assert_int_equal(toggle, (k / 4) % 2);
+		if (k % 65 == 64) {
+			assert_int_equal(page, bg_expect);
+			bg_expect = bg_expect % 3 + 1;
+		} else {
+			assert_int_equal(page, 4);
+		}
+	}
+	emu_destroy(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +420,9 @@ int main(void)
 		cmocka_unit_test(test_legacy_detection),
 		cmocka_unit_test(test_beat_clock),
 		cmocka_unit_test(test_background_pages),
+		cmocka_unit_test(test_emulator_roundtrip),
+		cmocka_unit_test(test_emulator_faults),
+		cmocka_unit_test(test_emulator_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

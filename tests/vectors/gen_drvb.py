@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
-"""gen_drvb.py - writes the byte-exact captures (NAME.bin) of the ANT+,
-PulseSensor and HRMI vectors in tests/vectors/{ant,pulse,hrmi}/.
+"""gen_drvb.py - writes the byte-exact captures (NAME.bin) and options
+(NAME.opts) of the ANT+, PulseSensor and HRMI vectors in
+tests/vectors/{ant,pulse,hrmi}/, and with --golden BUILD also their golden
+JSON lines (NAME.json, the output of BUILD/bin/vagus-decode, the format of
+make_vectors.py's vectors).
 
 The frames quoted from ../shared/docs/protocols.md (sections 1.7, 5.1, 5.2)
 are written literally; the context frames around them are built here with
-their XOR checksum. The expected values (NAME.json) are written by hand from
-the documentation, not by this script. Run from the project root:
-    python3 tests/vectors/gen_drvb.py
+their XOR checksum. The documented values each capture must decode to
+(NAME.expect, checked by tests/unit/test_drv_{ant,pulse,hrmi}.c under every
+read split) are written by hand from the documentation, not by this script;
+the golden NAME.json is the decoder's output, reviewed against NAME.expect.
+The ANT key in NAME.opts is a dummy (the real ANT+ key is never shipped).
+Run from the project root:
+    python3 tests/vectors/gen_drvb.py [--golden build]
 """
 import os
+import subprocess
+import sys
 
 def ant(msg_id, payload):
     m = bytes([0xA4, len(payload), msg_id]) + bytes(payload)
@@ -77,7 +86,19 @@ vec["pulse/garbage"] = (b"\xff\x00zz\r\nS512\r\nS5x2\r\nS2000\r\nB72\r\nS530\r\n
 vec["hrmi/answers"] = (H("31 20 31 30 36 20 37 39 20 38 30 20 38 31 0D")
                        + b"1 107 8x 80\r" + b"0 107 0\r" + b"1 108 82 79\r")
 
+OPTS = {"ant": "network_key=00 11 22 33 44 55 66 77", "pulse": "", "hrmi": ""}
+
 here = os.path.dirname(os.path.abspath(__file__))
+golden = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--golden" else None
 for name, data in vec.items():
-    with open(os.path.join(here, name + ".bin"), "wb") as f:
+    base = os.path.join(here, name)
+    drv = name.split("/")[0]
+    with open(base + ".bin", "wb") as f:
         f.write(data)
+    with open(base + ".opts", "w") as f:
+        f.write(OPTS[drv] + "\n")
+    if golden:
+        out = subprocess.run([os.path.join(golden, "bin", "vagus-decode"), "-o", OPTS[drv],
+                              drv, base + ".bin"], check=True, capture_output=True).stdout
+        with open(base + ".json", "wb") as f:
+            f.write(out)

@@ -17,7 +17,6 @@
 
 #include "qrs.h"
 #include "vg_err.h"
-#include "vg_log.h"
 #include "wfdb.h"
 
 #include <errno.h>
@@ -129,8 +128,12 @@ int va_cmd_beats(int argc, char **argv)
 		c.base_ns = 0;
 	struct qrs *q = qrs_new(c.fs_hz, on_beat, &c, &err);
 	if (!q) {
-		fprintf(stderr, "vagus-analyze: %s signal %ld at %.3f Hz: %s\n", rec, sig,
-			c.fs_hz, vg_strerror(err));
+		if (err == VG_ERR_INVAL)
+			fprintf(stderr, "vagus-analyze: %s signal %ld is sampled at %.3f Hz; the "
+				"beat detector needs 100-2000 Hz\n", rec, sig, c.fs_hz);
+		else
+			fprintf(stderr, "vagus-analyze: %s signal %ld: %s\n", rec, sig,
+				vg_strerror(err));
 		wfdb_destroy(&r);
 		return 1;
 	}
@@ -149,6 +152,8 @@ int va_cmd_beats(int argc, char **argv)
 			qrs_feed(q, buf + k, m - k < (size_t)block ? m - k : (size_t)block);
 		at += (int64_t)m;
 	}
+	if (!rc)
+		qrs_flush(q); /* the record's end: decide the last peak */
 	qrs_destroy(&q);
 	wfdb_destroy(&r);
 	if (fflush(stdout)) {

@@ -5,15 +5,18 @@
  *       NN from the reference annotations RECORD.EXT (interval between two
  *       consecutive beats both labelled normal; time = ending beat), window
  *       [S, S) on the record's time axis.
+ *       --nn-range MIN,MAX: accepted NN, ms (default 200,4000)
  *   vagus-analyze hrv --rr FILE [--from S --to S] [--clean]
  *       lines "time_s,rr_s" (the EC57 test patterns); the window is the
  *       whole file unless given. --clean runs RR cleaning (rr.h) first.
- *   vagus-analyze hrv RECORD --from S --to S
- *       (detector + RR cleaning: needs the QRS detector, not in this build)
+ *   vagus-analyze hrv RECORD --from S --to S [--signal N]
+ *       NN from the ECG signal N (default 0) through the daemon's detector
+ *       and RR cleaning (io/nn_detect.h); artifacts_pct from the cleaner.
  * The math is analysis/hrv.c; this file only reads inputs and prints.
  */
 #include "va.h"
 #include "hrv.h"
+#include "nn_detect.h"
 #include "rr.h"
 #include "vg_err.h"
 #include "wfdb_ann.h"
@@ -159,6 +162,8 @@ int va_cmd_hrv(int argc, char **argv)
 	const char *record = NULL, *rrfile = NULL, *ext = NULL;
 	double from = NAN, to = NAN;
 	int clean = 0;
+	long sig = 0;
+	double nn_lo = HRV_NN_MIN_MS, nn_hi = HRV_NN_MAX_MS;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--from") && i + 1 < argc)
@@ -171,11 +176,17 @@ int va_cmd_hrv(int argc, char **argv)
 			rrfile = argv[++i];
 		else if (!strcmp(a, "--clean"))
 			clean = 1;
+		else if (!strcmp(a, "--signal") && i + 1 < argc)
+			sig = strtol(argv[++i], NULL, 10);
+		else if (!strcmp(a, "--nn-range") && i + 1 < argc &&
+			 sscanf(argv[i + 1], "%lf,%lf", &nn_lo, &nn_hi) == 2)
+			i++;
 		else if (a[0] != '-' && !record)
 			record = a;
 		else {
 			fprintf(stderr, "usage: vagus-analyze hrv RECORD --from S --to S "
-					"[--annotations EXT] | hrv --rr FILE [--from S --to S] [--clean]\n");
+					"[--annotations EXT | --signal N] [--nn-range MIN,MAX] | "
+					"hrv --rr FILE [--from S --to S] [--clean]\n");
 			return 2;
 		}
 	}
@@ -201,9 +212,31 @@ int va_cmd_hrv(int argc, char **argv)
 			l.n = wfdb_ann_nn(ann, na, fs, l.v);
 		free(ann);
 	} else if (record) {
-		fprintf(stderr, "vagus-analyze hrv: NN from the detector need the QRS detector "
-				"(analysis/qrs.c), not in this build; use --annotations EXT\n");
-		return 1;
+		if (isnan(from) || isnan(to)) {
+			fprintf(stderr, "vagus-analyze hrv: --from and --to are needed with a record\n");
+			return 2;
+		}
+		struct nn_detect_result dr;
+		err = nn_detect_record(record, (int)sig, from, to, &dr);
+		if (err) {
+			fprintf(stderr, "vagus-analyze hrv: %s signal %ld: %s\n", record, sig,
+				vg_strerror(err));
+			return 1;
+		}
+		l.v = malloc((dr.n_nn + 1) * sizeof(*l.v));
+		flags = malloc((dr.n_nn + 1) * sizeof(*flags));
+		if (!l.v || !flags) {
+			err = VG_ERR_NOMEM;
+		} else {
+			for (size_t i = 0; i < dr.n_nn; i++) {
+				l.v[i].t_s = dr.nn[i].t_s;
+				l.v[i].nn_ms = dr.nn[i].nn_ms;
+				flags[i] = dr.nn[i].flags;
+			}
+			l.n = dr.n_nn;
+			l.cap = dr.n_nn + 1;
+		}
+		nn_detect_free(&dr);
 	} else {
 		fprintf(stderr, "vagus-analyze hrv: need RECORD or --rr FILE\n");
 		return 2;
@@ -232,6 +265,13 @@ int va_cmd_hrv(int argc, char **argv)
 		free(l.v);
 		free(flags);
 		return 1;
+	}
+	if (hrv_set_nn_range(h, nn_lo, nn_hi)) {
+		fprintf(stderr, "vagus-analyze hrv: bad --nn-range %g,%g\n", nn_lo, nn_hi);
+		hrv_destroy(&h);
+		free(l.v);
+		free(flags);
+		return 2;
 	}
 	for (size_t i = 0; i < l.n; i++)
 		if (l.v[i].t_s >= from && l.v[i].t_s < to)

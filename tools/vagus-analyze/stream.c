@@ -8,16 +8,21 @@
  * in blocks of BLOCK samples per signal in time order, encoded by the same
  * protocol encoder with per-topic seq. Times: the record's base time when
  * the header has one, else t_ns counts from 0 at the record's start.
+ * Recordings are opened through io/recording.h (WFDB record or EDF+ file);
+ * the gaps a session recording marks are given to the pipeline as gaps
+ * (pl_gap, as the daemon did live), never as the filler samples.
  * Signals: --ecg N picks the ECG signal, --emg N (repeatable) EMG signals;
  * by default the first signal whose description looks like ECG (ECG, MLII,
  * V1..V6, lead names) and every signal described as EMG.
- * Limits: WFDB records (EDF+ comes with the recorder).
+ * Limits: a replayed EDF+ session reproduces the live messages up to the
+ * EDF 16-bit quantisation and the 100 ns of its start time; `sample`
+ * counts from the start of the recording.
  */
 #include "pipeline.h"
 #include "proto.h"
 #include "va.h"
 #include "vg_err.h"
-#include "wfdb.h"
+#include "recording.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -29,7 +34,7 @@
 #define MAX_SIG 16
 
 struct out {
-	uint64_t seq[3];
+	uint64_t seq[4];
 	char buf[PROTO_MSG_MAX];
 };
 
@@ -56,6 +61,11 @@ static void on_emg(void *ctx, const struct pl_emg *e)
 	emit(ctx, 2, "emg", e);
 }
 
+static void on_resp(void *ctx, const struct pl_resp *r)
+{
+	emit(ctx, 3, "resp", r);
+}
+
 static int looks_ecg(const char *d)
 {
 	static const char *const names[] = { "ECG", "EKG", "MLII", "ML2", "V1", "V2",
@@ -80,6 +90,57 @@ static float unit_scale(const char *units, int emg)
 	if (!strcmp(units, "V"))
 		return emg ? 1e6f : 1000.0f;
 	return emg ? 1000.0f : 1.0f; /* mV */
+}
+
+struct input {
+	int sig;     /* signal of the recording */
+	int id;      /* pipeline input */
+	int is_emg;
+	int64_t pos; /* next sample to give the pipeline */
+};
+
+struct feed_buf {
+	float *v;
+	size_t cap;
+};
+
+/* Give the pipeline in's samples up to (not including) sample end: gaps as
+ * pl_gap() in one piece, the rest read and scaled. 0 or 1 (error). */
+static int feed_upto(struct recording *r, struct pipeline *pl, struct input *in,
+		     int64_t end, struct feed_buf *fb)
+{
+	while (in->pos < end) {
+		int64_t gs, gl, stop = end;
+		if (recording_next_gap(r, in->sig, in->pos, &gs, &gl)) {
+			if (gs <= in->pos) {
+				uint64_t missing = (uint64_t)(gs + gl - in->pos);
+				pl_gap(pl, in->id, missing);
+				in->pos += (int64_t)missing;
+				continue;
+			}
+			if (gs < stop)
+				stop = gs;
+		}
+		size_t m = (size_t)(stop - in->pos);
+		if (m > fb->cap) {
+			float *nb = realloc(fb->v, m * sizeof(float));
+			if (!nb)
+				return 1;
+			fb->v = nb;
+			fb->cap = m;
+		}
+		int e = recording_read_phys(r, in->sig, in->pos, m, fb->v);
+		if (e < 0) {
+			fprintf(stderr, "vagus-analyze: read: %s\n", vg_strerror(e));
+			return 1;
+		}
+		float k = unit_scale(recording_sig_units(r, in->sig), in->is_emg);
+		for (size_t j = 0; j < m; j++)
+			fb->v[j] *= k;
+		pl_feed(pl, in->id, fb->v, m);
+		in->pos = stop;
+	}
+	return 0;
 }
 
 int va_cmd_stream(int argc, char **argv)
@@ -110,20 +171,20 @@ int va_cmd_stream(int argc, char **argv)
 		return 2;
 	}
 	int err = 0;
-	struct wfdb_record *r = wfdb_open(argv[optind], &err);
+	struct recording *r = recording_open(argv[optind], &err);
 	if (!r) {
 		fprintf(stderr, "vagus-analyze: %s: %s\n", argv[optind], vg_strerror(err));
 		return 1;
 	}
-	int nsig = wfdb_nsig(r);
+	int nsig = recording_nsig(r);
 	if (ecg == -2) {
 		ecg = -1;
 		for (int s = 0; s < nsig && ecg < 0; s++)
-			if (looks_ecg(wfdb_sig_desc(r, s)))
+			if (looks_ecg(recording_sig_label(r, s)))
 				ecg = s;
 		if (nemg == 0)
 			for (int s = 0; s < nsig && nemg < MAX_SIG; s++)
-				if (looks_emg(wfdb_sig_desc(r, s)))
+				if (looks_emg(recording_sig_label(r, s)))
 					emg[nemg++] = s;
 	}
 	int bad = ecg >= nsig;
@@ -132,72 +193,52 @@ int va_cmd_stream(int argc, char **argv)
 	if (bad || (ecg < 0 && nemg == 0)) {
 		fprintf(stderr, "vagus-analyze: %s: no usable ECG/EMG signal chosen\n",
 			argv[optind]);
-		wfdb_destroy(&r);
+		recording_close(&r);
 		return 1;
 	}
 	int64_t origin = 0;
-	wfdb_base_time_ns(r, &origin);
+	recording_start_ns(r, &origin);
 	static struct out o;
-	struct pl_output po = { &o, on_beat, on_hrv, on_emg };
+	struct pl_output po = { &o, on_beat, on_hrv, on_emg, on_resp };
 	struct pipeline *pl = pl_new(NULL, &po, &err);
-	int sig[MAX_SIG + 1], id[MAX_SIG + 1], is_emg[MAX_SIG + 1], n = 0;
+	struct input in[MAX_SIG + 1];
+	int n = 0;
 	if (pl && ecg >= 0) {
-		sig[n] = ecg;
-		is_emg[n] = 0;
-		id[n] = pl_add_input(pl, PL_IN_ECG, wfdb_sig_fs(r, ecg), "ECG", origin);
+		in[n] = (struct input){ ecg, -1, 0, 0 };
+		in[n].id = pl_add_input(pl, PL_IN_ECG, recording_sig_fs(r, ecg), "ECG", origin);
 		n++;
 	}
 	for (int i = 0; pl && i < nemg; i++) {
-		sig[n] = emg[i];
-		is_emg[n] = 1;
-		id[n] = pl_add_input(pl, PL_IN_EMG, wfdb_sig_fs(r, emg[i]),
-				     wfdb_sig_desc(r, emg[i]), origin);
+		in[n] = (struct input){ emg[i], -1, 1, 0 };
+		in[n].id = pl_add_input(pl, PL_IN_EMG, recording_sig_fs(r, emg[i]),
+					recording_sig_label(r, emg[i]), origin);
 		n++;
 	}
 	for (int i = 0; pl && i < n; i++)
-		if (id[i] < 0) {
-			fprintf(stderr, "vagus-analyze: signal %d: %s\n", sig[i],
-				vg_strerror(id[i]));
+		if (in[i].id < 0) {
+			fprintf(stderr, "vagus-analyze: signal %d: %s\n", in[i].sig,
+				vg_strerror(in[i].id));
 			pl_destroy(&pl);
 		}
 	if (!pl) {
-		wfdb_destroy(&r);
+		recording_close(&r);
 		return 1;
 	}
-	float *buf = NULL;
+	struct feed_buf fb = { NULL, 0 };
 	int rc = 0;
-	double dur = (double)wfdb_nframes(r) / wfdb_fs(r);
+	double dur = recording_duration_s(r);
 	if (seconds > 0 && seconds < dur)
 		dur = seconds;
 	for (double t = 0; t < dur && rc == 0; t += BLOCK_S) {
-		for (int i = 0; i < n; i++) {
-			double fs = wfdb_sig_fs(r, sig[i]);
-			int64_t a = (int64_t)(t * fs), b = (int64_t)((t + BLOCK_S) * fs);
+		for (int i = 0; i < n && rc == 0; i++) {
+			double fs = recording_sig_fs(r, in[i].sig);
+			int64_t b = (int64_t)((t + BLOCK_S) * fs);
 			int64_t lim = (int64_t)(dur * fs);
-			if (b > lim)
-				b = lim;
-			if (b <= a)
-				continue;
-			float *nb = realloc(buf, (size_t)(b - a) * sizeof(float));
-			if (!nb) {
-				rc = 1;
-				break;
-			}
-			buf = nb;
-			int got = wfdb_read_phys(r, sig[i], a, (size_t)(b - a), buf);
-			if (got < 0) {
-				fprintf(stderr, "vagus-analyze: read: %s\n", vg_strerror(got));
-				rc = 1;
-				break;
-			}
-			float k = unit_scale(wfdb_sig_units(r, sig[i]), is_emg[i]);
-			for (int j = 0; j < got; j++)
-				buf[j] *= k;
-			pl_feed(pl, id[i], buf, (size_t)got);
+			rc = feed_upto(r, pl, &in[i], b < lim ? b : lim, &fb);
 		}
 	}
-	free(buf);
+	free(fb.v);
 	pl_destroy(&pl);
-	wfdb_destroy(&r);
+	recording_close(&r);
 	return rc;
 }

@@ -1,0 +1,147 @@
+/*
+ * record.h - crash-safe session recording: raw signals to EDF+ (EDFlib) and
+ * every published message to a JSON-lines file.
+ *
+ * Problem: a session must leave two files a researcher can re-analyse: an
+ * EDF+ file with the raw signals at their native rates in physical units
+ * (labels, transducer, prefilter) plus annotations (marks, technique
+ * changes, gaps, artifacts), and a JSON-lines file of every message the
+ * daemon published. After `kill -9` both files must hold everything up to
+ * at most 1 s before the kill and the EDF+ file must open in EDFlib (after
+ * rec_repair()); a full disk or an unwritable directory must never stop the
+ * analysis, the publishing or crash the daemon.
+ * Approach (details in record.c): EDFlib writes the EDF+ file with data
+ * records of at most 1 s and flushes each completed record to the kernel;
+ * EDFlib keeps the record count ("-1") and all annotations until
+ * edfclose_file(), so every annotation is also written at once as a
+ * "rec.annotation" line to the JSON-lines file, which rec_sync() flushes
+ * every second. rec_repair() makes a killed recording whole again: record
+ * count from the file size, partial last record cut, annotations put back
+ * from the JSON-lines file (the file is rewritten through EDFlib).
+ * Files: <dir>/<YYYYmmdd-HHMMSS>_<client>.edf and .jsonl, the time being the
+ * session start in UTC, the client name reduced to [A-Za-z0-9._-].
+ * Limits: EDF (16-bit) quantisation: (phys_max - phys_min) / 65535 per step;
+ * EDF labels are cut to 16 characters, units to 8, transducer and prefilter
+ * to 80, annotation texts to 40 (EDFlib); at most REC_MAX_SIGNALS signals,
+ * all starting at start_ns; rates that no record duration of at most 1 s
+ * turns into whole samples (e.g. 0.3 Hz) are rounded; the start time is
+ * kept to 100 ns, annotation onsets to 100 us (read back within 50 us when
+ * the start is not on the 100 us grid). Single-threaded; EDFlib allows 64 open files per process.
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REC_MAX_SIGNALS 32
+#define REC_RING_RECORDS 4 /* records buffered per signal (lag allowed between signals) */
+
+struct rec;
+
+/* One recorded signal. Strings are copied at rec_open(). */
+struct rec_signal {
+	const char *label;      /* mandatory, e.g. "ECG" (EDF: 16 chars) */
+	const char *unit;       /* mandatory, e.g. "mV", "uV" ("µV" is written "uV") */
+	const char *transducer; /* optional (NULL = "") */
+	const char *prefilter;  /* optional (NULL = "") */
+	double phys_min;        /* physical range of the ADC, in unit; min < max */
+	double phys_max;
+	double rate_hz;         /* samples per second, > 0 */
+};
+
+struct rec_config {
+	const char *dir;        /* existing directory for the files */
+	const char *client;     /* client name (sanitised); NULL or "" = "anonymous" */
+	const char *technique;  /* optional: first annotation "technique NAME" */
+	int64_t start_ns;       /* time of sample 0 of every signal, ns since the epoch
+				   (UTC; years 1985-2084) */
+	const struct rec_signal *signals;
+	int nsig;               /* 1 .. REC_MAX_SIGNALS */
+};
+
+/* Counters and sticky errors (for `status` and the `event` the daemon
+ * publishes). */
+struct rec_stats {
+	int edf_err;               /* 0 or the first VG_ERR_* of the EDF+ file */
+	int jsonl_err;             /* 0 or the first VG_ERR_* of the JSON-lines file */
+	uint64_t records;          /* EDF data records written */
+	uint64_t bytes_edf;        /* bytes of the EDF+ file written */
+	uint64_t bytes_jsonl;      /* bytes of the JSON-lines file written */
+	uint64_t samples_lost;     /* samples not recorded (write failure, too late) */
+	uint64_t samples_filled;   /* filler samples written for gaps */
+	uint64_t messages;         /* JSON lines written */
+	uint64_t messages_lost;    /* JSON lines dropped (write failure, too long) */
+	uint64_t annotations;      /* annotations made */
+};
+
+/* Create both files and write the JSON-lines header ("rec.start"). The EDF+
+ * header goes out with the first data record. Returns NULL and *err:
+ * VG_ERR_INVAL (bad config), VG_ERR_RANGE (start time outside 1985-2084),
+ * VG_ERR_NOTFOUND/VG_ERR_ACCESS/VG_ERR_IO (directory missing, not writable,
+ * file exists), VG_ERR_NOMEM. Nothing is left behind on failure. */
+struct rec *rec_open(const struct rec_config *cfg, int *err);
+
+/* Append n samples (physical units) of signal sig. NaN becomes filler and
+ * values are clamped to the physical range. Completed records are written
+ * (EDFlib flushes each to the kernel). No allocation. Returns 0,
+ * VG_ERR_INVAL (bad sig), or VG_ERR_IO once when a write first fails (the
+ * EDF+ file is then given up: later samples are counted in samples_lost and
+ * 0 is returned). */
+int rec_samples(struct rec *r, int sig, const float *v, size_t n);
+
+/* n_missing samples of signal sig were lost: written as filler (0 clamped
+ * into the physical range) and annotated "gap LABEL" with onset and
+ * duration when the gap ends (adjacent gaps are merged). Same returns as
+ * rec_samples(). */
+int rec_gap(struct rec *r, int sig, uint64_t n_missing);
+
+/* An annotation at t_ns (ns since the epoch; before start_ns is clamped to
+ * the start) lasting duration_s (< 0: none). Goes to the EDF+ file at
+ * close and at once to the JSON-lines file ("rec.annotation"), so
+ * rec_repair() can put it back after a crash. Returns 0, VG_ERR_INVAL or
+ * VG_ERR_IO once (JSON-lines file failed). */
+int rec_annotation(struct rec *r, int64_t t_ns, double duration_s, const char *text);
+
+/* One published message (len bytes of JSON without newline) as one line.
+ * Buffered; written by rec_sync() or when the buffer fills. Returns 0,
+ * VG_ERR_INVAL (contains a newline: dropped), VG_ERR_IO once. */
+int rec_message(struct rec *r, const char *json, size_t len);
+
+/* Call about once per second: writes the buffered JSON lines and checks
+ * that the EDF+ file has every completed record on disk, so at most the
+ * current (<= 1 s) record and one second of messages are at risk. Returns
+ * 0 or VG_ERR_IO once per file. */
+int rec_sync(struct rec *r);
+
+const struct rec_stats *rec_stats(const struct rec *r);
+/* The stats and the file paths as one JSON object (for an `event`'s data
+ * or `status`), written into buf (NUL-terminated). Returns the length or
+ * VG_ERR_TRUNC. */
+int rec_stats_json(const struct rec *r, char *buf, size_t cap);
+/* The EDF+ and JSON-lines paths. */
+const char *rec_edf_path(const struct rec *r);
+const char *rec_jsonl_path(const struct rec *r);
+
+/* Write what is buffered (the last, partial record is padded with filler
+ * and annotated as a gap), write "rec.end", close both files (EDFlib writes
+ * the record count and the annotations) and free; NULLs *r. After a write
+ * failure the EDF+ file is repaired (rec_repair). */
+void rec_close(struct rec **r);
+
+/* Make a recording that was not closed (kill -9, power loss, disk full)
+ * open in EDFlib again: the record count is set from the file size, a
+ * partial last record is cut off, and when the JSON-lines file next to it
+ * (same name, .jsonl) holds more annotations than the EDF+ file, the file
+ * is rewritten through EDFlib with them. A whole file is left alone.
+ * Returns 0 (repaired or nothing to do), VG_ERR_NOTFOUND, VG_ERR_PARSE
+ * (not an EDF/EDF+ file of 16-bit samples), VG_ERR_TRUNC (no complete data
+ * record), VG_ERR_IO. *changed (may be NULL) tells whether it wrote. */
+int rec_repair(const char *edf_path, int *changed);
+
+/* rec_repair() every *.edf in dir whose header has no record count (-1),
+ * as the daemon should at start. Returns the number repaired or a negative
+ * VG_ERR_*. */
+int rec_repair_dir(const char *dir);
+
+#endif

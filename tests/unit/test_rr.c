@@ -1,0 +1,314 @@
+/*
+ * test_rr.c - RR cleaning: artifact robustness on real beat series (PhysioNet
+ * nsr2db, 30 min stretches whose annotations are all normal beats) with
+ * known injected artifacts (2 % of beats missed, extra or ectopic),
+ * single-artifact corrections, gaps and causality. The full table over the
+ * 27 records is in tests/bench/bench_hrv.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../support/vgtest.h"
+#include "hrv.h"
+#include "rr.h"
+#include "vg_err.h"
+#include "wfdb_ann.h"
+
+#define NS(s) ((int64_t)llround((s) * 1e9))
+#define MAXB 8000
+
+static uint64_t rng_state;
+static double urand(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* Beat times (s) of a clean stretch of an nsr2db record: the first dur_s
+ * from from_s on (10 min steps) whose annotations are all normal beats. */
+static size_t load_beats(const char *rec, double from_s, double dur_s, double *bt)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "nsr2db/%s", rec);
+	struct wfdb_ann *a = NULL;
+	size_t na = 0;
+	double fs = 0;
+	assert_int_equal(wfdb_ann_load(vgt_data(rel), "ecg", &a, &na, &fs), 0);
+	double t_end = (double)a[na - 1].sample / fs, start = -1;
+	size_t i0 = 0;
+	for (double from = from_s; from + dur_s < t_end && start < 0; from += 600.0) {
+		int bad = 0;
+		while (i0 < na && (double)a[i0].sample / fs < from)
+			i0++;
+		for (size_t i = i0; i < na && (double)a[i].sample / fs < from + dur_s; i++)
+			bad += a[i].code != WFDB_ANN_NORMAL;
+		if (!bad)
+			start = from;
+	}
+	assert_true(start >= 0);
+	size_t k = 0;
+	for (size_t i = 0; i < na && k < MAXB; i++) {
+		double t = (double)a[i].sample / fs;
+		if (t >= start && t < start + dur_s)
+			bt[k++] = t;
+	}
+	free(a);
+	return k;
+}
+
+enum art { ART_MISSED, ART_EXTRA, ART_ECTOPIC, ART_MIX };
+
+/* Copy beats with ~pct % of them made artifacts of the given kind. */
+static size_t corrupt(const double *bt, size_t n, double *out, enum art kind, double pct)
+{
+	size_t k = 0;
+	out[k++] = bt[0];
+	for (size_t i = 1; i < n && k < MAXB - 2; i++) {
+		int hit = i > 2 && i + 2 < n && urand() < pct / 100.0;
+		enum art a = kind == ART_MIX ? (enum art)(urand() * 3.0) : kind;
+		if (!hit) {
+			out[k++] = bt[i];
+			continue;
+		}
+		double rr = bt[i] - bt[i - 1];
+		switch (a) {
+		case ART_MISSED: /* beat i lost */
+			break;
+		case ART_EXTRA: /* a false beat inside interval i */
+			out[k++] = bt[i - 1] + (0.3 + 0.4 * urand()) * rr;
+			out[k++] = bt[i];
+			break;
+		default: /* premature beat: i comes 20-35 % early */
+			out[k++] = bt[i] - (0.20 + 0.15 * urand()) * rr;
+			break;
+		}
+	}
+	return k;
+}
+
+/* RMSSD over the whole stretch, with or without cleaning. The clean value
+ * is the uncorrupted series as it is. */
+static double rmssd(const double *bt, size_t n, int clean, double *art_pct)
+{
+	struct hrv *h = hrv_new(3600.0, NULL);
+	struct rr_clean *c = rr_new(NULL, NULL);
+	assert_non_null(h);
+	assert_non_null(c);
+	struct rr_nn o[RR_MAX_OUT];
+	for (size_t i = 1; i <= n; i++) {
+		int k;
+		if (i == n) {
+			k = clean ? rr_flush(c, o) : 0;
+		} else if (clean) {
+			k = rr_push(c, NS(bt[i]), (bt[i] - bt[i - 1]) * 1000.0, o);
+		} else {
+			o[0].t_ns = NS(bt[i]);
+			o[0].nn_ms = (bt[i] - bt[i - 1]) * 1000.0;
+			o[0].flags = 0;
+			k = 1;
+		}
+		for (int j = 0; j < k; j++)
+			hrv_push(h, o[j].t_ns, o[j].nn_ms, o[j].flags);
+	}
+	struct hrv_result r;
+	assert_int_equal(hrv_compute(h, &r), 0);
+	if (art_pct)
+		*art_pct = r.artifacts_pct;
+	hrv_destroy(&h);
+	rr_destroy(&c);
+	return r.rmssd_ms;
+}
+
+static void robustness(enum art kind, const char *name)
+{
+	static double bt[MAXB], bc[MAXB];
+	const char *recs[] = { "nsr001", "nsr005", "nsr011" };
+	for (size_t ri = 0; ri < 3; ri++) {
+		rng_state = 12345 + ri * 7 + (uint64_t)kind;
+		size_t n = load_beats(recs[ri], 3600.0, 1800.0, bt);
+		assert_true(n > 1000);
+		size_t m = corrupt(bt, n, bc, kind, 2.0);
+		double clean = rmssd(bt, n, 0, NULL);
+		double raw = rmssd(bc, m, 0, NULL);
+		double art = 0;
+		double fixed = rmssd(bc, m, 1, &art);
+		double e_raw = 100.0 * fabs(raw - clean) / clean;
+		double e_fix = 100.0 * fabs(fixed - clean) / clean;
+		print_message("%-8s %s: RMSSD clean %.2f ms, uncorrected %.2f (%.1f %%), "
+			      "corrected %.2f (%.2f %%), artifacts %.2f %%\n",
+			      name, recs[ri], clean, raw, e_raw, fixed, e_fix, art);
+		assert_true(e_fix <= 5.0);
+		assert_true(e_raw > 20.0); /* the test would be meaningless otherwise */
+	}
+}
+
+static void test_missed(void **st)
+{
+	(void)st;
+	robustness(ART_MISSED, "missed");
+}
+static void test_extra(void **st)
+{
+	(void)st;
+	robustness(ART_EXTRA, "extra");
+}
+static void test_ectopic(void **st)
+{
+	(void)st;
+	robustness(ART_ECTOPIC, "ectopic");
+}
+static void test_mixed(void **st)
+{
+	(void)st;
+	robustness(ART_MIX, "mixed");
+}
+
+/* A clean series is left (almost) alone. */
+static void test_clean_untouched(void **st)
+{
+	(void)st;
+	static double bt[MAXB];
+	size_t n = load_beats("nsr003", 3600.0, 1800.0, bt);
+	double art = 0;
+	double a = rmssd(bt, n, 0, NULL), b = rmssd(bt, n, 1, &art);
+	print_message("clean nsr003: RMSSD %.2f vs cleaned %.2f, artifacts %.2f %%\n", a, b, art);
+	assert_true(fabs(a - b) / a < 0.02);
+	assert_true(art < 1.0);
+}
+
+static int push_rr(struct rr_clean *c, double *t, double rr, struct rr_nn *o)
+{
+	*t += rr / 1000.0;
+	return rr_push(c, NS(*t), rr, o);
+}
+
+/* One missed beat is split, one extra merged, one ectopic moved; the beat
+ * times stay consistent; output lags by at most RR_LOOKAHEAD intervals. */
+static void test_single_corrections(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT], all[400];
+	size_t na = 0;
+	double t = 0;
+	int pushed = 0;
+	for (int i = 0; i < 200; i++) {
+		double rr = 800.0 + 20.0 * sin(i * 0.7);
+		int k;
+		if (i == 50) {
+			k = push_rr(c, &t, rr + 800.0 + 20.0 * sin((i + 1) * 0.7), o); /* missed */
+			i++;
+		} else if (i == 100) {
+			k = push_rr(c, &t, 300.0, o); /* extra at 300 ms */
+			for (int j = 0; j < k; j++)
+				all[na++] = o[j];
+			k = push_rr(c, &t, rr - 300.0, o);
+		} else if (i == 150) {
+			double r2 = 800.0 + 20.0 * sin((i + 1) * 0.7);
+			k = push_rr(c, &t, rr - 250.0, o); /* premature */
+			for (int j = 0; j < k; j++)
+				all[na++] = o[j];
+			k = push_rr(c, &t, r2 + 250.0, o); /* compensatory */
+			i++;
+		} else {
+			k = push_rr(c, &t, rr, o);
+		}
+		pushed++;
+		for (int j = 0; j < k; j++)
+			all[na++] = o[j];
+	}
+	int k = rr_flush(c, o);
+	for (int j = 0; j < k; j++)
+		all[na++] = o[j];
+	struct rr_stats s;
+	rr_get_stats(c, &s);
+	assert_int_equal(s.kind[RR_KIND_MISSED], 1);
+	assert_int_equal(s.kind[RR_KIND_EXTRA], 1);
+	assert_int_equal(s.kind[RR_KIND_ECTOPIC], 1);
+	assert_int_equal(s.kind[RR_KIND_LONGSHORT], 0);
+	for (size_t i = 0; i < na; i++) {
+		assert_true(all[i].nn_ms > 700.0 && all[i].nn_ms < 900.0);
+		if (i > 0) /* beat times consistent */
+			assert_true(fabs((double)(all[i].t_ns - all[i - 1].t_ns) * 1e-6 -
+					 all[i].nn_ms) < 1.0);
+	}
+	rr_destroy(&c);
+	assert_null(c);
+}
+
+/* A lost device is a gap: nothing spans it, the next interval is marked. */
+static void test_gap(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT];
+	double t = 0;
+	int got = 0;
+	for (int i = 0; i < 30; i++)
+		got += push_rr(c, &t, 800.0, o);
+	assert_int_equal(got, 30 - RR_LOOKAHEAD); /* causal, fixed delay */
+	t += 20.0; /* 20 s without beats; the strap reports RR 800 again */
+	int k = push_rr(c, &t, 800.0, o);
+	assert_int_equal(k, RR_LOOKAHEAD); /* pending ones decided at the gap */
+	for (int i = 0; i < 10; i++) {
+		k = push_rr(c, &t, 800.0, o);
+		for (int j = 0; j < k; j++)
+			assert_true(o[j].nn_ms < 1000.0);
+		if (i == RR_LOOKAHEAD - 1) {
+			assert_int_equal(k, 1);
+			assert_true(o[0].flags & HRV_NN_AFTER_GAP);
+		}
+	}
+	/* an interval longer than RR_GAP_MS is a gap too, never output */
+	k = push_rr(c, &t, 5000.0, o);
+	for (int j = 0; j < k; j++)
+		assert_true(o[j].nn_ms < 1000.0);
+	struct rr_stats s;
+	rr_get_stats(c, &s);
+	assert_int_equal(s.gaps, 2);
+	rr_destroy(&c);
+}
+
+static void test_bad_input(void **st)
+{
+	(void)st;
+	int err = 0;
+	struct rr_config cfg = { .lookahead = 9 };
+	assert_null(rr_new(&cfg, &err));
+	assert_int_equal(err, VG_ERR_INVAL);
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT];
+	/* times only: the interval comes from the beat times */
+	assert_int_equal(rr_push(c, NS(1.0), NAN, o), 0);
+	assert_int_equal(rr_push(c, NS(1.8), 0, o), 0);
+	assert_int_equal(rr_push(c, NS(1.7), 0, o), 0); /* back in time: ignored */
+	for (int i = 0; i < 5; i++)
+		rr_push(c, NS(2.6 + 0.8 * i), -1, o);
+	struct rr_stats s;
+	rr_get_stats(c, &s);
+	assert_int_equal(s.in, 6);
+	rr_destroy(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_single_corrections),
+		cmocka_unit_test(test_gap),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_clean_untouched),
+		cmocka_unit_test(test_missed),
+		cmocka_unit_test(test_extra),
+		cmocka_unit_test(test_ectopic),
+		cmocka_unit_test(test_mixed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
