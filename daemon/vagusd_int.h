@@ -1,0 +1,87 @@
+/*
+ * vagusd_int.h - the daemon object's insides, shared by its files:
+ * vagusd.c (life, outputs, timers, sources), session.c (sessions,
+ * recording, summary), commands.c (control requests). Not for other
+ * modules: they use vagusd.h.
+ */
+#ifndef VAGUSD_INT_H
+#define VAGUSD_INT_H
+
+#include "autodetect.h"
+#include "control.h"
+#include "driver.h"
+#include "guide.h"
+#include "proto.h"
+#include "vagusd.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cJSON;
+
+#define TICK_NS 10000000LL        /* 10 ms: source ticks */
+#define STATUS_NS 1000000000LL    /* 1 Hz status */
+#define AUTOSCAN_NS 2000000000LL  /* --source auto: look for devices every 2 s */
+
+struct session {
+	int active;
+	char id[96];
+	char client[64];
+	char technique[64];
+	char notes[512];
+	int64_t start_ns;
+	int marks;
+};
+
+struct vagusd {
+	struct vagusd_config cfg;
+	void *zctx;
+	struct sec *sec;
+	struct ctl_server *ctl;
+	struct session session;
+	struct loop *loop;
+	struct pub *pub;
+	struct pipeline *pl;
+	struct source *src[VAGUSD_MAX_SOURCES];
+	char src_spec[VAGUSD_MAX_SOURCES][AUTO_SPEC_MAX];
+	int nsrc;
+	struct guide *guide;         /* pacer, advice, holds, responses, summary */
+	int64_t sample_now_ns;       /* newest event time seen (the sample clock) */
+	struct guide_summary summary;
+	struct rec *rec;             /* session recording, NULL = none */
+	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
+	int rec_err_reported;
+	int auto_on;                 /* --source auto given */
+	char auto_opts[256];
+	int auto_reported;
+	int64_t start_ns;
+	struct proto_status status; /* large: kept here, not on the stack */
+	struct proto_event ev;
+};
+
+/* vagusd.c */
+/* Publish an event; data is a JSON object text or NULL. */
+void vd_publish_event(struct vagusd *d, const char *kind, const char *source,
+		      const char *detail, const char *data);
+/* The sample clock (what marks, holds and the pacer run on). */
+int64_t vd_sample_now(const struct vagusd *d);
+void vd_build_status(struct vagusd *d, int64_t now_ns);
+
+/* session.c */
+int vd_session_start(struct vagusd *d, const struct ctl_request *req,
+		     struct cJSON *reply, char *err, size_t cap);
+int vd_session_stop(struct vagusd *d, struct cJSON *reply, char *err, size_t cap);
+int vd_mark(struct vagusd *d, const struct ctl_request *req, struct cJSON *reply);
+/* A write error of the recording: published once as record.error. */
+void vd_rec_problem(struct vagusd *d, int rc);
+void vd_annotate(struct vagusd *d, const char *text);
+void vd_record_stop(struct vagusd *d);
+
+/* commands.c */
+/* The control channel's handler (ctl_handler_fn). */
+int vd_on_request(void *ctx, const struct ctl_request *req, struct cJSON *reply,
+		  char *err, size_t cap);
+/* Put msg into err; returns code. */
+int vd_err_msg(char *err, size_t cap, int code, const char *msg);
+
+#endif
