@@ -32,7 +32,7 @@ static int setup(void **state)
 	snprintf(ctl_ep, sizeof(ctl_ep), "tcp://127.0.0.1:%d", vgt_free_port());
 	char *argv[] = { (char *)vgt_bin("vagusd"), "--speed", "5", "--pub", pub_ep,
 			 "--ctl", ctl_ep, "--log-level", "warn", NULL };
-	daemon_pid = vgt_spawn(argv, "/tmp/vagus-test-control.log");
+	daemon_pid = vgt_spawn(argv, vgt_log("control"));
 	/* wait until it answers */
 	char reply[1024];
 	for (int i = 0; i < 50; i++) {

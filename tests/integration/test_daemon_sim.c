@@ -123,7 +123,7 @@ static void daemon_matches_simulator(void **state)
 	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--speed", speed,
 			 "--seed", seed, "--pub", ep, "--ctl", ctl, "--log-level", "warn",
 			 NULL };
-	pid_t pid = vgt_spawn(argv, "/tmp/vagus-test-daemon-sim.log");
+	pid_t pid = vgt_spawn(argv, vgt_log("daemon-sim"));
 	assert_true(pid > 0);
 	collect(ep);
 	int st = vgt_stop(pid, 3000);

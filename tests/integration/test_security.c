@@ -100,7 +100,7 @@ static void curve_allowlist_and_roles(void **state)
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
 	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", path, "--pub", pub,
 			 "--ctl", ctl, "--speed", "5", NULL };
-	pid_t pid = vgt_spawn(argv, "/tmp/vagus-test-security.log");
+	pid_t pid = vgt_spawn(argv, vgt_log("security"));
 	void *ctx = zmq_ctx_new();
 	/* ready when the console can ping (a REQ socket that timed out is
 	 * unusable, so a fresh one per try) */
@@ -133,7 +133,7 @@ static void curve_allowlist_and_roles(void **state)
 	zmq_ctx_term(ctx);
 	assert_int_equal(vgt_stop(pid, 3000), 0);
 	/* the daemon logged the refusals */
-	FILE *f = fopen("/tmp/vagus-test-security.log", "r");
+	FILE *f = fopen(vgt_log("security"), "r");
 	assert_non_null(f);
 	char log[65536];
 	size_t n = fread(log, 1, sizeof(log) - 1, f);
@@ -150,11 +150,11 @@ static void non_loopback_needs_keys(void **state)
 	snprintf(pub, sizeof(pub), "tcp://0.0.0.0:%d", vgt_free_port());
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
 	char *a1[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl, NULL };
-	pid_t p = vgt_spawn(a1, "/tmp/vagus-test-insecure.log");
+	pid_t p = vgt_spawn(a1, vgt_log("insecure"));
 	assert_int_equal(vgt_wait(p, 3000), 1);
 	char *a2[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl, "--insecure",
 		       NULL };
-	p = vgt_spawn(a2, "/tmp/vagus-test-insecure.log");
+	p = vgt_spawn(a2, vgt_log("insecure"));
 	struct timespec ts = { 0, 300000000 };
 	nanosleep(&ts, NULL);
 	assert_int_equal(vgt_stop(p, 3000), 0); /* ran until told to stop */

@@ -77,7 +77,7 @@ static int file_has(const char *path, const char *needle)
 static void session_to_edf(void **state)
 {
 	(void)state;
-	pid_t p = start_daemon(dir, "/tmp/vagus-test-rec.log");
+	pid_t p = start_daemon(dir, vgt_log("rec"));
 	assert_true(p > 0);
 	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Ann\",\"technique\":\"swedish\"}");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
@@ -131,7 +131,7 @@ static void kill9_then_repair_on_start(void **state)
 	char sub[128];
 	snprintf(sub, sizeof(sub), "%s/crash", dir);
 	mkdir(sub, 0700);
-	pid_t p = start_daemon(sub, "/tmp/vagus-test-rec-crash.log");
+	pid_t p = start_daemon(sub, vgt_log("rec-crash"));
 	assert_true(p > 0);
 	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Bob\"}");
 	char edf_path[512];
@@ -145,7 +145,7 @@ static void kill9_then_repair_on_start(void **state)
 	struct edfr *f = edfr_open(edf_path, &err);
 	assert_null(f); /* EDFlib cannot open it as left */
 	/* the next start repairs it */
-	p = start_daemon(sub, "/tmp/vagus-test-rec-crash2.log");
+	p = start_daemon(sub, vgt_log("rec-crash2"));
 	assert_true(p > 0);
 	assert_int_equal(vgt_stop(p, 3000), 0);
 	f = edfr_open(edf_path, &err);
@@ -167,7 +167,7 @@ static void unwritable_directory(void **state)
 		FILE *fp = fopen(bad, "w");
 		fclose(fp);
 		snprintf(bad, sizeof(bad), "%s/not-a-dir/sub", dir);
-		pid_t p = start_daemon(bad, "/tmp/vagus-test-rec-bad.log");
+		pid_t p = start_daemon(bad, vgt_log("rec-bad"));
 		assert_true(p > 0);
 		const char *topics[] = { "event" };
 		struct proto_sub *s = proto_sub_new(pub, topics, 1, NULL);

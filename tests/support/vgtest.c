@@ -121,3 +121,12 @@ int vgt_rmtree(const char *dir)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
+
+const char *vgt_log(const char *name)
+{
+	static char buf[8][128];
+	static unsigned next;
+	char *b = buf[next++ % 8];
+	snprintf(b, sizeof(buf[0]), "/tmp/vagus-test-%ld-%s.log", (long)getpid(), name);
+	return b;
+}

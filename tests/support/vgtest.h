@@ -31,6 +31,9 @@ int vgt_wait(pid_t pid, int timeout_ms);
 char *vgt_mkdtemp(char *buf, size_t cap, const char *prefix);
 /* Remove a directory tree made by vgt_mkdtemp; 0 or -1. */
 int vgt_rmtree(const char *dir);
+/* A log path private to this test process: /tmp/vagus-test-PID-NAME.log
+ * (a ring of 8 buffers, so a few may be used at once). */
+const char *vgt_log(const char *name);
 /* Monotonic seconds. */
 double vgt_now(void);
 #endif
