@@ -136,6 +136,40 @@ static void sessions_and_marks(void **state)
 	proto_sub_destroy(&sub);
 }
 
+/* The guidance and EMG commands reach their engines: the `guide` topic
+ * follows the pacer and profile; holds and calibration name real channels. */
+static void guidance_commands(void **state)
+{
+	(void)state;
+	const char *topics[] = { "guide" };
+	struct proto_sub *sub = proto_sub_new(pub_ep, topics, 1, NULL);
+	struct timespec ts = { 0, 300000000 };
+	nanosleep(&ts, NULL);
+	cJSON_Delete(ask("{\"cmd\":\"pacer.set\",\"pattern\":\"custom\",\"inhale_s\":4,"
+			 "\"hold_in_s\":2,\"exhale_s\":6}", 1));
+	cJSON_Delete(ask("{\"cmd\":\"profile.set\",\"profile\":\"flare\"}", 1));
+	cJSON_Delete(ask("{\"cmd\":\"hold.start\",\"technique\":\"myofascial\","
+			 "\"region\":\"trapezius-left\"}", 1));
+	cJSON_Delete(ask("{\"cmd\":\"hold.start\",\"technique\":\"x\",\"region\":\"elbow\"}", 0));
+	cJSON_Delete(ask("{\"cmd\":\"calibrate\",\"channel\":0,\"kind\":\"rest\",\"seconds\":3}", 1));
+	cJSON_Delete(ask("{\"cmd\":\"calibrate\",\"channel\":9,\"kind\":\"rest\"}", 0));
+	cJSON_Delete(ask("{\"cmd\":\"baseline.start\",\"seconds\":60}", 1));
+	static char json[PROTO_MSG_MAX + 1];
+	char topic[32];
+	int seen = 0;
+	double end = vgt_now() + 3;
+	while (!seen && vgt_now() < end)
+		if (proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), 100) > 0)
+			seen = strstr(json, "\"pattern\":\"custom\"") &&
+			       strstr(json, "\"profile\":\"flare\"") &&
+			       strstr(json, "\"holding\":true") &&
+			       strstr(json, "\"advice\":\"deepen-ok\"") == NULL;
+	proto_sub_destroy(&sub);
+	assert_true(seen);
+	cJSON_Delete(ask("{\"cmd\":\"hold.stop\"}", 1));
+	cJSON_Delete(ask("{\"cmd\":\"pacer.set\",\"pattern\":\"off\"}", 1));
+}
+
 static void hostile_requests(void **state)
 {
 	(void)state;
@@ -188,6 +222,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sessions_and_marks),
+		cmocka_unit_test(guidance_commands),
 		cmocka_unit_test(hostile_requests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
