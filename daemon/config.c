@@ -246,17 +246,25 @@ static char *reader(char *str, int num, void *stream)
 
 int config_load(const char *path, struct config *c, char *err, size_t errcap)
 {
-	memset(c, 0, sizeof(*c));
-	struct parse p = { .c = c, .path = path, .err = err, .errcap = errcap };
-	if (err && errcap)
-		err[0] = '\0';
-	p.f = fopen(path, "r");
-	if (!p.f) {
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		memset(c, 0, sizeof(*c));
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));
 		return vg_err_from_errno(errno);
 	}
+	int rc = config_load_stream(f, path, c, err, errcap);
+	fclose(f);
+	return rc;
+}
+
+int config_load_stream(FILE *f, const char *path, struct config *c, char *err,
+		       size_t errcap)
+{
+	memset(c, 0, sizeof(*c));
+	struct parse p = { .c = c, .path = path, .err = err, .errcap = errcap, .f = f };
+	if (err && errcap)
+		err[0] = '\0';
 	int r = ini_parse_stream(reader, &p, handler, &p);
-	fclose(p.f);
 	if (p.rc != VG_OK)
 		return p.rc;
 	if (r > 0) {

@@ -24,6 +24,7 @@
 #define CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_MAX_SOURCES 8
 #define CONFIG_MAX_CLIENTS 64
@@ -53,5 +54,8 @@ struct config {
 /* Load path into *c (zeroed first). 0, or VG_ERR_NOTFOUND / VG_ERR_PARSE /
  * VG_ERR_INVAL / VG_ERR_RANGE with "FILE:LINE: [section] key: reason" in err. */
 int config_load(const char *path, struct config *c, char *err, size_t errcap);
+/* The same from an open stream; path names it in messages. */
+int config_load_stream(FILE *f, const char *path, struct config *c, char *err,
+		       size_t errcap);
 
 #endif
