@@ -65,6 +65,7 @@
 #include "qrs.h"
 
 #include "qrs_filt.h"
+#include "qrs_tpl.h"
 #include "vg_err.h"
 
 #include <math.h>
@@ -139,6 +140,7 @@ struct qrs {
 	float *rb;                 /* band-passed */
 	float *re;                 /* squared slope */
 	float *rf;                 /* feature: mean squared slope over the window */
+	struct qrs_tpl *tpl;       /* running QRS template for the fiducial */
 	double mwi_sum;
 	int64_t track_start;       /* candidates are looked for from here */
 	int64_t cand_pos;          /* largest feature since track_start */
@@ -215,7 +217,8 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(float));
 	q->rf = calloc(ring, sizeof(float));
-	if (!q->ru || !q->rb || !q->re || !q->rf)
+	q->tpl = qrs_tpl_new(fs_hz);
+	if (!q->ru || !q->rb || !q->re || !q->rf || !q->tpl)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
@@ -236,6 +239,7 @@ void qrs_destroy(struct qrs **qp)
 	free(q->rb);
 	free(q->re);
 	free(q->rf);
+	qrs_tpl_destroy(&q->tpl);
 	free(q);
 	*qp = NULL;
 }
@@ -252,6 +256,7 @@ static void restart(struct qrs *q, double x0)
 	memset(q->re, 0, bytes);
 	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
+	qrs_tpl_reset(q->tpl);
 	q->track_start = q->cand_pos = q->n;
 	q->cand_val = -1.0f;
 	q->seg_start = q->n;
@@ -561,6 +566,13 @@ static void classify(struct qrs *q, int64_t p)
 			beat = 0;
 	}
 	if (beat) {
+		/* fiducial: aligned with the running QRS template when the beat
+		 * looks like it, never earlier than the delay bound allows */
+		const int reach = qrs_tpl_reach(q->tpl);
+		if (fd.r - reach >= q->seg_start && fd.r + reach <= q->n - 1 &&
+		    fd.r - reach >= q->n - (int64_t)q->mask)
+			qrs_tpl_align(q->tpl, q->ru, q->mask, fd.r, (int)(p - q->fback - fd.r), reach,
+				      &fd.r, &fd.frac);
 		/* flag beats that only a lowered threshold let through */
 		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
 		emit(q, &fd, hp, snr, flags);
