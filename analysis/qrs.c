@@ -28,8 +28,9 @@
  *     drop at once). Where the rhythm expects the next beat (0.75-1.3 RR)
  *     the threshold is DET_EXPECT_K for a peak at least DET_EXPECT_SLOPE as
  *     steep as the last beat. A peak must stand out of the quiet level
- *     (see 5) by DET_SNR_MIN; a barely standing-out one (DET_NOISY_SNR)
- *     must not come before DET_NOISY_EARLY of the RR; in a clean signal a
+ *     (see 5) by DET_SNR_MIN, or by DET_SNR_EXP_MIN where the rhythm
+ *     expects the next beat (DET_SNR_EXP_LO..HI of the RR: muscle noise
+ *     raises the quiet level almost to the beats'); in a clean signal a
  *     peak standing out by DET_CLEAR_SNR past the T-wave window needs only
  *     DET_CLEAR_K (small aberrant beats). Refractory
  *     DET_REFRACT_S. T-wave rule: closer than DET_TWAVE_S to the last beat
@@ -83,7 +84,7 @@
 #define DET_TWAVE_SLOPE 0.5  /* ... if less steep than this share of the last beat */
 #define DET_THR_K 0.3        /* threshold between noise and signal level */
 #define DET_EXPECT_K 0.12    /* threshold where the next beat is expected */
-#define DET_EXPECT_LO 0.75   /* ... from this share of the median RR */
+#define DET_EXPECT_LO 0.85   /* ... from this share of the median RR */
 #define DET_EXPECT_HI 1.30   /* ... to this one */
 #define DET_EXPECT_SLOPE 0.3 /* ... if its slope is this share of the last beat's */
 #define DET_CLEAR_SNR 6.0    /* a peak standing out of the quiet level this much */
@@ -111,8 +112,6 @@
 #define Q_BUSY_0 0.5         /* ... up to this share: quality unchanged */
 #define Q_BUSY_1 0.9         /* ... at this share: quality 0 */
 #define Q_NOISY 0.3          /* beats under this quality are flagged noisy */
-#define DET_NOISY_SNR 1.8    /* a peak this little above the quiet level ... */
-#define DET_NOISY_EARLY 0.6  /* ... must not come before this share of the RR */
 #define DET_BG_S 0.6         /* quiet part before a first beat */
 #define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
 #define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
@@ -120,6 +119,12 @@
 #define QRS_MAX_ABS_MV 1e4    /* larger samples are treated as signal loss */
 #define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
 #define RING_S 1.0           /* history kept */
+#define DET_RR_LO 0.7        /* RR history: intervals from this share ... */
+#define DET_RR_HI 1.5        /* ... to this one of the median RR, */
+#define DET_RR_OUT_N 6       /* ... or any after this many unusual in a row */
+#define DET_SNR_EXP_MIN 1.15 /* ... but this is enough for a peak from this */
+#define DET_SNR_EXP_LO 0.80  /* ... share of the median RR ... */
+#define DET_SNR_EXP_HI 1.35  /* ... to this one */
 #define NLEV 8               /* beats in the level and RR medians */
 
 struct qrs {
@@ -152,6 +157,7 @@ struct qrs {
 	float spk[NLEV], npk[NLEV], rr[NLEV], slp[NLEV];
 	int nspk, nnpk, nrr, nslp, ispk, inpk, irr, islp;
 	float spk_med, npk_med, rr_med, slp_med;
+	int rr_out;                /* unusual RR intervals in a row */
 	int64_t last_r;            /* last beat's R sample, -1 none */
 	float last_slope;
 	float pol;                 /* lead polarity estimate, -1..1 */
@@ -448,8 +454,16 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 
 	if (q->last_r >= 0) {
 		float rr = (float)(fd->r - q->last_r);
-		if (rr < 3.0f * (float)q->fs)
+		/* only intervals near the usual one enter the RR history (a
+		 * false beat in noise splits an interval in two short ones),
+		 * unless they keep coming: then the rhythm has changed */
+		int usual = q->nrr < 4 || (rr >= DET_RR_LO * q->rr_med && rr <= DET_RR_HI * q->rr_med);
+		if (!usual && ++q->rr_out >= DET_RR_OUT_N)
+			usual = 1;
+		if (usual && rr < 3.0f * (float)q->fs) {
+			q->rr_out = 0;
 			push_level(q->rr, &q->nrr, &q->irr, &q->rr_med, rr);
+		}
 	}
 	push_level(q->spk, &q->nspk, &q->ispk, &q->spk_med, hp);
 	/* a beat found only by a lowered threshold, far below the level: the
@@ -547,13 +561,16 @@ static void classify(struct qrs *q, int64_t p)
 	    hp > q->npk_med + DET_CLEAR_K * (q->spk_med - q->npk_med))
 		beat = 1;
 	/* a peak that hardly stands out of the background is noise */
-	if (beat && snr < DET_SNR_MIN)
-		beat = 0;
-	/* in noise, a peak well before the rhythm's next beat is more likely
-	 * noise than an ectopic beat */
-	if (beat && snr < DET_NOISY_SNR && q->nrr >= 4 &&
-	    (float)since < DET_NOISY_EARLY * q->rr_med)
-		beat = 0;
+	if (beat && snr < DET_SNR_MIN) {
+		/* ... unless it comes where the rhythm expects the next beat and
+		 * still stands out a little (muscle noise raises the quiet level
+		 * nearly to the beats') */
+		const int expected = q->nrr >= 4 && since != INT64_MAX &&
+				     (float)since >= DET_SNR_EXP_LO * q->rr_med &&
+				     (float)since <= DET_SNR_EXP_HI * q->rr_med;
+		if (!expected || snr < DET_SNR_EXP_MIN)
+			beat = 0;
+	}
 	if (beat && since < q->refr)
 		beat = 0;
 	if (beat && since < q->twave) {
