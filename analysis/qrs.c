@@ -125,6 +125,7 @@
 #define DET_SNR_EXP_MIN 1.15 /* ... but this is enough for a peak from this */
 #define DET_SNR_EXP_LO 0.80  /* ... share of the median RR ... */
 #define DET_SNR_EXP_HI 1.35  /* ... to this one */
+#define DET_HIDDEN_GAP_S 0.060 /* a rejected candidate's hidden peak: this far */
 #define NLEV 8               /* beats in the level and RR medians */
 
 struct qrs {
@@ -133,6 +134,7 @@ struct qrs {
 	void *ctx;
 	/* durations in samples */
 	int bg_len, quiet_after, quiet_before, quiet_min;
+	int hgap;
 	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
 	    fbase_back, fbase_fwd, farea, slope_lag;
 	/* detection filters */
@@ -159,6 +161,7 @@ struct qrs {
 	float spk_med, npk_med, rr_med, slp_med;
 	int rr_out;                /* unusual RR intervals in a row */
 	int64_t last_r;            /* last beat's R sample, -1 none */
+	int64_t last_p;            /* ... and its feature peak */
 	float last_slope;
 	float pol;                 /* lead polarity estimate, -1..1 */
 	/* quality */
@@ -201,6 +204,7 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->kd = samples(fs_hz, DET_SLOPE_S);
 	q->w = samples(fs_hz, DET_MWI_S);
 	q->lpk = samples(fs_hz, DET_PEAK_S);
+	q->hgap = samples(fs_hz, DET_HIDDEN_GAP_S);
 	q->refr = samples(fs_hz, DET_REFRACT_S);
 	q->twave = samples(fs_hz, DET_TWAVE_S);
 	q->blank = samples(fs_hz, DET_BLANK_S);
@@ -509,20 +513,20 @@ static float quiet_level(const struct qrs *q, int64_t r)
 	return (float)(ring_sum(q->rf, q->mask, a, b, 1) / (double)(b - a));
 }
 
-static void classify(struct qrs *q, int64_t p)
+static int classify(struct qrs *q, int64_t p)
 {
 	if (p < q->seg_start + q->blank)
-		return;
+		return 0;
 	float hp = sqrtf(q->rf[p & q->mask]);
 	if (!(hp > 0.0f))
-		return;
+		return 0;
 	struct fiducial fd;
 	find_fiducial(q, p, &fd);
 	const float slope = fd.slope;
 	const float quiet = quiet_level(q, fd.r);
 	if (quiet < 0.0f) {
 		/* just after a start: nothing to judge the peak against */
-		return;
+		return 0;
 	}
 	q->quiet_last = quiet;
 	const float snr = hp / (quiet + 1e-6f * hp + 1e-12f);
@@ -592,7 +596,9 @@ static void classify(struct qrs *q, int64_t p)
 				      &fd.r, &fd.frac);
 		/* flag beats that only a lowered threshold let through */
 		unsigned flags = learned && hp <= thr_base ? QRS_BEAT_SEARCHBACK : 0;
+		q->last_p = p;
 		emit(q, &fd, hp, snr, flags);
+		return 1;
 	} else {
 		/* a rejected peak that stands out of the quiet level like a QRS
 		 * may be a missed beat: it must not raise the noise level; others
@@ -602,6 +608,36 @@ static void classify(struct qrs *q, int64_t p)
 			push_level(q->npk, &q->nnpk, &q->inpk, &q->npk_med, hp < cap ? hp : cap);
 		}
 	}
+	return 0;
+}
+
+/* The candidate c was rejected: it may have hidden a smaller peak in the
+ * DET_PEAK_S after it (at least DET_HIDDEN_GAP_S later; not before it,
+ * which would break the delay bound) that is the beat.
+ * Returns the largest such local peak of the feature when it deserves a
+ * look: in a clean signal (small aberrant beats next to a large artefact),
+ * or where the rhythm expects the next beat; else -1. */
+static int64_t hidden_peak(const struct qrs *q, int64_t c, int64_t now)
+{
+	const size_t m = q->mask;
+	int64_t best = -1;
+	float bv = 0.0f;
+	for (int64_t i = c + q->hgap; i < now; i++) {
+		const float x = q->rf[i & m];
+		if (x > bv && x >= q->rf[(i - 1) & m] && x > q->rf[(i + 1) & m]) {
+			bv = x;
+			best = i;
+		}
+	}
+	if (best < 0)
+		return -1;
+	if (q->quiet_last > 0.0f && q->spk_med >= DET_CLEAR_CLEAN * q->quiet_last)
+		return best;
+	const float since = (float)(best - q->last_p);
+	if (q->last_r >= 0 && q->nrr >= 4 && since >= DET_SNR_EXP_LO * q->rr_med &&
+	    since <= DET_SNR_EXP_HI * q->rr_med)
+		return best;
+	return -1;
 }
 
 /* The sample cand (the largest since track_start) has had no larger one in
@@ -624,8 +660,11 @@ static void candidate_due(struct qrs *q, int64_t now)
 	q->track_start = now + 1;
 	q->cand_pos = now + 1;
 	q->cand_val = -1.0f;
-	if (is_max)
-		classify(q, c);
+	if (is_max && !classify(q, c)) {
+		const int64_t h = hidden_peak(q, c, now);
+		if (h >= 0)
+			classify(q, h);
+	}
 }
 
 void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
