@@ -79,7 +79,7 @@
  * (ours vs gqrs): e24 100/99.95 vs 100/99.95, e12 100/95.32 vs 99.95/88.66,
  * e00 91.44/72.16 vs 96.82/60.76, ma24 100/100 vs 100/99.95, ma12
  * 99.95/97.90 vs 99.90/92.87, ma06 99.53/92.04 vs 99.48/77.45, ma00
- * 94.42/84.81 vs 98.75/62.98, bw12 100/100 vs 100/99.90, bw06 99.95/99.79
+ * 94.42/84.81 vs 98.75/62.98, bw12 100/99.95 vs 100/99.90, bw06 99.95/99.79
  * vs 100/99.64, bw00 99.90/99.07 vs 99.90/97.55. Speed (bench_qrs) 7.0 ms
  * per 30-minute 360 Hz record; decision delay max 294 ms. Fiducial
  * (tests/bench/hrv_fiducial.sh): SD from the annotations 0.30-0.32
