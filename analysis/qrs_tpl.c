@@ -1,0 +1,173 @@
+/*
+ * qrs_tpl.c - R-peak fiducial by alignment with a running QRS template
+ * (see qrs_tpl.h for the problem and the approach).
+ * Reference: G. L. Turin, "An introduction to matched filters", IRE Trans.
+ * Information Theory 6(3) 1960 (the correlation peak is the least-noisy
+ * time estimate for a known shape in white noise).
+ * Limits: the template is learnt only from beats that already match it
+ * closely (QRS_TPL_RHO_LEARN); QRS_TPL_RESET_N mismatching beats in a row
+ * rebuild it from the latest beat.
+ */
+#include "qrs_tpl.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define QRS_TPL_HALF_S 0.050  /* template: +- this around the fiducial */
+#define QRS_TPL_LAG_S 0.012   /* lags searched: +- this */
+#define QRS_TPL_RHO_MIN 0.80  /* normalised correlation to accept a beat */
+#define QRS_TPL_RHO_LEARN 0.90 /* ... and to learn its shape */
+#define QRS_TPL_AVG_N 16      /* template = running mean of about this many */
+#define QRS_TPL_RESET_N 8     /* mismatching beats in a row: rebuild */
+
+struct qrs_tpl {
+	int th, tl, lag;  /* half-width, length, largest lag (samples) */
+	float *t;         /* template, unit norm, no constant or linear part */
+	float *seg;       /* scratch: the beat's samples, tl + 2 lag */
+	float *x;         /* scratch: one detrended window, tl */
+	int n;            /* beats learnt (0: no template) */
+	int miss;         /* mismatching beats in a row */
+};
+
+struct qrs_tpl *qrs_tpl_new(double fs_hz)
+{
+	struct qrs_tpl *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->th = (int)lround(fs_hz * QRS_TPL_HALF_S);
+	t->lag = (int)lround(fs_hz * QRS_TPL_LAG_S);
+	if (t->th < 2)
+		t->th = 2;
+	if (t->lag < 2)
+		t->lag = 2;
+	t->tl = 2 * t->th + 1;
+	t->t = calloc((size_t)t->tl, sizeof(float));
+	t->seg = calloc((size_t)(t->tl + 2 * t->lag), sizeof(float));
+	t->x = calloc((size_t)t->tl, sizeof(float));
+	if (!t->t || !t->seg || !t->x)
+		qrs_tpl_destroy(&t);
+	return t;
+}
+
+void qrs_tpl_destroy(struct qrs_tpl **tp)
+{
+	if (!tp || !*tp)
+		return;
+	free((*tp)->t);
+	free((*tp)->seg);
+	free((*tp)->x);
+	free(*tp);
+	*tp = NULL;
+}
+
+void qrs_tpl_reset(struct qrs_tpl *t)
+{
+	t->n = 0;
+	t->miss = 0;
+}
+
+int qrs_tpl_reach(const struct qrs_tpl *t)
+{
+	return t->th + t->lag;
+}
+
+/* x = in minus its least-squares line (constant and slope), then its norm. */
+static double detrend(const struct qrs_tpl *t, const float *in, float *x)
+{
+	const int tl = t->tl, th = t->th;
+	double s = 0.0, sj = 0.0, jj = 0.0;
+	for (int j = 0; j < tl; j++) {
+		s += in[j];
+		sj += (double)(j - th) * in[j];
+		jj += (double)(j - th) * (j - th);
+	}
+	const double mean = s / tl, slope = sj / jj;
+	double nn = 0.0;
+	for (int j = 0; j < tl; j++) {
+		x[j] = (float)(in[j] - mean - slope * (j - th));
+		nn += (double)x[j] * x[j];
+	}
+	return sqrt(nn);
+}
+
+/* Add the window at in to the running mean shape (unit norm). */
+static void learn(struct qrs_tpl *t, const float *in)
+{
+	const double norm = detrend(t, in, t->x);
+	if (!(norm > 0.0))
+		return;
+	const double w = 1.0 / (t->n < QRS_TPL_AVG_N ? t->n + 1 : QRS_TPL_AVG_N);
+	double nn = 0.0;
+	for (int j = 0; j < t->tl; j++) {
+		t->t[j] = (float)(t->t[j] + w * (t->x[j] / norm - t->t[j]));
+		nn += (double)t->t[j] * t->t[j];
+	}
+	/* a mean of unit vectors is shorter: back to unit norm (a sum of
+	 * detrended windows stays detrended) */
+	const float inv = nn > 0.0 ? (float)(1.0 / sqrt(nn)) : 0.0f;
+	for (int j = 0; j < t->tl; j++)
+		t->t[j] *= inv;
+	t->n++;
+}
+
+int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0, int kmin,
+		  int kmax, int64_t *r, double *frac)
+{
+	const int lag = t->lag, tl = t->tl;
+	const int64_t first = r0 - t->th - lag;
+	for (int i = 0; i < tl + 2 * lag; i++)
+		t->seg[i] = ring[(size_t)(first + i) & mask];
+	if (t->n == 0) {
+		learn(t, t->seg + lag);
+		return 0;
+	}
+	if (kmin < -lag)
+		kmin = -lag;
+	if (kmax > lag)
+		kmax = lag;
+	int best = 0;
+	double cbest = -INFINITY, cm = 0.0, cp = 0.0, prev = 0.0;
+	for (int k = kmin; k <= kmax; k++) {
+		const float *x = t->seg + lag + k;
+		double c = 0.0;
+		for (int j = 0; j < tl; j++)
+			c += (double)t->t[j] * x[j];
+		if (c > cbest) {
+			cbest = c;
+			best = k;
+			cm = prev;
+		}
+		if (k == best + 1)
+			cp = c;
+		prev = c;
+	}
+	double rho = 0.0;
+	if (best > kmin && best < kmax && cbest > 0.0) {
+		const double norm = detrend(t, t->seg + lag + best, t->x);
+		rho = norm > 0.0 ? cbest / norm : 0.0;
+	}
+	if (rho < QRS_TPL_RHO_MIN) {
+		if (++t->miss >= QRS_TPL_RESET_N) {
+			/* the usual shape has changed: start again from this beat */
+			t->n = 0;
+			t->miss = 0;
+			learn(t, t->seg + lag);
+		}
+		return 0;
+	}
+	t->miss = 0;
+	const double den = cm - 2.0 * cbest + cp;
+	double f = den < 0.0 ? 0.5 * (cm - cp) / den : 0.0;
+	if (f > 0.5)
+		f = 0.5;
+	if (f < -0.5)
+		f = -0.5;
+	*r = r0 + best;
+	*frac = f;
+	/* learnt where the first estimate put the beat, not where the
+	 * template did: the template stays centred on the mean first estimate
+	 * instead of drifting with its own alignment */
+	if (rho >= QRS_TPL_RHO_LEARN)
+		learn(t, t->seg + lag);
+	return 1;
+}
