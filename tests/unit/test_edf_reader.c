@@ -35,6 +35,7 @@
 #include "vg_log.h"
 #include "wfdb.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,33 @@ static double take_num(const char *line, const char *key)
 	return p ? strtod(p + strlen(key), NULL) : NAN;
 }
 
+/* Two encoded messages carry the same fields, numbers within tolerance. */
+static int same_fields(const char *x, const char *y)
+{
+	cJSON *a = cJSON_Parse(x), *b = cJSON_Parse(y);
+	int same = a && b;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, a) {
+		if (!same)
+			break;
+		if (!strcmp(it->string, "t_ns") || !strcmp(it->string, "seq"))
+			continue;
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(b, it->string);
+		if (!o)
+			same = 0;
+		else if (cJSON_IsNumber(it) && cJSON_IsNumber(o))
+			same = fabs(it->valuedouble - o->valuedouble) <=
+			       fmax(1e-3 * fabs(it->valuedouble), 0.011);
+		else if (cJSON_IsString(it) && cJSON_IsString(o))
+			same = !strcmp(it->valuestring, o->valuestring);
+		else
+			same = it->type == o->type;
+	}
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
 static void test_replay(void **state)
 {
 	(void)state;
@@ -350,15 +378,15 @@ static void test_replay(void **state)
 		} else if (!strncmp(line, "{\"topic\":\"hrv\"", 14)) {
 			assert_true(nh < live->nhrv);
 			const char *l = live->hrv[nh++];
-			/* same after "t_ns":...; t_ns itself within 1 us */
-			const char *a = strchr(strstr(line, "\"t_ns\":"), ',');
-			const char *b = strchr(strstr(l, "\"t_ns\":"), ',');
-			hrv_same += a && b && !strcmp(a, b);
+			/* every field equal as a number (relative 1e-3, or the
+			 * last printed digit: replay goes through the EDF's 16-bit
+			 * samples); t_ns itself within 1 us */
+			hrv_same += same_fields(line, l);
 			assert_true(fabs(take_num(line, "\"t_ns\":") - take_num(l, "\"t_ns\":")) <= 1000);
 		}
 	}
 	assert_int_equal(pclose(p), 0);
-	print_message("replay: %d/%d beats, %d/%d hrv (%d identical after t_ns); worst "
+	print_message("replay: %d/%d beats, %d/%d hrv (%d equal after t_ns); worst "
 		      "t_ns %.0f ns, RR %.4f ms\n", nb, live->nbeat, nh, live->nhrv,
 		      hrv_same, worst_t, worst_rr);
 	assert_true(live->nbeat > 150);
@@ -366,7 +394,7 @@ static void test_replay(void **state)
 	assert_int_equal(nh, live->nhrv);
 	assert_true(worst_t <= 1000);
 	assert_true(worst_rr <= 0.01);
-	assert_true(hrv_same >= nh * 95 / 100);
+	assert_true(hrv_same >= nh * 99 / 100);
 }
 
 int main(void)
