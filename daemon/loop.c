@@ -4,6 +4,7 @@
 #include "loop.h"
 #include "vg_err.h"
 #include "vg_log.h"
+#include "vg_sys.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -26,31 +27,11 @@ struct loop {
 	int64_t epoch0_ns, mono0_ns;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 void loop_install_signals(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	vg_stop_install();
 }
 
-static int64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-	clock_gettime(c, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 struct loop *loop_new(int *err)
 {
@@ -60,8 +41,8 @@ struct loop *loop_new(int *err)
 			*err = VG_ERR_NOMEM;
 		return NULL;
 	}
-	l->epoch0_ns = clock_ns(CLOCK_REALTIME);
-	l->mono0_ns = clock_ns(CLOCK_MONOTONIC);
+	l->epoch0_ns = vg_wall_ns();
+	l->mono0_ns = vg_mono_ns();
 	return l;
 }
 
@@ -75,7 +56,7 @@ void loop_destroy(struct loop **lp)
 
 int64_t loop_now_ns(const struct loop *l)
 {
-	return l->epoch0_ns + (clock_ns(CLOCK_MONOTONIC) - l->mono0_ns);
+	return l->epoch0_ns + (vg_mono_ns() - l->mono0_ns);
 }
 
 int loop_add_poller(struct loop *l, const struct loop_poller *p)
@@ -117,7 +98,7 @@ int loop_run(struct loop *l)
 {
 	zmq_pollitem_t items[LOOP_MAX_ITEMS];
 	int owner[LOOP_MAX_ITEMS], first[LOOP_MAX_POLLERS], count[LOOP_MAX_POLLERS];
-	while (!l->stop && !got_signal) {
+	while (!l->stop && !vg_stop_requested()) {
 		int n = 0;
 		for (int i = 0; i < LOOP_MAX_POLLERS; i++) {
 			first[i] = n;
@@ -170,7 +151,7 @@ int loop_run(struct loop *l)
 				t->due_ns = now + t->period_ns;
 		}
 	}
-	if (got_signal)
-		vg_info("signal %d: shutting down", (int)got_signal);
+	if (vg_stop_requested())
+		vg_info("signal %d: shutting down", vg_stop_requested());
 	return VG_OK;
 }

@@ -10,6 +10,7 @@
 #include "client.h"
 #include "proto.h"
 #include "vg_err.h"
+#include "vg_sys.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -17,21 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int main(int argc, char **argv)
 {
@@ -58,11 +44,7 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	vg_stop_install();
 	int err = 0;
 	struct proto_sub *sub = proto_sub_new(ep, (const char *const *)argv + optind,
 					      argc - optind, &err);
@@ -73,12 +55,12 @@ int main(int argc, char **argv)
 	}
 	static char json[PROTO_MSG_MAX + 1];
 	char topic[64];
-	double end = seconds > 0 ? now_s() + seconds : -1;
+	double end = seconds > 0 ? vg_mono_s() + seconds : -1;
 	long n = 0;
-	while (!stop && (count < 0 || n < count)) {
+	while (!vg_stop_requested() && (count < 0 || n < count)) {
 		int wait_ms = 200;
 		if (end > 0) {
-			double left = end - now_s();
+			double left = end - vg_mono_s();
 			if (left <= 0)
 				break;
 			if (left * 1000 < wait_ms)

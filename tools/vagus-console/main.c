@@ -22,6 +22,7 @@
 #include "proto.h"
 #include "view.h"
 #include "vg_err.h"
+#include "vg_sys.h"
 
 #include <curses.h>
 #include <getopt.h>
@@ -36,21 +37,6 @@
 #define CTL_TIMEOUT_MS 1500
 #define DRAW_PERIOD_S 0.1
 #define RECV_WAIT_MS 20
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int map_key(int ch)
 {
@@ -88,7 +74,7 @@ static void pump(struct proto_sub *sub, struct con_model *m, int wait_ms)
 	int r = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), wait_ms);
 	while (r != VG_ERR_AGAIN && r != VG_ERR_IO) {
 		if (r > 0)
-			con_model_feed(m, json, (size_t)r, now_s());
+			con_model_feed(m, json, (size_t)r, vg_mono_s());
 		r = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json), 0);
 	}
 }
@@ -132,12 +118,8 @@ int main(int argc, char **argv)
 		.utf8 = !ascii && !strcmp(nl_langinfo(CODESET), "UTF-8"),
 		.pub = pub, .ctl = ctl
 	};
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	vg_stop_install();
+	vg_stop_also(SIGHUP); /* the terminal went away */
 	initscr();
 	cbreak();
 	noecho();
@@ -152,8 +134,8 @@ int main(int argc, char **argv)
 	con_model_init(&m);
 	con_ui_init(&u);
 	static char req[1024], reply[PROTO_MSG_MAX];
-	double end = seconds > 0 ? now_s() + seconds : -1, next_draw = 0;
-	while (!stop && !u.quit && (end < 0 || now_s() < end)) {
+	double end = seconds > 0 ? vg_mono_s() + seconds : -1, next_draw = 0;
+	while (!vg_stop_requested() && !u.quit && (end < 0 || vg_mono_s() < end)) {
 		pump(sub, &m, RECV_WAIT_MS);
 		int ch;
 		while ((ch = getch()) != ERR && !u.quit) {
@@ -161,17 +143,17 @@ int main(int argc, char **argv)
 				next_draw = 0;
 				continue;
 			}
-			if (!con_ui_key(&u, &m, map_key(ch), req, sizeof(req), now_s()))
+			if (!con_ui_key(&u, &m, map_key(ch), req, sizeof(req), vg_mono_s()))
 				continue;
 			int rc = proto_ctl_request(ctl, req, reply, sizeof(reply),
 						   CTL_TIMEOUT_MS);
-			con_ui_reply(&u, rc, reply, now_s());
+			con_ui_reply(&u, rc, reply, vg_mono_s());
 			pump(sub, &m, 0); /* the request's events, before redrawing */
 			next_draw = 0;
 		}
-		if (now_s() >= next_draw) {
-			con_view_draw(&m, &u, &vo, now_s());
-			next_draw = now_s() + DRAW_PERIOD_S;
+		if (vg_mono_s() >= next_draw) {
+			con_view_draw(&m, &u, &vo, vg_mono_s());
+			next_draw = vg_mono_s() + DRAW_PERIOD_S;
 		}
 	}
 	endwin();
