@@ -67,6 +67,11 @@
 #define START_TH 0.12
 #define MAX_SPLIT 3
 #define SUM_TOL 0.10 /* minimum tolerance of the sum tests, share of the median */
+#define NEIGH_TOL 0.20 /* a merged/split interval vs its neighbours, share */
+#define ECT_MIN 0.15   /* least displacement of a corrected beat, share of the pair */
+#define PERSIST 0.25   /* share of a slowing still present in the next interval */
+#define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
+			* variability, never corrected (Malik's 20 % rule, milder) */
 
 struct pend {
 	int64_t t; /* end time, ns */
@@ -219,6 +224,22 @@ static int near_normal(const struct rr_clean *c, double v, double mh, double nex
 	return fabs(v - 0.5 * (c->out_v + next)) < tol;
 }
 
+/* Does v (a merged interval, or one part of a split one) agree with a
+ * neighbour, the last cleaned interval or the raw one after the artifact
+ * (next, NAN if unknown), within NEIGH_TOL? A missed beat doubles the
+ * interval of its neighbours and an extra beat splits one; an interval of
+ * 1.4 times both its neighbours is a real slowing (sinus arrhythmia), not a
+ * missed beat. One neighbour suffices: the other may be an artifact too.
+ * With no neighbour at all, yes. */
+static int fits_neighbours(const struct rr_clean *c, double v, double next)
+{
+	if (!c->have_out && !isfinite(next))
+		return 1;
+	if (c->have_out && fabs(v - c->out_v) < NEIGH_TOL * c->out_v)
+		return 1;
+	return isfinite(next) && fabs(v - next) < NEIGH_TOL * next;
+}
+
 static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 		 double v, unsigned kind)
 {
@@ -302,12 +323,15 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 
 	/* 1. ectopic/misplaced beat between p[0] and p[1]: the pair sums to
 	 * two normal intervals (else rules 5-7 decide) */
-	if (np > 2 && fabs(d0) > 1.0 && near_normal(c, 0.5 * (r0 + r1), mh, r2, tol)) {
+	double half = 0.5 * (r0 + r1);
+	int pair_normal = np > 2 && (near_normal(c, half, mh, r2, tol) ||
+				     (c->have_out && fabs(half - c->out_v) < 0.5 * NEIGH_TOL * c->out_v &&
+				      fabs(half - r2) < 0.5 * NEIGH_TOL * r2));
+	if (np > 2 && fabs(d0) > 1.0 && pair_normal && fabs(r0 - r1) >= ECT_MIN * (r0 + r1)) {
 		double s12 = d1 > 0.0 ? fmax(d0, d2) : fmin(d0, d2);
 		if (ectopic_rule(d1, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
 			int64_t t1 = c->p[1].t;
-			double half = 0.5 * (r0 + r1);
 			int64_t tm = t1 - (int64_t)llround(half * 1e6);
 			emit(c, out, k, tm, half, RR_KIND_ECTOPIC);
 			emit(c, out, k, t1, half, RR_KIND_ECTOPIC);
@@ -320,7 +344,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * must not cascade into replacements) */
 	int smooth = c->have_out && c->out_kind == RR_KIND_LONGSHORT && c->have_prev &&
 		     fabs(r0 - c->prev_v) <= th1;
-	if (fabs(d0) <= 1.0 || smooth) {
+	int phys = fabs(r0 - med) < PHYS_DEV * med;
+	if (fabs(d0) <= 1.0 || smooth || phys) {
 		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
 		consume(c, 1, med);
 		return;
@@ -359,7 +384,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	}
 	/* 5. extra beat */
 	if ((shrt || (far && r0 < med)) && np > 1 &&
-	    near_normal(c, r0 + r1, mh, np > 2 ? r2 : NAN, tol)) {
+	    near_normal(c, r0 + r1, mh, np > 2 ? r2 : NAN, tol) &&
+	    fits_neighbours(c, r0 + r1, np > 2 ? r2 : NAN)) {
 		c->st.kind[RR_KIND_EXTRA]++;
 		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA);
 		consume(c, 2, med);
@@ -369,7 +395,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	if ((lng || far) && r0 > med) {
 		long parts = lround(r0 / mh);
 		if (parts >= 2 && parts <= MAX_SPLIT &&
-		    near_normal(c, r0 / (double)parts, mh, r1, tol)) {
+		    near_normal(c, r0 / (double)parts, mh, r1, tol) &&
+		    fits_neighbours(c, r0 / (double)parts, r1)) {
 			c->st.kind[RR_KIND_MISSED]++;
 			double part = r0 / (double)parts;
 			int64_t t_end = c->p[0].t;
@@ -381,7 +408,20 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 			return;
 		}
 	}
-	/* 7. long/short */
+	/* 7. no artifact explains it: a long interval whose slowing persists
+	 * into the next one (a sinus slowing recovers over several beats; after
+	 * a late fiducial or a missed beat the old rate is back at once) is a
+	 * real pause; a short one followed by two at the same rate is the start
+	 * of a run (SVT, sudden acceleration), not an extra beat: both kept */
+	int real_long = r0 > med && r0 > mh && np > 1 && r1 - mh > PERSIST * (r0 - mh);
+	int real_short = r0 < med && np > 2 && fabs(r1 - r0) < PHYS_DEV * r0 &&
+			 fabs(r2 - r0) < PHYS_DEV * r0;
+	if (real_long || real_short) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
+		return;
+	}
+	/* 8. long/short */
 	c->st.kind[RR_KIND_LONGSHORT]++;
 	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT);
 	consume(c, 1, med);
