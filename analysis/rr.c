@@ -69,6 +69,9 @@
 #define SUM_TOL 0.10 /* minimum tolerance of the sum tests, share of the median */
 #define NEIGH_TOL 0.20 /* a merged/split interval vs its neighbours, share */
 #define ECT_MIN 0.15   /* least displacement of a corrected beat, share of the pair */
+#define RUN_DROP 0.25   /* an ectopic run: intervals this share below the sinus median */
+#define RUN_MIN 3       /* ... at least this many in a row (look-ahead included) */
+#define RUN_REG 0.20    /* ... the 2nd and 3rd within this share of each other */
 #define PERSIST 0.25   /* share of a slowing still present in the next interval */
 #define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
 			* variability, never corrected (Malik's 20 % rule, milder) */
@@ -97,6 +100,8 @@ struct rr_clean {
 	int64_t last_t;
 	int have_last_t;
 	unsigned next_flags;
+	int run;                     /* inside an ectopic run */
+	double run_ref;              /* sinus median at its onset, ms */
 	struct rr_stats st;
 };
 
@@ -261,6 +266,24 @@ static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 	c->out_kind = kind;
 }
 
+/* A beat of an ectopic run: passed on with its own value, flagged (not an
+ * NN interval), kept out of every history (the cleaned median, the last
+ * cleaned interval and the thresholds stay those of the sinus rhythm), and
+ * dropped from the queue. */
+static void emit_run(struct rr_clean *c, struct rr_nn *out, int *k)
+{
+	struct rr_nn *o = &out[(*k)++];
+	o->t_ns = c->p[0].t;
+	o->nn_ms = c->p[0].v;
+	o->kind = RR_KIND_RUN;
+	o->flags = c->next_flags | HRV_NN_CORRECTED;
+	c->next_flags = 0;
+	c->st.out++;
+	c->st.kind[RR_KIND_RUN]++;
+	memmove(c->p, c->p + 1, (size_t)(c->np - 1) * sizeof(c->p[0]));
+	c->np--;
+}
+
 /* Drop n decided raw intervals from the queue into the raw history. */
 static void consume(struct rr_clean *c, int n, double med)
 {
@@ -321,6 +344,33 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		mr *= 2.0;
 	mr /= th2;
 
+	/* 0. ectopic run (SVT): RUN_MIN intervals in a row RUN_DROP below the
+	 * sinus median start it (the sinus rate never drops so far in one
+	 * beat; one or two short intervals are left to the pair and extra-beat
+	 * rules); it lasts while the intervals stay that short, and the
+	 * interval that ends it (from the last ectopic beat) belongs to it.
+	 * Real beats, not artifacts: their values are kept, but they are not
+	 * NN intervals (the annotation-based reference drops them too). */
+	if (c->run) {
+		if (r0 >= (1.0 - RUN_DROP) * c->run_ref)
+			c->run = 0;
+		emit_run(c, out, k);
+		return;
+	}
+	if (c->la >= RUN_MIN - 1 && np >= RUN_MIN && c->no >= 5) {
+		int n_short = 0;
+		for (int i = 0; i < RUN_MIN; i++)
+			n_short += c->p[i].v < (1.0 - RUN_DROP) * mh;
+		/* a run is regular after its first (coupling) interval; false
+		 * beats (T waves, noise) alternate short and shorter */
+		double a = c->p[1].v, b = c->p[2].v;
+		if (n_short == RUN_MIN && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
+			c->run = 1;
+			c->run_ref = mh;
+			emit_run(c, out, k);
+			return;
+		}
+	}
 	/* 1. ectopic/misplaced beat between p[0] and p[1]: the pair sums to
 	 * two normal intervals (else rules 5-7 decide) */
 	double half = 0.5 * (r0 + r1);
@@ -335,6 +385,20 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 			int64_t tm = t1 - (int64_t)llround(half * 1e6);
 			emit(c, out, k, tm, half, RR_KIND_ECTOPIC);
 			emit(c, out, k, t1, half, RR_KIND_ECTOPIC);
+			consume(c, 2, med);
+			return;
+		}
+	}
+	/* 1b. an interval split in two by a false (or interpolated ectopic)
+	 * beat: both parts well short of the neighbours and their sum one
+	 * interval like the neighbours on both sides; needs no threshold (in
+	 * a very irregular rhythm th1 is too wide to see it) */
+	if (np > 2 && c->have_out) {
+		double sum = r0 + r1, lim = (1.0 - 2.0 * PHYS_DEV) * c->out_v;
+		if (r0 < lim && r1 < lim && fabs(sum - c->out_v) < 0.5 * NEIGH_TOL * c->out_v &&
+		    fabs(sum - r2) < 0.5 * NEIGH_TOL * r2) {
+			c->st.kind[RR_KIND_EXTRA]++;
+			emit(c, out, k, c->p[1].t, sum, RR_KIND_EXTRA);
 			consume(c, 2, med);
 			return;
 		}
@@ -448,6 +512,7 @@ int rr_gap(struct rr_clean *c, struct rr_nn *out)
 		return 0;
 	int k = drain(c, out, 0);
 	c->next_flags = HRV_NN_AFTER_GAP;
+	c->run = 0;
 	c->have_prev = 0;
 	c->have_out = 0;
 	c->have_out_d = 0;
