@@ -71,6 +71,7 @@
 #define ECT_MIN 0.15   /* least displacement of a corrected beat, share of the pair */
 #define RUN_DROP 0.25   /* an ectopic run: intervals this share below the sinus median */
 #define RUN_MIN 3       /* ... at least this many in a row (look-ahead included) */
+#define POST_MAX 1.5    /* longest interval after a premature beat, x median */
 #define RUN_REG 0.20    /* ... the 2nd and 3rd within this share of each other */
 #define PERSIST 0.25   /* share of a slowing still present in the next interval */
 #define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
@@ -101,6 +102,7 @@ struct rr_clean {
 	int have_last_t;
 	unsigned next_flags;
 	int run;                     /* inside an ectopic run */
+	int post_ect;                /* the last interval ended at a premature beat */
 	double run_ref;              /* sinus median at its onset, ms */
 	struct rr_stats st;
 };
@@ -357,6 +359,18 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		emit_run(c, out, k);
 		return;
 	}
+	/* 0b. the interval after a premature beat that was replaced (rules 3
+	 * and 8: an ectopic beat with a non-compensatory pause, a couplet)
+	 * starts at an ectopic beat: a real interval, not NN (unless it is an
+	 * artifact itself, longer than 1.5 times the median) */
+	if (c->post_ect) {
+		c->post_ect = 0;
+		if (r0 < POST_MAX * mh) {
+			c->post_ect = r0 < (1.0 - PHYS_DEV) * mh;
+			emit_run(c, out, k);
+			return;
+		}
+	}
 	if (c->la >= RUN_MIN - 1 && np >= RUN_MIN && c->no >= 5) {
 		int n_short = 0;
 		for (int i = 0; i < RUN_MIN; i++)
@@ -420,6 +434,7 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		if (ectopic_rule(d0, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
 			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC);
+			c->post_ect = r0 < (1.0 - PHYS_DEV) * med;
 			consume(c, 1, med);
 			return;
 		}
@@ -488,6 +503,7 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	/* 8. long/short */
 	c->st.kind[RR_KIND_LONGSHORT]++;
 	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT);
+	c->post_ect = r0 < (1.0 - PHYS_DEV) * med;
 	consume(c, 1, med);
 }
 
@@ -513,6 +529,7 @@ int rr_gap(struct rr_clean *c, struct rr_nn *out)
 	int k = drain(c, out, 0);
 	c->next_flags = HRV_NN_AFTER_GAP;
 	c->run = 0;
+	c->post_ect = 0;
 	c->have_prev = 0;
 	c->have_out = 0;
 	c->have_out_d = 0;
