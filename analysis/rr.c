@@ -104,6 +104,7 @@ struct rr_clean {
 	int run;                     /* inside an ectopic run */
 	int post_ect;                /* the last interval ended at a premature beat */
 	double run_ref;              /* sinus median at its onset, ms */
+	double run_last;             /* last interval of the run, ms */
 	struct rr_stats st;
 };
 
@@ -350,12 +351,14 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * sinus median start it (the sinus rate never drops so far in one
 	 * beat; one or two short intervals are left to the pair and extra-beat
 	 * rules); it lasts while the intervals stay that short, and the
-	 * interval that ends it (from the last ectopic beat) belongs to it.
+	 * interval that ends it (from the last ectopic beat: back near the sinus
+	 * median, or RUN_REG longer than the run's last) belongs to it.
 	 * Real beats, not artifacts: their values are kept, but they are not
 	 * NN intervals (the annotation-based reference drops them too). */
 	if (c->run) {
-		if (r0 >= (1.0 - RUN_DROP) * c->run_ref)
-			c->run = 0;
+		if (r0 >= (1.0 - RUN_DROP) * c->run_ref || r0 > (1.0 + RUN_REG) * c->run_last)
+			c->run = 0; /* back to sinus, or at least out of the run's rate */
+		c->run_last = r0;
 		emit_run(c, out, k);
 		return;
 	}
@@ -381,6 +384,7 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		if (n_short == RUN_MIN && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
 			c->run = 1;
 			c->run_ref = mh;
+			c->run_last = r0;
 			emit_run(c, out, k);
 			return;
 		}
@@ -488,11 +492,12 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		}
 	}
 	/* 7. no artifact explains it: a long interval whose slowing persists
-	 * into the next one (a sinus slowing recovers over several beats; after
+	 * into the next two (a sinus slowing recovers over several beats; after
 	 * a late fiducial or a missed beat the old rate is back at once) is a
 	 * real pause; a short one followed by two at the same rate is the start
 	 * of a run (SVT, sudden acceleration), not an extra beat: both kept */
-	int real_long = r0 > med && r0 > mh && np > 1 && r1 - mh > PERSIST * (r0 - mh);
+	int real_long = r0 > med && r0 > mh && np > 2 && r1 - mh > PERSIST * (r0 - mh) &&
+			r2 - mh > 0.5 * PERSIST * (r0 - mh);
 	int real_short = r0 < med && np > 2 && fabs(r1 - r0) < PHYS_DEV * r0 &&
 			 fabs(r2 - r0) < PHYS_DEV * r0;
 	if (real_long || real_short) {
