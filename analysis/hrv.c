@@ -34,13 +34,14 @@
  *   slow_breathing = 1 and rsa_ms2 = power in [f_b - 0.03, f_b + 0.03) Hz
  *   (the Hann main lobe of a 128 s segment is +-0.016 Hz); otherwise
  *   rsa_ms2 = hf_ms2.
- * - live refresh: a full spectrum costs about 100 us (three 2048-point
- *   FFTs and the spline for a 300 s window), so hrv_compute() recomputes
- *   it only when the newest interval is HRV_SPECTRUM_INTERVAL_S (5 s)
- *   newer than the last computation, after a gap or a new breathing rate,
- *   and otherwise repeats the last spectral figures (spectrum_age_s says
- *   how old they are); hrv_set_spectrum_interval(h, 0) recomputes every
- *   time, and hrv_compute_span() always does.
+ * - live refresh: LF/HF are recomputed on every beat by default (about
+ *   40 us for a 300 s window: the spline, three 2048-point FFTs, bins
+ *   converted to power only up to 0.43 Hz); VLF, which needs a fourth FFT
+ *   over 512 s segments and changes slowly, every HRV_VLF_INTERVAL_S (5 s)
+ *   of data or after a gap (vlf_age_s). hrv_set_spectrum_interval() /
+ *   hrv_set_vlf_interval() change the intervals (0 = every call);
+ *   hrv_compute_span() always recomputes everything, so offline figures
+ *   follow the reference definitions exactly.
  * - pns_index via calm_pns_index(); calm/calm_trend are left NAN for
  *   calm_update().
  * References: Task Force of the ESC and NASPE, Circulation 93:1043, 1996;

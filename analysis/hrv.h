@@ -11,8 +11,8 @@
  * (the protocol writes them as null). hrv_compute_span() does the same for
  * an explicit [from, to) span (offline analysis); hrv_set_resp_hz() gives
  * the measured breathing frequency (resp.h) so that RSA power follows it.
- * Live, the spectral figures are recomputed every HRV_SPECTRUM_INTERVAL_S
- * of data (and after a gap), the time domain after every interval.
+ * Live, the time domain and LF/HF are recomputed after every interval,
+ * VLF every HRV_VLF_INTERVAL_S of data (and after a gap).
  * calm_update() (calm.h) fills the calm fields. See hrv.c and PROTOCOL.md ("HRV formulas") for
  * definitions, references and limits.
  */

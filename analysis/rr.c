@@ -23,16 +23,35 @@
  * and the raw one after the artifact (a heart-rate trend), within tol =
  * max(th2, 10 % of mh).
  * Decision, in this order:
+ *   0. ectopic run (SVT): RR_j, RR_{j+1}, RR_{j+2} all 25 % (RUN_DROP) below
+ *      mh and RR_{j+1}, RR_{j+2} within 20 % of each other (a regular run;
+ *      false beats alternate) start a run; it lasts while the intervals
+ *      stay below 75 % of the sinus median at its onset and within 20 % of
+ *      the run's last one; the interval that ends it belongs to it. Also
+ *      the interval after a premature beat that rule 3 or 8 replaced
+ *      (non-compensatory pause, couplet; if < 1.5 mh). These are real
+ *      beats, not artifacts: passed on with their own values and times,
+ *      kind RR_KIND_RUN, flagged HRV_NN_CORRECTED because they are not NN
+ *      intervals (annotation-based NN drops them too), and kept out of
+ *      every history so the thresholds stay those of the sinus rhythm.
  *   1. ectopic pair: RR_{j+1} satisfies the paper's ectopic rule (S11 =
  *      dRRs_{j+1}, S12 = max(dRRs_j, dRRs_{j+2}) if S11 > 0 else min;
  *      S11 > 1 and S12 < -0.13 S11 - 0.17, or S11 < -1 and S12 > -0.13 S11
  *      + 0.17) and |dRRs_j| > 1: the beat between RR_j and RR_{j+1} is
- *      ectopic or misplaced; applied only when RR_j + RR_{j+1} is within
- *      tol of 2 mh: the beat is moved to the middle (both = half the sum,
- *      beat times kept consistent). Otherwise the later rules decide.
- *   2. |dRRs_j| <= 1: normal; or the previous interval was replaced by
- *      the median (rule 7) and |RR_j - raw previous| <= th1 (a real
- *      change of rate: no cascade of replacements).
+ *      ectopic or misplaced; applied only when (RR_j + RR_{j+1})/2 is
+ *      normal (within tol of mh, or within 10 % of both the last cleaned
+ *      interval and RR_{j+2}) and the beat is displaced by at least 15 %
+ *      (ECT_MIN: |RR_j - RR_{j+1}| >= 0.15 (RR_j + RR_{j+1})): the beat is
+ *      moved to the middle (both = half the sum, beat times kept
+ *      consistent). Otherwise the later rules decide.
+ *   1b. split interval: RR_j and RR_{j+1} both below 70 % of the last
+ *      cleaned interval and their sum within 10 % of it and of RR_{j+2}: a
+ *      false (or interpolated ectopic) beat, merged, with no threshold (in
+ *      a very irregular rhythm th1 is too wide to see it).
+ *   2. normal when |dRRs_j| <= 1; or RR_j within 15 % (PHYS_DEV) of med
+ *      (sinus variability is never corrected; Malik's 20 % rule, milder);
+ *      or the previous interval was replaced by the median (rule 8) and
+ *      |RR_j - raw previous| <= th1 (a real change of rate: no cascade).
  *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
  *      ectopic, RR_j becomes med.
  *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
@@ -42,15 +61,26 @@
  *      is a normal interval or within tol of RR_j, both shorter than RR_j,
  *      and RR_j < 1.5 mh: an extra beat follows; short: RR_j > mh/1.5 and
  *      RR_{j+1}/2 is normal: a missed beat follows).
- *   5. (short, or far and RR_j < med) and |RR_j + RR_{j+1} - mh| < tol:
- *      extra beat, merged.
+ *   5. (short, or far and RR_j < med) and |RR_j + RR_{j+1} - mh| < tol, and
+ *      the sum within 20 % (NEIGH_TOL) of the last cleaned interval or of
+ *      RR_{j+2}: extra beat, merged.
  *   6. (long or far) and RR_j > med and |RR_j/k - mh| < tol, k =
- *      round(RR_j/mh) in 2..3: k - 1 missed beats, split in k equal parts.
- *   7. otherwise long/short: RR_j becomes med.
- * Limits: with look-ahead 0 (or at a flush) rules 1, 4 (S22) and 5 have
+ *      round(RR_j/mh) in 2..3, and RR_j/k within 20 % of the last cleaned
+ *      interval or of RR_{j+1} (a missed beat doubles its neighbours; 1.4
+ *      times both is a slowing): k - 1 missed beats, split in k equal parts.
+ *   7. kept as real: a long interval whose slowing persists (RR_{j+1} - mh
+ *      > 25 % and RR_{j+2} - mh > 12.5 % of RR_j - mh: a sinus slowing
+ *      recovers over beats, after a late fiducial or a missed beat the old
+ *      rate is back at once), or a short one followed by two within 15 %
+ *      of it (a new rate, not an extra beat).
+ *   8. otherwise long/short: RR_j becomes med.
+ * Limits: with look-ahead 0 (or at a flush) rules 0, 1, 4 (S22) and 5 have
  * nothing to look at and fall back on the median rules; sustained
  * arrhythmia (AF, bigeminy) is not "cleaned" into sinus rhythm but will be
- * marked heavily (artifacts_pct). No allocation after rr_new().
+ * marked heavily (artifacts_pct). Without beat morphology, a premature beat
+ * less than 15 % early and an isolated pause that recovers at once (1.7x,
+ * nsr017) cannot be told from artifacts: the first is kept, the second
+ * replaced. No allocation after rr_new().
  */
 #include "rr.h"
 #include "hrv.h"
