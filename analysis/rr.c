@@ -26,8 +26,8 @@
  *   0. ectopic run (SVT): RR_j, RR_{j+1}, RR_{j+2} all 25 % (RUN_DROP) below
  *      mh and RR_{j+1}, RR_{j+2} within 20 % of each other (a regular run;
  *      false beats alternate) start a run; it lasts while the intervals
- *      stay below 75 % of the sinus median at its onset and within 20 % of
- *      the run's last one; the interval that ends it belongs to it. Also
+ *      stay below 70 % (RUN_END) of the sinus median at its onset; the
+ *      interval that ends it belongs to it. Also
  *      the interval after a premature beat that rule 3 or 8 replaced
  *      (non-compensatory pause, couplet; if < 1.5 mh). These are real
  *      beats, not artifacts: passed on with their own values and times,
@@ -102,6 +102,7 @@
 #define RUN_DROP 0.25   /* an ectopic run: intervals this share below the sinus median */
 #define RUN_MIN 3       /* ... at least this many in a row (look-ahead included) */
 #define POST_MAX 1.5    /* longest interval after a premature beat, x median */
+#define RUN_END 0.70    /* ... it ends at the first interval back above this x median */
 #define RUN_REG 0.20    /* ... the 2nd and 3rd within this share of each other */
 #define PERSIST 0.25   /* share of a slowing still present in the next interval */
 #define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
@@ -134,7 +135,6 @@ struct rr_clean {
 	int run;                     /* inside an ectopic run */
 	int post_ect;                /* the last interval ended at a premature beat */
 	double run_ref;              /* sinus median at its onset, ms */
-	double run_last;             /* last interval of the run, ms */
 	struct rr_stats st;
 };
 
@@ -381,14 +381,13 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * sinus median start it (the sinus rate never drops so far in one
 	 * beat; one or two short intervals are left to the pair and extra-beat
 	 * rules); it lasts while the intervals stay that short, and the
-	 * interval that ends it (from the last ectopic beat: back near the sinus
-	 * median, or RUN_REG longer than the run's last) belongs to it.
+	 * interval that ends it (from the last ectopic beat: the first back
+	 * above 70 % of the sinus median) belongs to it.
 	 * Real beats, not artifacts: their values are kept, but they are not
 	 * NN intervals (the annotation-based reference drops them too). */
 	if (c->run) {
-		if (r0 >= (1.0 - RUN_DROP) * c->run_ref || r0 > (1.0 + RUN_REG) * c->run_last)
-			c->run = 0; /* back to sinus, or at least out of the run's rate */
-		c->run_last = r0;
+		if (r0 >= RUN_END * c->run_ref)
+			c->run = 0; /* back near the sinus rate */
 		emit_run(c, out, k);
 		return;
 	}
@@ -414,7 +413,6 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		if (n_short == RUN_MIN && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
 			c->run = 1;
 			c->run_ref = mh;
-			c->run_last = r0;
 			emit_run(c, out, k);
 			return;
 		}
