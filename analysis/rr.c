@@ -71,16 +71,19 @@
  *   7. kept as real: a long interval whose slowing persists (RR_{j+1} - mh
  *      > 25 % and RR_{j+2} - mh > 12.5 % of RR_j - mh: a sinus slowing
  *      recovers over beats, after a late fiducial or a missed beat the old
- *      rate is back at once), or a short one followed by two within 15 %
- *      of it (a new rate, not an extra beat).
+ *      rate is back at once); an isolated pause 1.25-1.75 times its
+ *      neighbours, both within 15 % of mh and the one before uncorrected
+ *      (not a multiple: no missed beat; not compensated: no late fiducial;
+ *      a sinus pause or a blocked beat); or a short one followed by two
+ *      within 15 % of it (a new rate, not an extra beat).
  *   8. otherwise long/short: RR_j becomes med.
  * Limits: with look-ahead 0 (or at a flush) rules 0, 1, 4 (S22) and 5 have
  * nothing to look at and fall back on the median rules; sustained
  * arrhythmia (AF, bigeminy) is not "cleaned" into sinus rhythm but will be
  * marked heavily (artifacts_pct). Without beat morphology, a premature beat
- * less than 15 % early and an isolated pause that recovers at once (1.7x,
- * nsr017) cannot be told from artifacts: the first is kept, the second
- * replaced. No allocation after rr_new().
+ * less than 15 % early is kept, a 1.8-2.2x pause is taken for a missed beat,
+ * and an artifact next to a real change of rate can be misread (nsr013 with
+ * injected ectopic beats). No allocation after rr_new().
  */
 #include "rr.h"
 #include "hrv.h"
@@ -104,6 +107,7 @@
 #define POST_MAX 1.5    /* longest interval after a premature beat, x median */
 #define RUN_END 0.70    /* ... it ends at the first interval back above this x median */
 #define RUN_REG 0.20    /* ... the 2nd and 3rd within this share of each other */
+#define PAUSE_OFF 0.25  /* a kept pause is this far from 1x and 2x its neighbours */
 #define PERSIST 0.25   /* share of a slowing still present in the next interval */
 #define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
 			* variability, never corrected (Malik's 20 % rule, milder) */
@@ -528,6 +532,17 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 			r2 - mh > 0.5 * PERSIST * (r0 - mh);
 	int real_short = r0 < med && np > 2 && fabs(r1 - r0) < PHYS_DEV * r0 &&
 			 fabs(r2 - r0) < PHYS_DEV * r0;
+	/* an isolated pause between normal intervals (both within 15 % of mh,
+	 * the one before not corrected), not compensated and not a multiple of its
+	 * neighbours (1.25 to 1.75 times them): no detection artifact gives
+	 * that (a missed beat doubles, a late fiducial is compensated), a
+	 * sinus pause or a blocked beat does */
+	if (!real_long && r0 > med && np > 1 && c->have_out && c->have_prev &&
+	    c->out_kind == RR_KIND_OK && fabs(c->prev_v - mh) < PHYS_DEV * mh &&
+	    fabs(r1 - mh) < PHYS_DEV * mh) {
+		double q = r0 / (0.5 * (c->out_v + r1));
+		real_long = q > 1.0 + PAUSE_OFF && q < 2.0 - PAUSE_OFF;
+	}
 	if (real_long || real_short) {
 		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
 		consume(c, 1, med);
