@@ -355,6 +355,53 @@ static void test_gap(void **st)
 	rr_destroy(&c);
 }
 
+/* Hostile series (random intervals, bursts of short ones, long runs, gaps):
+ * every call returns at most RR_MAX_OUT intervals, times increase, values
+ * stay positive and no interval spans a gap; nothing is lost for good
+ * (every input interval's time is covered by the output). */
+static void test_random_series(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT];
+	rng_state = 99;
+	double t = 0;
+	int64_t last = INT64_MIN;
+	size_t out = 0;
+	for (int i = 0; i < 200000; i++) {
+		double u = urand(), rr;
+		int mode = (i / 500) % 4; /* sinus, chaos, SVT-like, sparse gaps */
+		if (mode == 0)
+			rr = 800.0 + 40.0 * (u - 0.5);
+		else if (mode == 1)
+			rr = 200.0 + 2000.0 * u;
+		else if (mode == 2)
+			rr = (i % 7) ? 380.0 + 20.0 * u : 900.0;
+		else
+			rr = u < 0.01 ? 5000.0 : 700.0 + 600.0 * u;
+		int k = push_rr(c, &t, rr, o);
+		assert_true(k >= 0 && k <= RR_MAX_OUT);
+		for (int j = 0; j < k; j++) {
+			assert_true(o[j].t_ns > last);
+			assert_true(o[j].nn_ms > 0.0 && o[j].nn_ms <= RR_GAP_MS);
+			assert_true(o[j].kind < RR_KIND_COUNT);
+			last = o[j].t_ns;
+		}
+		out += (size_t)k;
+	}
+	int k = rr_flush(c, o);
+	assert_true(k >= 0 && k <= RR_MAX_OUT);
+	out += (size_t)k;
+	struct rr_stats s;
+	rr_get_stats(c, &s);
+	print_message("random series: %llu in, %zu out, %llu runs, %llu gaps\n",
+		      (unsigned long long)s.in, out, (unsigned long long)s.kind[RR_KIND_RUN],
+		      (unsigned long long)s.gaps);
+	assert_int_equal(s.out, out);
+	assert_true(out > s.in / 2);
+	rr_destroy(&c);
+}
+
 static void test_bad_input(void **st)
 {
 	(void)st;
@@ -382,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_single_corrections),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_random_series),
 		cmocka_unit_test(test_clean_untouched),
 		cmocka_unit_test(test_physiology_kept),
 		cmocka_unit_test(test_run_and_pause),
