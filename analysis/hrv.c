@@ -34,13 +34,14 @@
  *   slow_breathing = 1 and rsa_ms2 = power in [f_b - 0.03, f_b + 0.03) Hz
  *   (the Hann main lobe of a 128 s segment is +-0.016 Hz); otherwise
  *   rsa_ms2 = hf_ms2.
- * - live refresh: a full spectrum costs about 100 us (three 2048-point
- *   FFTs and the spline for a 300 s window), so hrv_compute() recomputes
- *   it only when the newest interval is HRV_SPECTRUM_INTERVAL_S (5 s)
- *   newer than the last computation, after a gap or a new breathing rate,
- *   and otherwise repeats the last spectral figures (spectrum_age_s says
- *   how old they are); hrv_set_spectrum_interval(h, 0) recomputes every
- *   time, and hrv_compute_span() always does.
+ * - live refresh: LF/HF are recomputed on every beat by default (about
+ *   40 us for a 300 s window: the spline, three 2048-point FFTs, bins
+ *   converted to power only up to 0.43 Hz); VLF, which needs a fourth FFT
+ *   over 512 s segments and changes slowly, every HRV_VLF_INTERVAL_S (5 s)
+ *   of data or after a gap (vlf_age_s). hrv_set_spectrum_interval() /
+ *   hrv_set_vlf_interval() change the intervals (0 = every call);
+ *   hrv_compute_span() always recomputes everything, so offline figures
+ *   follow the reference definitions exactly.
  * - pns_index via calm_pns_index(); calm/calm_trend are left NAN for
  *   calm_update().
  * References: Task Force of the ESC and NASPE, Circulation 93:1043, 1996;
@@ -99,6 +100,14 @@ struct hrv {
 	int64_t spec_t;          /* newest NN time when the cache was computed */
 	int64_t spec_gap_t;      /* time of the last gap seen by the cache */
 	struct hrv_result spec_r;
+	/* live VLF refresh (hrv_set_vlf_interval) */
+	double vlf_interval_s;
+	int have_vlf;
+	int64_t vlf_t, vlf_gap_t;
+	double vlf_ms2;
+	/* set by compute_range for freq_domain */
+	int live;
+	int64_t t_new, t_gap;
 };
 
 struct hrv *hrv_new(double window_s, int *err)
@@ -133,7 +142,13 @@ struct hrv *hrv_new(double window_s, int *err)
 		e = h->spec_vlf ? VG_ERR_NOMEM : e;
 		goto fail;
 	}
+	/* only the bins that are read: LF/HF, the HF peak and the RSA / own
+	 * breathing-peak bands reach 0.43 Hz; VLF 0.04 Hz */
+	spec_set_bins(h->spec, (size_t)ceil((HRV_HF_HI_HZ + 2.0 * PEAK_HALF_HZ) * NFFT /
+					    HRV_RESAMPLE_HZ) + 2);
+	spec_set_bins(h->spec_vlf, (size_t)ceil(HRV_VLF_HI_HZ * NFFT / HRV_RESAMPLE_HZ) + 2);
 	h->spec_interval_s = HRV_SPECTRUM_INTERVAL_S;
+	h->vlf_interval_s = HRV_VLF_INTERVAL_S;
 	h->nn_min_ms = NN_MIN_MS;
 	h->nn_max_ms = NN_MAX_MS;
 	hrv_reset(h);
@@ -175,6 +190,7 @@ void hrv_reset(struct hrv *h)
 	h->count = 0;
 	h->resp_hz = NAN;
 	h->have_spec = 0;
+	h->have_vlf = 0;
 }
 
 int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms)
@@ -192,6 +208,14 @@ void hrv_set_spectrum_interval(struct hrv *h, double interval_s)
 		return;
 	h->spec_interval_s = (isfinite(interval_s) && interval_s > 0.0) ? interval_s : 0.0;
 	h->have_spec = 0;
+}
+
+void hrv_set_vlf_interval(struct hrv *h, double interval_s)
+{
+	if (!h)
+		return;
+	h->vlf_interval_s = (isfinite(interval_s) && interval_s > 0.0) ? interval_s : 0.0;
+	h->have_vlf = 0;
 }
 
 double hrv_window_s(const struct hrv *h)
@@ -399,8 +423,19 @@ static void freq_domain(struct hrv *h, size_t first, size_t n,
 	} else {
 		r->rsa_ms2 = hf;
 	}
-	/* VLF last: it reuses the PSD buffer with 512 s segments */
-	if (cover_s >= BAND_COVER * HRV_MIN_VLF_S) {
+	/* VLF last: it reuses the PSD buffer with 512 s segments. Live, it is
+	 * repeated for vlf_interval_s of data (periods >= 25 s change slowly;
+	 * this saves the fourth FFT of most beats) */
+	if (cover_s < BAND_COVER * HRV_MIN_VLF_S)
+		return;
+	int64_t viv_ns = (int64_t)(h->vlf_interval_s * 1e9);
+	if (h->live && h->have_vlf && viv_ns > 0 && h->t_new - h->vlf_t < viv_ns &&
+	    h->t_new >= h->vlf_t && h->t_gap == h->vlf_gap_t) {
+		r->vlf_ms2 = h->vlf_ms2;
+		r->vlf_age_s = (double)(h->t_new - h->vlf_t) * 1e-9;
+		return;
+	}
+	{
 		/* below 512 s one segment of the newest samples, its length a
 		 * multiple of 16 so the Hann window is rebuilt rarely */
 		size_t vseg = m < VLF_SEG_SAMPLES ? (m & ~(size_t)15) : VLF_SEG_SAMPLES;
@@ -409,6 +444,13 @@ static void freq_domain(struct hrv *h, size_t first, size_t n,
 			       SPEC_DETREND_LINEAR, h->psd) >= 1)
 			r->vlf_ms2 = spec_band_power(h->psd, nb, df, HRV_VLF_LO_HZ,
 						     HRV_VLF_HI_HZ);
+		r->vlf_age_s = 0.0;
+		if (h->live) {
+			h->vlf_ms2 = r->vlf_ms2;
+			h->vlf_t = h->t_new;
+			h->vlf_gap_t = h->t_gap;
+			h->have_vlf = 1;
+		}
 	}
 }
 
@@ -425,6 +467,7 @@ static void copy_spectral(struct hrv_result *d, const struct hrv_result *s)
 	d->slow_breathing = s->slow_breathing;
 	d->resp_hz = s->resp_hz;
 	d->spectrum_s = s->spectrum_s;
+	d->vlf_age_s = s->vlf_age_s;
 }
 
 static int compute_range(struct hrv *h, size_t k0, size_t k1, int live,
@@ -435,8 +478,12 @@ static int compute_range(struct hrv *h, size_t k0, size_t k1, int live,
 		return VG_ERR_AGAIN;
 	int64_t t0 = h->t[ring_idx(h, k0)];
 	size_t first = 0;
-	for (size_t k = 0; k < n; k++) {
-		size_t i = ring_idx(h, k0 + k);
+	/* the window is at most two contiguous pieces of the ring: copy
+	 * without a modulo per interval */
+	size_t i = ring_idx(h, k0);
+	for (size_t k = 0; k < n; k++, i++) {
+		if (i == h->cap)
+			i = 0;
 		h->xs[k] = (double)(h->t[i] - t0) * 1e-9;
 		h->ys[k] = h->nn[i];
 		h->fs[k] = h->fl[i];
@@ -447,6 +494,9 @@ static int compute_range(struct hrv *h, size_t k0, size_t k1, int live,
 	int64_t t_new = h->t[ring_idx(h, k1 - 1)];
 	int64_t t_gap = first ? h->t[ring_idx(h, k0 + first)] : INT64_MIN;
 	int64_t iv_ns = (int64_t)(h->spec_interval_s * 1e9);
+	h->live = live;
+	h->t_new = t_new;
+	h->t_gap = t_gap;
 	if (live && h->have_spec && iv_ns > 0 && t_new - h->spec_t < iv_ns &&
 	    t_new >= h->spec_t && t_gap == h->spec_gap_t) {
 		copy_spectral(r, &h->spec_r);

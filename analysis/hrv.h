@@ -11,8 +11,8 @@
  * (the protocol writes them as null). hrv_compute_span() does the same for
  * an explicit [from, to) span (offline analysis); hrv_set_resp_hz() gives
  * the measured breathing frequency (resp.h) so that RSA power follows it.
- * Live, the spectral figures are recomputed every HRV_SPECTRUM_INTERVAL_S
- * of data (and after a gap), the time domain after every interval.
+ * Live, the time domain and LF/HF are recomputed after every interval,
+ * VLF every HRV_VLF_INTERVAL_S of data (and after a gap).
  * calm_update() (calm.h) fills the calm fields. See hrv.c and PROTOCOL.md ("HRV formulas") for
  * definitions, references and limits.
  */
@@ -56,6 +56,7 @@ struct hrv_result {
 	double spectrum_s;    /* length of the continuous run used for the spectrum, s */
 	int n_diff;           /* successive differences used (RMSSD, pNN50, SD1) */
 	double spectrum_age_s; /* age of the spectral figures (live refresh), s */
+	double vlf_age_s;      /* age of vlf_ms2 (live VLF refresh), s */
 };
 
 /* window_s in [10, 3600] for live use; up to HRV_MAX_WINDOW_S is accepted
@@ -88,9 +89,17 @@ int hrv_set_nn_range(struct hrv *h, double min_ms, double max_ms);
 /* Live refresh of the spectral figures: hrv_compute() recomputes them
  * when the newest interval is interval_s newer than at the last
  * computation (or after a gap), else repeats them. 0 = every call.
- * Default HRV_SPECTRUM_INTERVAL_S. */
-#define HRV_SPECTRUM_INTERVAL_S 5.0
+ * Default HRV_SPECTRUM_INTERVAL_S: every beat (a full update of a 300 s
+ * window costs about 45 us, see tests/bench/bench_hrv.c). */
+#define HRV_SPECTRUM_INTERVAL_S 0.0
 void hrv_set_spectrum_interval(struct hrv *h, double interval_s);
+/* Live refresh of vlf_ms2 alone (it needs its own 512 s-segment pass, the
+ * fourth FFT of an update; power below 0.04 Hz changes slowly): recomputed
+ * when the newest interval is interval_s newer than at its last
+ * computation, after a gap, or with the rest of the spectrum when that is
+ * refreshed less often; 0 = every call. Default HRV_VLF_INTERVAL_S. */
+#define HRV_VLF_INTERVAL_S 5.0
+void hrv_set_vlf_interval(struct hrv *h, double interval_s);
 /* Drop everything (new session). */
 void hrv_reset(struct hrv *h);
 /* Window length given to hrv_new, s. */

@@ -23,16 +23,35 @@
  * and the raw one after the artifact (a heart-rate trend), within tol =
  * max(th2, 10 % of mh).
  * Decision, in this order:
+ *   0. ectopic run (SVT): RR_j, RR_{j+1}, RR_{j+2} all 25 % (RUN_DROP) below
+ *      mh and RR_{j+1}, RR_{j+2} within 20 % of each other (a regular run;
+ *      false beats alternate) start a run; it lasts while the intervals
+ *      stay below 70 % (RUN_END) of the sinus median at its onset; the
+ *      interval that ends it belongs to it. Also
+ *      the interval after a premature beat that rule 3 or 8 replaced
+ *      (non-compensatory pause, couplet; if < 1.5 mh). These are real
+ *      beats, not artifacts: passed on with their own values and times,
+ *      kind RR_KIND_RUN, flagged HRV_NN_CORRECTED because they are not NN
+ *      intervals (annotation-based NN drops them too), and kept out of
+ *      every history so the thresholds stay those of the sinus rhythm.
  *   1. ectopic pair: RR_{j+1} satisfies the paper's ectopic rule (S11 =
  *      dRRs_{j+1}, S12 = max(dRRs_j, dRRs_{j+2}) if S11 > 0 else min;
  *      S11 > 1 and S12 < -0.13 S11 - 0.17, or S11 < -1 and S12 > -0.13 S11
  *      + 0.17) and |dRRs_j| > 1: the beat between RR_j and RR_{j+1} is
- *      ectopic or misplaced; applied only when RR_j + RR_{j+1} is within
- *      tol of 2 mh: the beat is moved to the middle (both = half the sum,
- *      beat times kept consistent). Otherwise the later rules decide.
- *   2. |dRRs_j| <= 1: normal; or the previous interval was replaced by
- *      the median (rule 7) and |RR_j - raw previous| <= th1 (a real
- *      change of rate: no cascade of replacements).
+ *      ectopic or misplaced; applied only when (RR_j + RR_{j+1})/2 is
+ *      normal (within tol of mh, or within 10 % of both the last cleaned
+ *      interval and RR_{j+2}) and the beat is displaced by at least 15 %
+ *      (ECT_MIN: |RR_j - RR_{j+1}| >= 0.15 (RR_j + RR_{j+1})): the beat is
+ *      moved to the middle (both = half the sum, beat times kept
+ *      consistent). Otherwise the later rules decide.
+ *   1b. split interval: RR_j and RR_{j+1} both below 70 % of the last
+ *      cleaned interval and their sum within 10 % of it and of RR_{j+2}: a
+ *      false (or interpolated ectopic) beat, merged, with no threshold (in
+ *      a very irregular rhythm th1 is too wide to see it).
+ *   2. normal when |dRRs_j| <= 1; or RR_j within 15 % (PHYS_DEV) of med
+ *      (sinus variability is never corrected; Malik's 20 % rule, milder);
+ *      or the previous interval was replaced by the median (rule 8) and
+ *      |RR_j - raw previous| <= th1 (a real change of rate: no cascade).
  *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
  *      ectopic, RR_j becomes med.
  *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
@@ -42,15 +61,29 @@
  *      is a normal interval or within tol of RR_j, both shorter than RR_j,
  *      and RR_j < 1.5 mh: an extra beat follows; short: RR_j > mh/1.5 and
  *      RR_{j+1}/2 is normal: a missed beat follows).
- *   5. (short, or far and RR_j < med) and |RR_j + RR_{j+1} - mh| < tol:
- *      extra beat, merged.
+ *   5. (short, or far and RR_j < med) and |RR_j + RR_{j+1} - mh| < tol, and
+ *      the sum within 20 % (NEIGH_TOL) of the last cleaned interval or of
+ *      RR_{j+2}: extra beat, merged.
  *   6. (long or far) and RR_j > med and |RR_j/k - mh| < tol, k =
- *      round(RR_j/mh) in 2..3: k - 1 missed beats, split in k equal parts.
- *   7. otherwise long/short: RR_j becomes med.
- * Limits: with look-ahead 0 (or at a flush) rules 1, 4 (S22) and 5 have
+ *      round(RR_j/mh) in 2..3, and RR_j/k within 20 % of the last cleaned
+ *      interval or of RR_{j+1} (a missed beat doubles its neighbours; 1.4
+ *      times both is a slowing): k - 1 missed beats, split in k equal parts.
+ *   7. kept as real: a long interval whose slowing persists (RR_{j+1} - mh
+ *      > 25 % and RR_{j+2} - mh > 12.5 % of RR_j - mh: a sinus slowing
+ *      recovers over beats, after a late fiducial or a missed beat the old
+ *      rate is back at once); an isolated pause 1.25-1.75 times its
+ *      neighbours, both within 15 % of mh and the one before uncorrected
+ *      (not a multiple: no missed beat; not compensated: no late fiducial;
+ *      a sinus pause or a blocked beat); or a short one followed by two
+ *      within 15 % of it (a new rate, not an extra beat).
+ *   8. otherwise long/short: RR_j becomes med.
+ * Limits: with look-ahead 0 (or at a flush) rules 0, 1, 4 (S22) and 5 have
  * nothing to look at and fall back on the median rules; sustained
  * arrhythmia (AF, bigeminy) is not "cleaned" into sinus rhythm but will be
- * marked heavily (artifacts_pct). No allocation after rr_new().
+ * marked heavily (artifacts_pct). Without beat morphology, a premature beat
+ * less than 15 % early is kept, a 1.8-2.2x pause is taken for a missed beat,
+ * and an artifact next to a real change of rate can be misread (nsr013 with
+ * injected ectopic beats). No allocation after rr_new().
  */
 #include "rr.h"
 #include "hrv.h"
@@ -67,6 +100,17 @@
 #define START_TH 0.12
 #define MAX_SPLIT 3
 #define SUM_TOL 0.10 /* minimum tolerance of the sum tests, share of the median */
+#define NEIGH_TOL 0.20 /* a merged/split interval vs its neighbours, share */
+#define ECT_MIN 0.15   /* least displacement of a corrected beat, share of the pair */
+#define RUN_DROP 0.25   /* an ectopic run: intervals this share below the sinus median */
+#define RUN_MIN 3       /* ... at least this many in a row (look-ahead included) */
+#define POST_MAX 1.5    /* longest interval after a premature beat, x median */
+#define RUN_END 0.70    /* ... it ends at the first interval back above this x median */
+#define RUN_REG 0.20    /* ... the 2nd and 3rd within this share of each other */
+#define PAUSE_OFF 0.25  /* a kept pause is this far from 1x and 2x its neighbours */
+#define PERSIST 0.25   /* share of a slowing still present in the next interval */
+#define PHYS_DEV 0.15  /* RR within this share of the local median is sinus
+			* variability, never corrected (Malik's 20 % rule, milder) */
 
 struct pend {
 	int64_t t; /* end time, ns */
@@ -92,6 +136,9 @@ struct rr_clean {
 	int64_t last_t;
 	int have_last_t;
 	unsigned next_flags;
+	int run;                     /* inside an ectopic run */
+	int post_ect;                /* the last interval ended at a premature beat */
+	double run_ref;              /* sinus median at its onset, ms */
 	struct rr_stats st;
 };
 
@@ -219,6 +266,22 @@ static int near_normal(const struct rr_clean *c, double v, double mh, double nex
 	return fabs(v - 0.5 * (c->out_v + next)) < tol;
 }
 
+/* Does v (a merged interval, or one part of a split one) agree with a
+ * neighbour, the last cleaned interval or the raw one after the artifact
+ * (next, NAN if unknown), within NEIGH_TOL? A missed beat doubles the
+ * interval of its neighbours and an extra beat splits one; an interval of
+ * 1.4 times both its neighbours is a real slowing (sinus arrhythmia), not a
+ * missed beat. One neighbour suffices: the other may be an artifact too.
+ * With no neighbour at all, yes. */
+static int fits_neighbours(const struct rr_clean *c, double v, double next)
+{
+	if (!c->have_out && !isfinite(next))
+		return 1;
+	if (c->have_out && fabs(v - c->out_v) < NEIGH_TOL * c->out_v)
+		return 1;
+	return isfinite(next) && fabs(v - next) < NEIGH_TOL * next;
+}
+
 static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 		 double v, unsigned kind)
 {
@@ -238,6 +301,24 @@ static void emit(struct rr_clean *c, struct rr_nn *out, int *k, int64_t t,
 	if (c->no < RR_MEDIAN)
 		c->no++;
 	c->out_kind = kind;
+}
+
+/* A beat of an ectopic run: passed on with its own value, flagged (not an
+ * NN interval), kept out of every history (the cleaned median, the last
+ * cleaned interval and the thresholds stay those of the sinus rhythm), and
+ * dropped from the queue. */
+static void emit_run(struct rr_clean *c, struct rr_nn *out, int *k)
+{
+	struct rr_nn *o = &out[(*k)++];
+	o->t_ns = c->p[0].t;
+	o->nn_ms = c->p[0].v;
+	o->kind = RR_KIND_RUN;
+	o->flags = c->next_flags | HRV_NN_CORRECTED;
+	c->next_flags = 0;
+	c->st.out++;
+	c->st.kind[RR_KIND_RUN]++;
+	memmove(c->p, c->p + 1, (size_t)(c->np - 1) * sizeof(c->p[0]));
+	c->np--;
 }
 
 /* Drop n decided raw intervals from the queue into the raw history. */
@@ -300,17 +381,74 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		mr *= 2.0;
 	mr /= th2;
 
+	/* 0. ectopic run (SVT): RUN_MIN intervals in a row RUN_DROP below the
+	 * sinus median start it (the sinus rate never drops so far in one
+	 * beat; one or two short intervals are left to the pair and extra-beat
+	 * rules); it lasts while the intervals stay that short, and the
+	 * interval that ends it (from the last ectopic beat: the first back
+	 * above 70 % of the sinus median) belongs to it.
+	 * Real beats, not artifacts: their values are kept, but they are not
+	 * NN intervals (the annotation-based reference drops them too). */
+	if (c->run) {
+		if (r0 >= RUN_END * c->run_ref)
+			c->run = 0; /* back near the sinus rate */
+		emit_run(c, out, k);
+		return;
+	}
+	/* 0b. the interval after a premature beat that was replaced (rules 3
+	 * and 8: an ectopic beat with a non-compensatory pause, a couplet)
+	 * starts at an ectopic beat: a real interval, not NN (unless it is an
+	 * artifact itself, longer than 1.5 times the median) */
+	if (c->post_ect) {
+		c->post_ect = 0;
+		if (r0 < POST_MAX * mh) {
+			c->post_ect = r0 < (1.0 - PHYS_DEV) * mh;
+			emit_run(c, out, k);
+			return;
+		}
+	}
+	if (c->la >= RUN_MIN - 1 && np >= RUN_MIN && c->no >= 5) {
+		int n_short = 0;
+		for (int i = 0; i < RUN_MIN; i++)
+			n_short += c->p[i].v < (1.0 - RUN_DROP) * mh;
+		/* a run is regular after its first (coupling) interval; false
+		 * beats (T waves, noise) alternate short and shorter */
+		double a = c->p[1].v, b = c->p[2].v;
+		if (n_short == RUN_MIN && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
+			c->run = 1;
+			c->run_ref = mh;
+			emit_run(c, out, k);
+			return;
+		}
+	}
 	/* 1. ectopic/misplaced beat between p[0] and p[1]: the pair sums to
 	 * two normal intervals (else rules 5-7 decide) */
-	if (np > 2 && fabs(d0) > 1.0 && near_normal(c, 0.5 * (r0 + r1), mh, r2, tol)) {
+	double half = 0.5 * (r0 + r1);
+	int pair_normal = np > 2 && (near_normal(c, half, mh, r2, tol) ||
+				     (c->have_out && fabs(half - c->out_v) < 0.5 * NEIGH_TOL * c->out_v &&
+				      fabs(half - r2) < 0.5 * NEIGH_TOL * r2));
+	if (np > 2 && fabs(d0) > 1.0 && pair_normal && fabs(r0 - r1) >= ECT_MIN * (r0 + r1)) {
 		double s12 = d1 > 0.0 ? fmax(d0, d2) : fmin(d0, d2);
 		if (ectopic_rule(d1, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
 			int64_t t1 = c->p[1].t;
-			double half = 0.5 * (r0 + r1);
 			int64_t tm = t1 - (int64_t)llround(half * 1e6);
 			emit(c, out, k, tm, half, RR_KIND_ECTOPIC);
 			emit(c, out, k, t1, half, RR_KIND_ECTOPIC);
+			consume(c, 2, med);
+			return;
+		}
+	}
+	/* 1b. an interval split in two by a false (or interpolated ectopic)
+	 * beat: both parts well short of the neighbours and their sum one
+	 * interval like the neighbours on both sides; needs no threshold (in
+	 * a very irregular rhythm th1 is too wide to see it) */
+	if (np > 2 && c->have_out) {
+		double sum = r0 + r1, lim = (1.0 - 2.0 * PHYS_DEV) * c->out_v;
+		if (r0 < lim && r1 < lim && fabs(sum - c->out_v) < 0.5 * NEIGH_TOL * c->out_v &&
+		    fabs(sum - r2) < 0.5 * NEIGH_TOL * r2) {
+			c->st.kind[RR_KIND_EXTRA]++;
+			emit(c, out, k, c->p[1].t, sum, RR_KIND_EXTRA);
 			consume(c, 2, med);
 			return;
 		}
@@ -320,7 +458,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * must not cascade into replacements) */
 	int smooth = c->have_out && c->out_kind == RR_KIND_LONGSHORT && c->have_prev &&
 		     fabs(r0 - c->prev_v) <= th1;
-	if (fabs(d0) <= 1.0 || smooth) {
+	int phys = fabs(r0 - med) < PHYS_DEV * med;
+	if (fabs(d0) <= 1.0 || smooth || phys) {
 		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
 		consume(c, 1, med);
 		return;
@@ -331,6 +470,7 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		if (ectopic_rule(d0, s12)) {
 			c->st.kind[RR_KIND_ECTOPIC]++;
 			emit(c, out, k, c->p[0].t, med, RR_KIND_ECTOPIC);
+			c->post_ect = r0 < (1.0 - PHYS_DEV) * med;
 			consume(c, 1, med);
 			return;
 		}
@@ -359,7 +499,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	}
 	/* 5. extra beat */
 	if ((shrt || (far && r0 < med)) && np > 1 &&
-	    near_normal(c, r0 + r1, mh, np > 2 ? r2 : NAN, tol)) {
+	    near_normal(c, r0 + r1, mh, np > 2 ? r2 : NAN, tol) &&
+	    fits_neighbours(c, r0 + r1, np > 2 ? r2 : NAN)) {
 		c->st.kind[RR_KIND_EXTRA]++;
 		emit(c, out, k, c->p[1].t, r0 + r1, RR_KIND_EXTRA);
 		consume(c, 2, med);
@@ -369,7 +510,8 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	if ((lng || far) && r0 > med) {
 		long parts = lround(r0 / mh);
 		if (parts >= 2 && parts <= MAX_SPLIT &&
-		    near_normal(c, r0 / (double)parts, mh, r1, tol)) {
+		    near_normal(c, r0 / (double)parts, mh, r1, tol) &&
+		    fits_neighbours(c, r0 / (double)parts, r1)) {
 			c->st.kind[RR_KIND_MISSED]++;
 			double part = r0 / (double)parts;
 			int64_t t_end = c->p[0].t;
@@ -381,9 +523,35 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 			return;
 		}
 	}
-	/* 7. long/short */
+	/* 7. no artifact explains it: a long interval whose slowing persists
+	 * into the next two (a sinus slowing recovers over several beats; after
+	 * a late fiducial or a missed beat the old rate is back at once) is a
+	 * real pause; a short one followed by two at the same rate is the start
+	 * of a run (SVT, sudden acceleration), not an extra beat: both kept */
+	int real_long = r0 > med && r0 > mh && np > 2 && r1 - mh > PERSIST * (r0 - mh) &&
+			r2 - mh > 0.5 * PERSIST * (r0 - mh);
+	int real_short = r0 < med && np > 2 && fabs(r1 - r0) < PHYS_DEV * r0 &&
+			 fabs(r2 - r0) < PHYS_DEV * r0;
+	/* an isolated pause between normal intervals (both within 15 % of mh,
+	 * the one before not corrected), not compensated and not a multiple of its
+	 * neighbours (1.25 to 1.75 times them): no detection artifact gives
+	 * that (a missed beat doubles, a late fiducial is compensated), a
+	 * sinus pause or a blocked beat does */
+	if (!real_long && r0 > med && np > 1 && c->have_out && c->have_prev &&
+	    c->out_kind == RR_KIND_OK && fabs(c->prev_v - mh) < PHYS_DEV * mh &&
+	    fabs(r1 - mh) < PHYS_DEV * mh) {
+		double q = r0 / (0.5 * (c->out_v + r1));
+		real_long = q > 1.0 + PAUSE_OFF && q < 2.0 - PAUSE_OFF;
+	}
+	if (real_long || real_short) {
+		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+		consume(c, 1, med);
+		return;
+	}
+	/* 8. long/short */
 	c->st.kind[RR_KIND_LONGSHORT]++;
 	emit(c, out, k, c->p[0].t, med, RR_KIND_LONGSHORT);
+	c->post_ect = r0 < (1.0 - PHYS_DEV) * med;
 	consume(c, 1, med);
 }
 
@@ -408,6 +576,8 @@ int rr_gap(struct rr_clean *c, struct rr_nn *out)
 		return 0;
 	int k = drain(c, out, 0);
 	c->next_flags = HRV_NN_AFTER_GAP;
+	c->run = 0;
+	c->post_ect = 0;
 	c->have_prev = 0;
 	c->have_out = 0;
 	c->have_out_d = 0;

@@ -35,6 +35,9 @@ enum rr_kind {
 	RR_KIND_MISSED,    /* one interval holding two (or more) beats */
 	RR_KIND_EXTRA,     /* a false beat splitting one interval */
 	RR_KIND_LONGSHORT, /* an interval out of line, replaced by the median */
+	RR_KIND_RUN,       /* a real interval that is not NN: in an ectopic run
+			    * (SVT), or after a premature beat; value kept,
+			    * flagged HRV_NN_CORRECTED */
 	RR_KIND_COUNT
 };
 

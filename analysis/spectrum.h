@@ -27,6 +27,11 @@ size_t spec_nfft(const struct spec *s);
 /* Number of one-sided bins: nfft/2 + 1. */
 size_t spec_nbins(const struct spec *s);
 
+/* Compute only the first nbins one-sided bins (the others are returned as
+ * 0): a caller that reads only low frequencies skips the rest. 0 = all
+ * (the default). The FFT itself is always complete. */
+void spec_set_bins(struct spec *s, size_t nbins);
+
 /* Welch PSD of x[0..n) sampled at fs_hz with segments of seg samples
  * (seg <= seg_max; if n < seg, one segment of n samples). psd receives
  * spec_nbins() values in units^2/Hz; bin k is at k*fs/nfft Hz.

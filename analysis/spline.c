@@ -30,6 +30,9 @@ int spline_resample(const double *x, const double *y, size_t n, double x0,
 	double *M = work;       /* n second derivatives */
 	double *cp = work + n;  /* n modified super-diagonal */
 	double *rp = work + 2 * n; /* n modified right-hand side */
+	double *ih = work + 3 * n; /* n - 1 inverse knot spacings (no division later) */
+	for (size_t i = 0; i + 1 < n; i++)
+		ih[i] = 1.0 / (x[i + 1] - x[i]);
 	for (size_t i = 0; i < n; i++)
 		M[i] = 0.0;
 	if (n >= 4) {
@@ -37,7 +40,7 @@ int spline_resample(const double *x, const double *y, size_t n, double x0,
 		for (size_t i = 1; i <= last; i++) {
 			double h0 = x[i] - x[i - 1], h1 = x[i + 1] - x[i];
 			double a = h0, b = 2.0 * (h0 + h1), c = h1;
-			double r = 6.0 * ((y[i + 1] - y[i]) / h1 - (y[i] - y[i - 1]) / h0);
+			double r = 6.0 * ((y[i + 1] - y[i]) * ih[i] - (y[i] - y[i - 1]) * ih[i - 1]);
 			if (i == 1) {
 				b += h0 * (1.0 + h0 / h1);
 				c -= h0 * h0 / h1;
@@ -50,12 +53,13 @@ int spline_resample(const double *x, const double *y, size_t n, double x0,
 				c = 0.0;
 			}
 			if (i == 1) {
-				cp[i] = c / b;
-				rp[i] = r / b;
+				double ib = 1.0 / b;
+				cp[i] = c * ib;
+				rp[i] = r * ib;
 			} else {
-				double den = b - a * cp[i - 1];
-				cp[i] = c / den;
-				rp[i] = (r - a * rp[i - 1]) / den;
+				double iden = 1.0 / (b - a * cp[i - 1]);
+				cp[i] = c * iden;
+				rp[i] = (r - a * rp[i - 1]) * iden;
 			}
 		}
 		M[last] = rp[last];
@@ -81,9 +85,9 @@ int spline_resample(const double *x, const double *y, size_t n, double x0,
 			double h = x[j + 1] - x[j];
 			xj = x[j];
 			yj = y[j];
-			c1 = (y[j + 1] - y[j]) / h - h * (2.0 * M[j] + M[j + 1]) / 6.0;
+			c1 = (y[j + 1] - y[j]) * ih[j] - h * (2.0 * M[j] + M[j + 1]) * (1.0 / 6.0);
 			c2 = 0.5 * M[j];
-			c3 = (M[j + 1] - M[j]) / (6.0 * h);
+			c3 = (M[j + 1] - M[j]) * ih[j] * (1.0 / 6.0);
 			have = 1;
 		}
 		double b = t - xj;

@@ -316,6 +316,64 @@ static void test_nsr2db_reference(void **st)
 	}
 }
 
+/* Live (hrv_compute after every beat) gives the offline figures exactly:
+ * time domain and LF/HF on every beat, VLF whenever it is refreshed
+ * (vlf_age_s == 0, at least every HRV_VLF_INTERVAL_S of data) and, with
+ * hrv_set_vlf_interval(h, 0), on every beat. */
+static void test_live_per_beat(void **st)
+{
+	(void)st;
+	struct wfdb_ann *a = NULL;
+	size_t na = 0;
+	double fs = 0;
+	assert_int_equal(wfdb_ann_load(vgt_data("nsr2db/nsr001"), "ecg", &a, &na, &fs), 0);
+	struct wfdb_nn *nn = malloc(na * sizeof(*nn));
+	size_t n = wfdb_ann_nn(a, na, fs, nn);
+	for (int every = 0; every < 2; every++) {
+		struct hrv *h = hrv_new(300.0, NULL);
+		assert_non_null(h);
+		if (every)
+			hrv_set_vlf_interval(h, 0.0);
+		int checked = 0, vlf_fresh = 0;
+		double max_age = 0;
+		for (size_t i = 0; i < n && nn[i].t_s < 3600.0 + 420.0; i++) {
+			if (nn[i].t_s < 3600.0)
+				continue;
+			int64_t t = NS(nn[i].t_s);
+			hrv_push(h, t, nn[i].nn_ms, 0);
+			if (nn[i].t_s < 3600.0 + 310.0)
+				continue;
+			struct hrv_result live, off;
+			assert_int_equal(hrv_compute(h, &live), 0);
+			assert_int_equal(hrv_compute_span(h, t - NS(300.0) + 1, t + 1, &off), 0);
+			assert_int_equal(live.n, off.n);
+			assert_float_equal(live.rmssd_ms, off.rmssd_ms, 1e-9);
+			assert_float_equal(live.spectrum_age_s, 0.0, 0.0);
+			assert_float_equal(live.lf_ms2, off.lf_ms2, 1e-9 * off.lf_ms2);
+			assert_float_equal(live.hf_ms2, off.hf_ms2, 1e-9 * off.hf_ms2);
+			assert_true(isfinite(live.vlf_ms2));
+			if (every || live.vlf_age_s == 0.0) {
+				assert_float_equal(live.vlf_ms2, off.vlf_ms2, 1e-9 * off.vlf_ms2);
+				vlf_fresh++;
+			}
+			max_age = fmax(max_age, live.vlf_age_s);
+			checked++;
+		}
+		print_message("live per beat (VLF every %s): %d updates, VLF fresh on %d, "
+			      "oldest %.2f s\n", every ? "beat" : "5 s", checked, vlf_fresh, max_age);
+		assert_true(checked > 100);
+		if (every) {
+			assert_int_equal(vlf_fresh, checked);
+		} else {
+			assert_true(vlf_fresh >= 10 && vlf_fresh < checked / 2);
+			assert_true(max_age < HRV_VLF_INTERVAL_S);
+		}
+		hrv_destroy(&h);
+	}
+	free(nn);
+	free(a);
+}
+
 static void test_bad_args(void **st)
 {
 	(void)st;
@@ -395,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_band_availability),
 		cmocka_unit_test(test_gap_not_interpolated),
 		cmocka_unit_test(test_slow_breathing_rsa),
+		cmocka_unit_test(test_live_per_beat),
 		cmocka_unit_test(test_bad_args),
 		cmocka_unit_test(test_hostile_values),
 		cmocka_unit_test(test_ec57_tp2_hf),
