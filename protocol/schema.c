@@ -69,6 +69,9 @@ static const struct proto_field hrv_fields[] = {
 	F_DBL(struct pl_hrv, r.pns_index, "pns_index", 2, "SD", "parasympathetic index against population norms"),
 	F_DBL(struct pl_hrv, r.calm, "calm", 1, "", "0..100 relative to this session's baseline"),
 	F_DBL(struct pl_hrv, r.calm_trend, "calm_trend", 2, "/min", "change of calm per minute"),
+	F_DBL(struct pl_hrv, r.spectrum_age_s, "spectrum_age_s", 1, "s",
+	      "age of the LF/HF figures (0: computed at this beat)"),
+	F_DBL(struct pl_hrv, r.vlf_age_s, "vlf_age_s", 1, "s", "age of the VLF figure (refreshed every 5 s)"),
 };
 
 /* ---------------------------------------------------------------- resp */
