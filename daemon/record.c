@@ -38,6 +38,7 @@
  * Limits: see record.h.
  */
 #include "record.h"
+#include "record_int.h"
 #include "proto.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -63,7 +64,6 @@
 #define EDF_TEXT_LABEL 16
 #define EDF_TEXT_UNIT 8
 #define EDF_TEXT_LONG 80
-#define EDF_ANNOT_TEXT 40         /* EDFlib's limit for written annotation texts */
 
 struct rec_sig {
 	char label[EDF_TEXT_LABEL + 1];
@@ -303,9 +303,7 @@ static int annotate_edf(struct rec *r, int64_t onset_100us, int64_t dur_100us,
 	return VG_OK;
 }
 
-/* text cut to EDFlib's 40 bytes on a UTF-8 character boundary (EDFlib
- * would cut anywhere) */
-static void cut_utf8(char *dst, const char *src)
+void rec_cut_utf8(char *dst, const char *src)
 {
 	size_t n = strlen(src);
 	if (n > EDF_ANNOT_TEXT) {
@@ -324,7 +322,7 @@ static int annotate(struct rec *r, double onset_s, double duration_s, const char
 	char esc[2048], cut[EDF_ANNOT_TEXT + 1];
 	if (onset_s < 0)
 		onset_s = 0;
-	cut_utf8(cut, text);
+	rec_cut_utf8(cut, text);
 	r->st.annotations++;
 	/* EDFlib adds the sub-second start cut to 100 us to the onset and the
 	 * reader takes the exact one off again: pre-compensate, so the onset

@@ -20,6 +20,7 @@
  * lost annotations is kept and the error returned.
  */
 #include "record.h"
+#include "record_int.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -43,27 +44,12 @@
 #define SIG_SPR_OFFSET 216 /* bytes of per-signal fields before "samples per record" */
 #define MAX_REPAIR_SIGNALS 640
 #define ANNOT_BYTES 114    /* EDFlib's annotation slot per record and signal */
-#define EDF_ANNOT_TEXT 40  /* EDFlib's limit for written annotation texts */
 
 struct annot {
 	double onset_s;
 	double duration_s; /* < 0: none */
 	char text[EDFLIB_MAX_ANNOTATION_LEN + 1];
 };
-
-/* the 40 bytes EDFlib keeps of an annotation, cut on a UTF-8 character
- * boundary, as record.c does */
-static void cut_utf8(char *dst, const char *src)
-{
-	size_t n = strlen(src);
-	if (n > EDF_ANNOT_TEXT) {
-		n = EDF_ANNOT_TEXT;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 static long field_long(const char *p, size_t n, int *ok)
 {
@@ -220,7 +206,7 @@ static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out
 			}
 			a[n].onset_s = on->valuedouble;
 			a[n].duration_s = cJSON_IsNumber(du) ? du->valuedouble : -1.0;
-			cut_utf8(a[n].text, tx->valuestring);
+			rec_cut_utf8(a[n].text, tx->valuestring);
 			n++;
 		}
 		cJSON_Delete(j);
