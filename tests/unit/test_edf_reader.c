@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vgtest.h"
+
 #include "../support/vgtest.h"
 #include "edf.h"
 #include "pipeline.h"
@@ -97,8 +99,7 @@ static void on_hrv(void *ctx, const struct pl_hrv *h)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vg_test_edfr_XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (!vgt_mkdtemp(tmpdir, sizeof(tmpdir), "vg_test_edfr"))
 		return -1;
 	vg_log_set_level(VG_LOG_ERR);
 	live = calloc(1, sizeof(*live));
@@ -153,9 +154,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	free(live);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return vgt_rmtree(tmpdir);
 }
 
 static void test_reader(void **state)

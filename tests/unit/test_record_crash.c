@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vgtest.h"
+
 #include "record.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -122,8 +124,7 @@ static char tmpdir[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vg_test_crash_XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (!vgt_mkdtemp(tmpdir, sizeof(tmpdir), "vg_test_crash"))
 		return -1;
 	vg_log_set_level(VG_LOG_ERR);
 	return 0;
@@ -132,9 +133,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return vgt_rmtree(tmpdir);
 }
 
 static void crash_and_check(int kill_after_ms, int use_dir_scan)

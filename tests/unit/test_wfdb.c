@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "vgtest.h"
+
 #include "vg_err.h"
 #include "vg_log.h"
 #include "../support/vgtest.h"
@@ -32,8 +34,7 @@ static char tmpdir[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vg_test_wfdb_XXXXXX");
-	if (!mkdtemp(tmpdir))
+	if (!vgt_mkdtemp(tmpdir, sizeof(tmpdir), "vg_test_wfdb"))
 		return -1;
 	vg_log_set_level(VG_LOG_ERR); /* the malformed cases warn by design */
 	return 0;
@@ -42,9 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return vgt_rmtree(tmpdir);
 }
 
 static void write_file(const char *name, const void *data, size_t len)
