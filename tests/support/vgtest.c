@@ -27,7 +27,8 @@ const char *vgt_bin(const char *name)
 	return buf;
 }
 
-int vgt_free_port(void)
+/* One free port: bind port 0 and read what the kernel chose. */
+static int one_free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
@@ -41,6 +42,27 @@ int vgt_free_port(void)
 		port = ntohs(a.sin_port);
 	close(fd);
 	return port;
+}
+
+int vgt_free_port(void)
+{
+	/* the kernel may hand the same just-released port out twice in a
+	 * row (a test asks for a publish and a control port): never return
+	 * a port this process returned before */
+	static int given[256];
+	static unsigned ngiven;
+	for (int tries = 0; tries < 100; tries++) {
+		int port = one_free_port(), seen = 0;
+		if (port < 0)
+			return -1;
+		for (unsigned i = 0; i < ngiven && i < 256; i++)
+			seen |= given[i] == port;
+		if (!seen) {
+			given[ngiven++ % 256] = port;
+			return port;
+		}
+	}
+	return -1;
 }
 
 #include <fcntl.h>

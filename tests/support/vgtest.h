@@ -11,7 +11,8 @@
 const char *vgt_data(const char *rel);
 /* Path of a built program: $VG_BIN/name (default build/bin/name). */
 const char *vgt_bin(const char *name);
-/* A free TCP port on 127.0.0.1 (bound and released). */
+/* A free TCP port on 127.0.0.1 (bound and released), never one this process
+ * got before (the kernel may hand a released port out again at once). */
 int vgt_free_port(void);
 
 
