@@ -467,22 +467,28 @@ static int usb_write(struct link *l, const uint8_t *buf, size_t n)
 	return VG_OK;
 }
 
-static int usb_pollfds(struct link *l, struct pollfd *fds, int max)
+int link_usb_ctx_pollfds(libusb_context *ctx, struct pollfd *fds, int max)
 {
-	struct usb_priv *p = link_priv(l);
-	if (!p->ctx || max < 1)
-		return 0;
-	const struct libusb_pollfd **pf = libusb_get_pollfds(p->ctx);
+	const struct libusb_pollfd **pf = ctx ? libusb_get_pollfds(ctx) : NULL;
 	if (!pf)
 		return 0;
 	int n = 0;
 	for (int i = 0; pf[i] && n < max; i++) {
 		fds[n].fd = pf[i]->fd;
 		fds[n].events = pf[i]->events;
+		fds[n].revents = 0;
 		n++;
 	}
 	libusb_free_pollfds(pf);
 	return n;
+}
+
+static int usb_pollfds(struct link *l, struct pollfd *fds, int max)
+{
+	struct usb_priv *p = link_priv(l);
+	if (!p->ctx || max < 1)
+		return 0;
+	return link_usb_ctx_pollfds(p->ctx, fds, max);
 }
 
 static int usb_handle(struct link *l)

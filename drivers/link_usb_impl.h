@@ -10,12 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <poll.h>
 #include <libusb.h>
 
 /* Fill o from dev: ids, bus, address, port path; with_strings also opens
  * the device to read iSerialNumber and iProduct (synchronous control
  * transfers, 100 ms timeout each: never call it from a libusb callback).
  * Strings stay "" when the device cannot be opened. */
+/* Fill up to max pollfds with a libusb context's descriptors (revents 0);
+ * returns how many. */
+int link_usb_ctx_pollfds(libusb_context *ctx, struct pollfd *fds, int max);
+
 void link_usb_fill_info(libusb_device *dev, int with_strings,
 			struct link_usb_info *o);
 

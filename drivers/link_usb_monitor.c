@@ -120,18 +120,7 @@ int link_usb_monitor_pollfds(struct link_usb_monitor *m, struct pollfd *fds,
 {
 	if (!m || !fds || max < 1)
 		return 0;
-	const struct libusb_pollfd **pf = libusb_get_pollfds(m->ctx);
-	if (!pf)
-		return 0;
-	int n = 0;
-	for (int i = 0; pf[i] && n < max; i++) {
-		fds[n].fd = pf[i]->fd;
-		fds[n].events = pf[i]->events;
-		fds[n].revents = 0;
-		n++;
-	}
-	libusb_free_pollfds(pf);
-	return n;
+	return link_usb_ctx_pollfds(m->ctx, fds, max);
 }
 
 int link_usb_monitor_handle(struct link_usb_monitor *m)
