@@ -51,7 +51,10 @@
  *   2. normal when |dRRs_j| <= 1; or RR_j within 15 % (PHYS_DEV) of med
  *      (sinus variability is never corrected; Malik's 20 % rule, milder);
  *      or the previous interval was replaced by the median (rule 8) and
- *      |RR_j - raw previous| <= th1 (a real change of rate: no cascade).
+ *      |RR_j - raw previous| <= th1 (a real change of rate: no cascade);
+ *      or RR_j > med, RR_{j+1} < RR_j < RR_{j+2} displaced by ECT_MIN and
+ *      (RR_{j+1} + RR_{j+2})/2 within tol of RR_j (a slowing, then a
+ *      premature beat at the new rate: the artifact is the next beat).
  *   3. the paper's rule on RR_j itself (S12 from dRRs_{j-1}, dRRs_{j+1}):
  *      ectopic, RR_j becomes med.
  *   4. S22 = min(dRRs_{j+1}, dRRs_{j+2}) if dRRs_j >= 0 else max; long =
@@ -459,7 +462,11 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	int smooth = c->have_out && c->out_kind == RR_KIND_LONGSHORT && c->have_prev &&
 		     fabs(r0 - c->prev_v) <= th1;
 	int phys = fabs(r0 - med) < PHYS_DEV * med;
-	if (fabs(d0) <= 1.0 || smooth || phys) {
+	/* a slower interval followed by a premature beat whose short-long
+	 * pair averages to it: RR_j is the new rate, the artifact is next */
+	int ect_next = np > 2 && r0 > med && r1 < r0 && r0 < r2 &&
+		       fabs(0.5 * (r1 + r2) - r0) < tol && r2 - r1 >= ECT_MIN * (r1 + r2);
+	if (fabs(d0) <= 1.0 || smooth || phys || ect_next) {
 		emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
 		consume(c, 1, med);
 		return;

@@ -322,6 +322,42 @@ static void test_single_corrections(void **st)
 	assert_null(c);
 }
 
+/* A slowing, then a premature beat at the new rate (nsr013 with an
+ * injected ectopic: 633 -> 750 -> 589/997 -> 789 ms). The 750 ms interval
+ * is real and kept; the short-long pair after it is the artifact and is
+ * moved to its mean. (Before: the 750 was replaced by the median and the
+ * pair kept, RMSSD +17 %.) */
+static void test_ectopic_after_slowing(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT], all[200];
+	size_t na = 0;
+	double t = 0;
+	const double tail[] = { 750.0, 588.8, 997.1, 789.1, 789.1, 734.4, 760.0, 770.0 };
+	for (int i = 0; i < 60 + 8; i++) {
+		double rr = i < 60 ? 630.0 + 8.0 * sin(i * 0.9) : tail[i - 60];
+		int k = push_rr(c, &t, rr, o);
+		for (int j = 0; j < k; j++)
+			all[na++] = o[j];
+	}
+	int k = rr_flush(c, o);
+	for (int j = 0; j < k; j++)
+		all[na++] = o[j];
+	assert_int_equal(na, 68);
+	/* all[59] is the 750 ms interval (the first interval is all[0]) */
+	assert_true(fabs(all[60].nn_ms - 750.0) < 0.01);
+	assert_int_equal(all[60].flags & HRV_NN_CORRECTED, 0);
+	assert_true(fabs(all[61].nn_ms - 792.95) < 0.1);
+	assert_true(fabs(all[62].nn_ms - 792.95) < 0.1);
+	assert_true(all[61].flags & HRV_NN_CORRECTED);
+	struct rr_stats s;
+	rr_get_stats(c, &s);
+	assert_int_equal(s.kind[RR_KIND_ECTOPIC], 1);
+	assert_int_equal(s.kind[RR_KIND_LONGSHORT], 0);
+	rr_destroy(&c);
+}
+
 /* A lost device is a gap: nothing spans it, the next interval is marked. */
 static void test_gap(void **st)
 {
@@ -427,6 +463,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_corrections),
+		cmocka_unit_test(test_ectopic_after_slowing),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_random_series),
