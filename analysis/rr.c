@@ -34,6 +34,8 @@
  *      kind RR_KIND_RUN, flagged HRV_NN_CORRECTED because they are not NN
  *      intervals (annotation-based NN drops them too), and kept out of
  *      every history so the thresholds stay those of the sinus rhythm.
+ *      The first interval after a run, if 0.85-1.5 mh (the sinus node
+ *      resetting), is a real NN interval and kept as it is.
  *   1. ectopic pair: RR_{j+1} satisfies the paper's ectopic rule (S11 =
  *      dRRs_{j+1}, S12 = max(dRRs_j, dRRs_{j+2}) if S11 > 0 else min;
  *      S11 > 1 and S12 < -0.13 S11 - 0.17, or S11 < -1 and S12 > -0.13 S11
@@ -141,6 +143,7 @@ struct rr_clean {
 	unsigned next_flags;
 	int run;                     /* inside an ectopic run */
 	int post_ect;                /* the last interval ended at a premature beat */
+	int post_run;                /* the last interval ended an ectopic run */
 	double run_ref;              /* sinus median at its onset, ms */
 	struct rr_stats st;
 };
@@ -393,10 +396,24 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * Real beats, not artifacts: their values are kept, but they are not
 	 * NN intervals (the annotation-based reference drops them too). */
 	if (c->run) {
-		if (r0 >= RUN_END * c->run_ref)
+		if (r0 >= RUN_END * c->run_ref) {
 			c->run = 0; /* back near the sinus rate */
+			c->post_run = 1;
+		}
 		emit_run(c, out, k);
 		return;
+	}
+	/* 0a. the first sinus interval after a run (between two normal beats)
+	 * is often long, the sinus node resetting: a real NN interval, kept
+	 * unless it is an artifact itself (over POST_MAX times the median) or
+	 * short (another premature beat: the rules below decide) */
+	if (c->post_run) {
+		c->post_run = 0;
+		if (r0 < POST_MAX * mh && r0 > (1.0 - PHYS_DEV) * mh) {
+			emit(c, out, k, c->p[0].t, r0, RR_KIND_OK);
+			consume(c, 1, med);
+			return;
+		}
 	}
 	/* 0b. the interval after a premature beat that was replaced (rules 3
 	 * and 8: an ectopic beat with a non-compensatory pause, a couplet)
@@ -404,6 +421,7 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 	 * artifact itself, longer than 1.5 times the median) */
 	if (c->post_ect) {
 		c->post_ect = 0;
+	c->post_run = 0;
 		if (r0 < POST_MAX * mh) {
 			c->post_ect = r0 < (1.0 - PHYS_DEV) * mh;
 			emit_run(c, out, k);

@@ -225,7 +225,7 @@ static void test_physiology_kept(void **st)
 /* An SVT run (abrupt, regular, 50 % of the sinus interval) is made of real
  * beats: passed on with their values and times, flagged as not NN
  * (RR_KIND_RUN), and the interval that ends it too; the sinus rhythm
- * around it is untouched. A sinus slowing that recovers gradually is kept. */
+ * around it, a long first sinus interval after it included, is untouched. A sinus slowing that recovers gradually is kept. */
 static void test_run_and_pause(void **st)
 {
 	(void)st;
@@ -240,8 +240,10 @@ static void test_run_and_pause(void **st)
 	const double run[] = { 480, 400, 395, 405, 400, 398, 900 }; /* onset .. end */
 	for (size_t i = 0; i < 7; i++)
 		seq[ns++] = run[i];
+	/* the sinus node resets after the run: a long first sinus interval
+	 * (mitdb 220 at 647.5 s: 1073 ms against a median of 905), real NN */
 	for (int i = 0; i < 50; i++)
-		seq[ns++] = 800.0 + 20.0 * sin(i * 0.7);
+		seq[ns++] = i == 0 ? 1020.0 : 800.0 + 20.0 * sin(i * 0.7);
 	const double pause[] = { 1200, 1050, 950, 880, 840 }; /* vagal slowing */
 	for (size_t i = 0; i < 5; i++)
 		seq[ns++] = pause[i];
@@ -265,6 +267,47 @@ static void test_run_and_pause(void **st)
 		assert_int_equal(all[i].kind, in_run ? RR_KIND_RUN : RR_KIND_OK);
 		assert_int_equal(!!(all[i].flags & HRV_NN_CORRECTED), in_run);
 	}
+	rr_destroy(&c);
+}
+
+/* Two short SVT runs with one sinus interval between them, as detected on
+ * mitdb 220 at 643-651 s: the sinus interval after the first run (1073 ms,
+ * the node resetting; the annotations have it between two normal beats)
+ * is a real NN interval and is kept. (Before: replaced by the median, and
+ * 220's HF over 600-900 s was -39 % off the annotations'.) */
+static void test_interval_after_run(void **st)
+{
+	(void)st;
+	struct rr_clean *c = rr_new(NULL, NULL);
+	struct rr_nn o[RR_MAX_OUT], all[300];
+	size_t na = 0;
+	double t = 0;
+	const double mid[] = { 530.5, 408.3, 423.4, 479.1, 702.0, 1073.0, 909.6,
+			       478.8, 406.2, 408.8, 931.6, 996.8 };
+	double seq[300];
+	size_t ns = 0, at = 0;
+	for (int i = 0; i < 100; i++)
+		seq[ns++] = 895.0 + 12.0 * sin(i * 0.8);
+	for (size_t i = 0; i < sizeof(mid) / sizeof(mid[0]); i++) {
+		if (mid[i] == 1073.0)
+			at = ns;
+		seq[ns++] = mid[i];
+	}
+	for (int i = 0; i < 60; i++)
+		seq[ns++] = 900.0 + 12.0 * sin(i * 0.8);
+	for (size_t i = 0; i < ns; i++) {
+		int k = push_rr(c, &t, seq[i], o);
+		for (int j = 0; j < k; j++)
+			all[na++] = o[j];
+	}
+	int k = rr_flush(c, o);
+	for (int j = 0; j < k; j++)
+		all[na++] = o[j];
+	assert_int_equal(na, ns);
+	assert_true(fabs(all[at].nn_ms - 1073.0) < 1e-9);
+	assert_int_equal(all[at].kind, RR_KIND_OK);
+	assert_int_equal(all[at].flags & HRV_NN_CORRECTED, 0);
+	assert_int_equal(all[at - 1].kind, RR_KIND_RUN); /* 702: ends the run */
 	rr_destroy(&c);
 }
 
@@ -464,6 +507,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_single_corrections),
 		cmocka_unit_test(test_ectopic_after_slowing),
+		cmocka_unit_test(test_interval_after_run),
 		cmocka_unit_test(test_gap),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_random_series),
