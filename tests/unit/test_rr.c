@@ -222,6 +222,21 @@ static void test_physiology_kept(void **st)
 	}
 }
 
+/* Feed the intervals seq[0..ns) and flush; the cleaned intervals go to
+ * all[]; returns their number. */
+static size_t feed_all(struct rr_clean *c, const double *seq, size_t ns, struct rr_nn *all)
+{
+	struct rr_nn o[RR_MAX_OUT];
+	size_t na = 0;
+	double t = 0;
+	for (size_t i = 0; i <= ns; i++) {
+		int k = i < ns ? push_rr(c, &t, seq[i], o) : rr_flush(c, o);
+		for (int j = 0; j < k; j++)
+			all[na++] = o[j];
+	}
+	return na;
+}
+
 /* An SVT run (abrupt, regular, 50 % of the sinus interval) is made of real
  * beats: passed on with their values and times, flagged as not NN
  * (RR_KIND_RUN), and the interval that ends it too; the sinus rhythm
@@ -230,9 +245,7 @@ static void test_run_and_pause(void **st)
 {
 	(void)st;
 	struct rr_clean *c = rr_new(NULL, NULL);
-	struct rr_nn o[RR_MAX_OUT], all[400];
-	size_t na = 0;
-	double t = 0;
+	struct rr_nn all[400];
 	double seq[220];
 	size_t ns = 0;
 	for (int i = 0; i < 100; i++)
@@ -249,14 +262,7 @@ static void test_run_and_pause(void **st)
 		seq[ns++] = pause[i];
 	for (int i = 0; i < 50; i++)
 		seq[ns++] = 800.0 + 20.0 * sin(i * 0.7);
-	for (size_t i = 0; i < ns; i++) {
-		int k = push_rr(c, &t, seq[i], o);
-		for (int j = 0; j < k; j++)
-			all[na++] = o[j];
-	}
-	int k = rr_flush(c, o);
-	for (int j = 0; j < k; j++)
-		all[na++] = o[j];
+	size_t na = feed_all(c, seq, ns, all);
 	assert_int_equal(na, ns); /* nothing merged, split or dropped */
 	struct rr_stats s;
 	rr_get_stats(c, &s);
@@ -279,9 +285,7 @@ static void test_interval_after_run(void **st)
 {
 	(void)st;
 	struct rr_clean *c = rr_new(NULL, NULL);
-	struct rr_nn o[RR_MAX_OUT], all[300];
-	size_t na = 0;
-	double t = 0;
+	struct rr_nn all[300];
 	const double mid[] = { 530.5, 408.3, 423.4, 479.1, 702.0, 1073.0, 909.6,
 			       478.8, 406.2, 408.8, 931.6, 996.8 };
 	double seq[300];
@@ -295,14 +299,7 @@ static void test_interval_after_run(void **st)
 	}
 	for (int i = 0; i < 60; i++)
 		seq[ns++] = 900.0 + 12.0 * sin(i * 0.8);
-	for (size_t i = 0; i < ns; i++) {
-		int k = push_rr(c, &t, seq[i], o);
-		for (int j = 0; j < k; j++)
-			all[na++] = o[j];
-	}
-	int k = rr_flush(c, o);
-	for (int j = 0; j < k; j++)
-		all[na++] = o[j];
+	size_t na = feed_all(c, seq, ns, all);
 	assert_int_equal(na, ns);
 	assert_true(fabs(all[at].nn_ms - 1073.0) < 1e-9);
 	assert_int_equal(all[at].kind, RR_KIND_OK);
@@ -374,19 +371,12 @@ static void test_ectopic_after_slowing(void **st)
 {
 	(void)st;
 	struct rr_clean *c = rr_new(NULL, NULL);
-	struct rr_nn o[RR_MAX_OUT], all[200];
-	size_t na = 0;
-	double t = 0;
+	struct rr_nn all[200];
 	const double tail[] = { 750.0, 588.8, 997.1, 789.1, 789.1, 734.4, 760.0, 770.0 };
-	for (int i = 0; i < 60 + 8; i++) {
-		double rr = i < 60 ? 630.0 + 8.0 * sin(i * 0.9) : tail[i - 60];
-		int k = push_rr(c, &t, rr, o);
-		for (int j = 0; j < k; j++)
-			all[na++] = o[j];
-	}
-	int k = rr_flush(c, o);
-	for (int j = 0; j < k; j++)
-		all[na++] = o[j];
+	double seq[68];
+	for (int i = 0; i < 68; i++)
+		seq[i] = i < 60 ? 630.0 + 8.0 * sin(i * 0.9) : tail[i - 60];
+	size_t na = feed_all(c, seq, 68, all);
 	assert_int_equal(na, 68);
 	/* all[59] is the 750 ms interval (the first interval is all[0]) */
 	assert_true(fabs(all[60].nn_ms - 750.0) < 0.01);
