@@ -171,7 +171,7 @@ static void deliver(struct hc *h, const struct rr_nn *o, int k)
 	}
 }
 
-void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp)
+void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp, unsigned beat_flags)
 {
 	if (!h)
 		return;
@@ -179,7 +179,7 @@ void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp)
 	h->amp_v[h->amp_head] = amp;
 	h->amp_head = (h->amp_head + 1) % AMP_RING;
 	struct rr_nn o[RR_MAX_OUT];
-	int k = rr_push(h->rr, t_ns, rr_ms, o);
+	int k = rr_push_beat(h->rr, t_ns, rr_ms, beat_flags, o);
 	deliver(h, o, k);
 }
 

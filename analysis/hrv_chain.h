@@ -49,8 +49,9 @@ struct hc;
 struct hc *hc_new(const struct hc_config *cfg, const struct hc_output *out, int *err);
 void hc_destroy(struct hc **h);
 /* One beat at t_ns. rr_ms: the device's interval (<= 0 or NAN: from the
- * beat times); amp: R amplitude, mV, or QRS area (NAN: none). */
-void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp);
+ * beat times); amp: R amplitude, mV, or QRS area (NAN: none); beat_flags:
+ * RR_BEAT_* (rr.h) from the detector, 0 when unknown. */
+void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp, unsigned beat_flags);
 /* Signal lost: pending beats are decided, nothing spans the gap. */
 void hc_gap(struct hc *h);
 /* Time passes without beats: report resp if a period is due. */

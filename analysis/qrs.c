@@ -93,6 +93,7 @@
 #include "qrs.h"
 
 #include "qrs_filt.h"
+#include "qrs_pre.h"
 #include "qrs_tpl.h"
 #include "vg_err.h"
 
@@ -131,6 +132,8 @@
 #define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
 #define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
+#define PRE_QUAL_MIN 0.7     /* P wave judged on beats at least this clean */
+#define PRE_TIMELY 0.9       /* ... and learned from beats this share of the RR on */
 #define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
 #define Q_SNR_0 3.0          /* quality 0 at this height over the quiet level */
 #define Q_SNR_1 10.0         /* quality 1 at this one */
@@ -175,6 +178,7 @@ struct qrs {
 	float *re;                 /* squared slope */
 	float *rf;                 /* feature: mean squared slope over the window */
 	struct qrs_tpl *tpl;       /* running QRS template for the fiducial */
+	struct qrs_pre *pre;       /* running template of the P wave */
 	double mwi_sum;
 	int64_t track_start;       /* candidates are looked for from here */
 	int64_t cand_pos;          /* largest feature since track_start */
@@ -255,7 +259,8 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->re = calloc(ring, sizeof(float));
 	q->rf = calloc(ring, sizeof(float));
 	q->tpl = qrs_tpl_new(fs_hz);
-	if (!q->ru || !q->rb || !q->re || !q->rf || !q->tpl)
+	q->pre = qrs_pre_new(fs_hz);
+	if (!q->ru || !q->rb || !q->re || !q->rf || !q->tpl || !q->pre)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
@@ -277,6 +282,7 @@ void qrs_destroy(struct qrs **qp)
 	free(q->re);
 	free(q->rf);
 	qrs_tpl_destroy(&q->tpl);
+	qrs_pre_destroy(&q->pre);
 	free(q);
 	*qp = NULL;
 }
@@ -294,6 +300,7 @@ static void restart(struct qrs *q, double x0)
 	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
 	qrs_tpl_reset(q->tpl);
+	qrs_pre_reset(q->pre);
 	q->track_start = q->cand_pos = q->n;
 	q->cand_val = -1.0f;
 	q->seg_start = q->n;
@@ -473,6 +480,17 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 	float qual = clampf((snr - Q_SNR_0) / (Q_SNR_1 - Q_SNR_0), 0.0f, 1.0f);
 	if (qual < Q_NOISY)
 		flags |= QRS_BEAT_NOISY;
+	/* the P wave of a clean beat, against the lead's usual one (learned
+	 * from timely beats only: a premature one may be atrial ectopic) */
+	int64_t oldest = q->n - (int64_t)q->mask;
+	if (oldest < q->seg_start)
+		oldest = q->seg_start;
+	if (qual >= PRE_QUAL_MIN && fd->r - qrs_pre_reach(q->pre) >= oldest) {
+		int timely = q->last_r >= 0 && q->nrr >= 4 &&
+			     (float)(fd->r - q->last_r) >= PRE_TIMELY * q->rr_med;
+		if (qrs_pre_judge(q->pre, q->ru, q->mask, fd->r, timely, NULL))
+			flags |= QRS_BEAT_ODD_P;
+	}
 
 	struct qrs_beat b;
 	b.sample_frac = (double)fd->r + fd->frac;

@@ -29,6 +29,9 @@ struct qrs_beat {
 };
 #define QRS_BEAT_SEARCHBACK 0x01u /* found by search-back with a lowered threshold */
 #define QRS_BEAT_NOISY 0x02u      /* detected while quality was low */
+#define QRS_BEAT_ODD_P 0x04u      /* the segment before the QRS (P wave) is unlike
+				   * the lead's usual one (qrs_pre.h): with an
+				   * early beat, likely atrial ectopic */
 
 typedef void (*qrs_beat_fn)(void *ctx, const struct qrs_beat *b);
 

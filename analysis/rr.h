@@ -72,6 +72,12 @@ void rr_reset(struct rr_clean *c);
  * decided intervals to out and returns their number. An interval longer
  * than RR_GAP_MS, or a time jump beyond the interval, is a gap. */
 int rr_push(struct rr_clean *c, int64_t t_ns, double rr_ms, struct rr_nn *out);
+/* The same with what the detector says of the ending beat: RR_BEAT_*
+ * bits (0 = nothing known, as rr_push). */
+int rr_push_beat(struct rr_clean *c, int64_t t_ns, double rr_ms, unsigned beat_flags,
+		 struct rr_nn *out);
+#define RR_BEAT_ODD_P 0x01u /* its P wave is unlike the usual one (QRS_BEAT_ODD_P):
+			     * if it is also early, an atrial premature beat */
 /* Signal lost: decide what is pending, and mark the next interval as after
  * a gap. Returns the number written to out. */
 int rr_gap(struct rr_clean *c, struct rr_nn *out);

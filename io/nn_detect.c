@@ -67,9 +67,11 @@ static void on_beat(void *arg, const struct qrs_beat *b)
 	d->t_s = t;
 	d->amp_mv = b->amplitude_mv;
 	d->area = b->area;
+	d->flags = b->flags;
 	if (c->have_prev) {
 		struct rr_nn o[RR_MAX_OUT];
-		int k = rr_push(c->rr, (int64_t)llround(t * 1e9), (t - c->prev_t) * 1000.0, o);
+		int k = rr_push_beat(c->rr, (int64_t)llround(t * 1e9), (t - c->prev_t) * 1000.0,
+				     (b->flags & QRS_BEAT_ODD_P) ? RR_BEAT_ODD_P : 0u, o);
 		add_nn(c, o, k);
 	}
 	c->have_prev = 1;

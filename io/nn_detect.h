@@ -24,6 +24,7 @@ struct nn_detect_beat {
 	double t_s;        /* R time on the record's axis, s */
 	double amp_mv;     /* R amplitude, mV */
 	double area;       /* QRS area, mV*s */
+	unsigned flags;    /* QRS_BEAT_* from the detector */
 };
 
 struct nn_detect_nn {

@@ -188,7 +188,7 @@ static void bench_24h_chain(void)
 		hc_count = 0;
 		double t0 = now_s();
 		for (size_t i = 0; i < n; i++)
-			hc_beat(h, NS(bt[i]), NAN, NAN);
+			hc_beat(h, NS(bt[i]), NAN, NAN, 0u);
 		double el = now_s() - t0;
 		printf("%-8s %8zu beats %6d hrv results %8.2f s %8.0fx real time\n", rec, n, hc_count,
 		       el, dur / el);

@@ -17,6 +17,7 @@
 
 #include "hrv_chain.h"
 #include "qrs.h"
+#include "rr.h"
 #include "sim_model.h"
 #include "vg_err.h"
 
@@ -57,7 +58,8 @@ static void on_beat(void *ctx, const struct qrs_beat *b)
 {
 	struct rec *x = ctx;
 	x->beats++;
-	hc_beat(x->hc, NS(b->sample_frac / x->fs), NAN, b->amplitude_mv);
+	hc_beat(x->hc, NS(b->sample_frac / x->fs), NAN, b->amplitude_mv,
+		(b->flags & QRS_BEAT_ODD_P) ? RR_BEAT_ODD_P : 0u);
 }
 
 static void run(const char *scenario, double secs, struct rec *x)
@@ -127,12 +129,12 @@ static void test_gap_and_reset(void **st)
 	assert_true(x.n_hrv[0] > before);
 	/* after the gap: 30 s of beats at 1 s, new time base */
 	for (int i = 1; i <= 30; i++)
-		hc_beat(x.hc, t + NS(20.0 + i), NAN, 1.0);
+		hc_beat(x.hc, t + NS(20.0 + i), NAN, 1.0, 0u);
 	assert_true(x.last[0].n > 0);
 	assert_true(isnan(x.last[0].hf_ms2)); /* < 60 s since the gap */
 	hc_tick(x.hc, t + NS(200.0));
 	hc_reset(x.hc);
-	hc_beat(x.hc, NS(1.0), NAN, NAN);
+	hc_beat(x.hc, NS(1.0), NAN, NAN, 0u);
 	hc_destroy(&x.hc);
 	int err = 0;
 	struct hc_config bad = { .windows_s = { 5.0 } };
