@@ -68,6 +68,12 @@
  *     level for more than Q_BUSY_0 of the last second (noise between the
  *     beats), and 0 after 2 s (or 2 RR) without a beat, after signal loss
  *     or before the first beat.
+ *  6. P wave: for a beat of quality >= PRE_QUAL_MIN, the segment before
+ *     the QRS is compared with a running template of timely beats
+ *     (qrs_pre.h); an odd one sets QRS_BEAT_ODD_P, which the RR cleaner
+ *     uses to drop atrial premature beats that are barely early (mitdb
+ *     220: 90 of 94 A beats flagged, 12 of 1952 N beats). It changes no
+ *     detection.
  * The decision delay is at most DET_PEAK_S + FID_BACK_S (R before the
  * feature peak): 295 ms.
  * References: J. Pan, W. J. Tompkins, "A real-time QRS detection
