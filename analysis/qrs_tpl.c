@@ -171,3 +171,24 @@ int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0,
 		learn(t, t->seg + lag);
 	return 1;
 }
+
+double qrs_tpl_match(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0)
+{
+	if (t->n < QRS_TPL_AVG_N || t->miss > 0)
+		return -1.0;
+	const int lag = t->lag, tl = t->tl;
+	const int64_t first = r0 - t->th - lag;
+	for (int i = 0; i < tl + 2 * lag; i++)
+		t->seg[i] = ring[(size_t)(first + i) & mask];
+	double best = 0.0;
+	for (int k = -lag; k <= lag; k++) {
+		const float *x = t->seg + lag + k;
+		double c = 0.0;
+		for (int j = 0; j < tl; j++)
+			c += (double)t->t[j] * x[j];
+		const double norm = detrend(t, x, t->x);
+		if (norm > 0.0 && c / norm > best)
+			best = c / norm;
+	}
+	return best;
+}

@@ -41,4 +41,10 @@ int qrs_tpl_reach(const struct qrs_tpl *t);
 int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0, int kmin,
 		  int kmax, int64_t *r, double *frac);
 
+/* Normalised correlation (at most 1) of the samples around r0 (ring as for
+ * qrs_tpl_align) with the template at its best lag in +-QRS_TPL_LAG_S,
+ * without learning; -1 while the template holds fewer than QRS_TPL_AVG_N
+ * beats. */
+double qrs_tpl_match(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0);
+
 #endif
