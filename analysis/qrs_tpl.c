@@ -110,13 +110,29 @@ static void learn(struct qrs_tpl *t, const float *in)
 	t->n++;
 }
 
+/* Copy the samples around r0 (template width plus the largest lag on
+ * each side) from the ring into t->seg. */
+static void load_seg(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0)
+{
+	const int64_t first = r0 - t->th - t->lag;
+	for (int i = 0; i < t->tl + 2 * t->lag; i++)
+		t->seg[i] = ring[(size_t)(first + i) & mask];
+}
+
+/* Dot product of the template with the tl samples from x. */
+static double dot_tpl(const struct qrs_tpl *t, const float *x)
+{
+	double c = 0.0;
+	for (int j = 0; j < t->tl; j++)
+		c += (double)t->t[j] * x[j];
+	return c;
+}
+
 int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0, int kmin,
 		  int kmax, int64_t *r, double *frac)
 {
-	const int lag = t->lag, tl = t->tl;
-	const int64_t first = r0 - t->th - lag;
-	for (int i = 0; i < tl + 2 * lag; i++)
-		t->seg[i] = ring[(size_t)(first + i) & mask];
+	const int lag = t->lag;
+	load_seg(t, ring, mask, r0);
 	if (t->n == 0) {
 		learn(t, t->seg + lag);
 		return 0;
@@ -128,10 +144,7 @@ int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0,
 	int best = 0;
 	double cbest = -INFINITY, cm = 0.0, cp = 0.0, prev = 0.0;
 	for (int k = kmin; k <= kmax; k++) {
-		const float *x = t->seg + lag + k;
-		double c = 0.0;
-		for (int j = 0; j < tl; j++)
-			c += (double)t->t[j] * x[j];
+		const double c = dot_tpl(t, t->seg + lag + k);
 		if (c > cbest) {
 			cbest = c;
 			best = k;
@@ -176,16 +189,12 @@ double qrs_tpl_match(struct qrs_tpl *t, const float *ring, size_t mask, int64_t 
 {
 	if (t->n < QRS_TPL_AVG_N || t->miss > 0)
 		return -1.0;
-	const int lag = t->lag, tl = t->tl;
-	const int64_t first = r0 - t->th - lag;
-	for (int i = 0; i < tl + 2 * lag; i++)
-		t->seg[i] = ring[(size_t)(first + i) & mask];
+	const int lag = t->lag;
+	load_seg(t, ring, mask, r0);
 	double best = 0.0;
 	for (int k = -lag; k <= lag; k++) {
 		const float *x = t->seg + lag + k;
-		double c = 0.0;
-		for (int j = 0; j < tl; j++)
-			c += (double)t->t[j] * x[j];
+		const double c = dot_tpl(t, x);
 		const double norm = detrend(t, x, t->x);
 		if (norm > 0.0 && c / norm > best)
 			best = c / norm;

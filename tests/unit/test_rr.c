@@ -222,19 +222,32 @@ static void test_physiology_kept(void **st)
 	}
 }
 
-/* Feed the intervals seq[0..ns) and flush; the cleaned intervals go to
- * all[]; returns their number. */
-static size_t feed_all(struct rr_clean *c, const double *seq, size_t ns, struct rr_nn *all)
+/* Feed the intervals seq[0..ns), the ending beats' RR_BEAT_* flags bf[]
+ * (NULL: none), and flush; the cleaned intervals go to all[]; returns
+ * their number. */
+static size_t feed_flags(struct rr_clean *c, const double *seq, const unsigned *bf, size_t ns,
+			 struct rr_nn *all)
 {
 	struct rr_nn o[RR_MAX_OUT];
 	size_t na = 0;
 	double t = 0;
 	for (size_t i = 0; i <= ns; i++) {
-		int k = i < ns ? push_rr(c, &t, seq[i], o) : rr_flush(c, o);
+		int k;
+		if (i < ns) {
+			t += seq[i] / 1000.0;
+			k = rr_push_beat(c, NS(t), seq[i], bf ? bf[i] : 0u, o);
+		} else {
+			k = rr_flush(c, o);
+		}
 		for (int j = 0; j < k; j++)
 			all[na++] = o[j];
 	}
 	return na;
+}
+
+static size_t feed_all(struct rr_clean *c, const double *seq, size_t ns, struct rr_nn *all)
+{
+	return feed_flags(c, seq, NULL, ns, all);
 }
 
 /* An SVT run (abrupt, regular, 50 % of the sinus interval) is made of real
@@ -515,24 +528,14 @@ static void test_odd_p_wave(void **st)
 	const unsigned flag[3] = { RR_BEAT_ODD_P, RR_BEAT_ODD_P, 0u };
 	for (int m = 0; m < 3; m++) {
 		struct rr_clean *c = rr_new(NULL, NULL);
-		struct rr_nn o[RR_MAX_OUT], all[200];
-		size_t na = 0, at = 100; /* the 838 ms interval */
-		double t = 0;
-		for (int i = 0; i < 140; i++) {
-			double rr = 905.0 + 12.0 * sin(i * 0.8);
-			unsigned bf = 0;
-			if (i >= 100 && i < 103) {
-				rr = mids[m][i - 100];
-				bf = i == 100 ? flag[m] : 0u;
-			}
-			t += rr / 1000.0;
-			int k = rr_push_beat(c, NS(t), rr, bf, o);
-			for (int j = 0; j < k; j++)
-				all[na++] = o[j];
-		}
-		int k = rr_flush(c, o);
-		for (int j = 0; j < k; j++)
-			all[na++] = o[j];
+		struct rr_nn all[200];
+		double seq[140];
+		unsigned bf[140] = { 0 };
+		const size_t at = 100; /* the 838 ms interval */
+		for (int i = 0; i < 140; i++)
+			seq[i] = i >= 100 && i < 103 ? mids[m][i - 100] : 905.0 + 12.0 * sin(i * 0.8);
+		bf[at] = flag[m];
+		size_t na = feed_flags(c, seq, bf, 140, all);
 		assert_int_equal(na, 140);
 		assert_true(fabs(all[at].nn_ms - 838.0) < 1e-9);
 		assert_true(fabs(all[at + 1].nn_ms - mids[m][1]) < 1e-9);
