@@ -10,8 +10,8 @@
 #   make deps       apt-get the build dependencies (sudo when not root)
 #   make clean
 #
-# Source layout: every .c in common/ analysis/ io/ drivers/ protocol/ goes
-# into one static library per folder; daemon/*.c except main.c into
+# Source layout (docs/ARCHITECTURE.md): every .c in common/ analysis/ io/
+# link/ sim/ drivers/ protocol/ goes into one static library per folder; daemon/*.c except main.c into
 # libvg_daemon.a; tools/NAME.c becomes build/bin/NAME; tests/unit/*.c and
 # tests/integration/*.c become test programs; tests/bench/*.c benchmarks;
 # tests/fuzz/*.c fuzz targets. A new file needs no Makefile change.
@@ -82,7 +82,7 @@ OPT ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wshadow -Wpointer-arith -Wformat=2 -Wundef \
 	-Wvla -Wno-unused-parameter
-CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Idrivers -Iprotocol -Idaemon -Itests/support
+CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Ilink -Isim -Idrivers -Iprotocol -Idaemon -Itests/support
 SAN_OPTS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_OPTS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_LINK = -fsanitize=address,undefined
@@ -92,9 +92,8 @@ CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS_VG) $(PKG_CFLAGS) $(SANFLAGS) $(
 LDFLAGS_ALL = $(SANFLAGS) $(if $(FUZZ),$(FUZZ_LINK))
 LIBS_ALL = $(PKG_LIBS) -ledf -lm
 
-LIBDIRS = common analysis io drivers protocol
 # link order: most dependent first
-LIBORDER = daemon protocol drivers io analysis common
+LIBORDER = daemon protocol drivers sim link io analysis common
 
 define libsrc
 $(filter-out daemon/main.c,$(wildcard $(1)/*.c))

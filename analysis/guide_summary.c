@@ -1,7 +1,8 @@
 /*
  * guide_summary.c - the session summary as JSON (for the `event` topic,
  * kind session.summary) and as a Markdown report (the daemon writes it
- * into the recording directory), plus the small JSON writers guide.c uses.
+ * into the recording directory). The small JSON writers it shares with
+ * guide.c are in guide_fmt.c.
  *
  * Problem: at session.stop the therapist and the researcher want one
  * readable page (baseline vs end: calm, RMSSD, HR, breathing; tension per
@@ -21,38 +22,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-size_t guide_appendf(char *buf, size_t cap, size_t pos, const char *fmt, ...)
-{
-	if (pos >= cap)
-		return pos + 1;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf + pos, cap - pos, fmt, ap);
-	va_end(ap);
-	return n < 0 ? cap : pos + (size_t)n;
-}
-
-size_t guide_json_str(char *buf, size_t cap, size_t pos, const char *s)
-{
-	pos = guide_appendf(buf, cap, pos, "\"");
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			pos = guide_appendf(buf, cap, pos, "\\%c", *p);
-		else if (*p < 0x20)
-			pos = guide_appendf(buf, cap, pos, "\\u%04x", *p);
-		else
-			pos = guide_appendf(buf, cap, pos, "%c", *p);
-	}
-	return guide_appendf(buf, cap, pos, "\"");
-}
-
-size_t guide_json_num(char *buf, size_t cap, size_t pos, double v, int dec)
-{
-	if (!isfinite(v))
-		return guide_appendf(buf, cap, pos, "null");
-	return guide_appendf(buf, cap, pos, "%.*f", dec, v);
-}
 
 static int finish(size_t pos, size_t cap)
 {

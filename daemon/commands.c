@@ -19,12 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int vd_err_msg(char *err, size_t cap, int code, const char *msg)
-{
-	snprintf(err, cap, "%s", msg);
-	return code;
-}
-
 
 /* Attach the JSON of an encoded message as reply[key]. */
 static int attach_json(cJSON *reply, const char *key, const char *json)

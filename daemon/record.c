@@ -303,18 +303,6 @@ static int annotate_edf(struct rec *r, int64_t onset_100us, int64_t dur_100us,
 	return VG_OK;
 }
 
-void rec_cut_utf8(char *dst, const char *src)
-{
-	size_t n = strlen(src);
-	if (n > EDF_ANNOT_TEXT) {
-		n = EDF_ANNOT_TEXT;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* an annotation to both files; onset/duration in seconds from the start.
  * The JSON line has the whole text. */
 static int annotate(struct rec *r, double onset_s, double duration_s, const char *text)

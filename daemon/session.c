@@ -107,6 +107,21 @@ static int record_start(struct vagusd *d, const char *client, const char *techni
 	return VG_OK;
 }
 
+/* 1 Hz: push the recording's buffered data to disk. */
+static void rec_sync_timer(void *ctx, int64_t now_ns)
+{
+	struct vagusd *d = ctx;
+	(void)now_ns;
+	if (d->rec)
+		vd_rec_problem(d, rec_sync(d->rec));
+}
+
+int vd_session_attach(struct vagusd *d)
+{
+	int e = loop_add_timer(d->loop, STATUS_NS, rec_sync_timer, d);
+	return e < 0 ? e : VG_OK;
+}
+
 void vd_record_stop(struct vagusd *d)
 {
 	if (!d->rec)

@@ -443,6 +443,11 @@ enum source_state source_state(const struct source *s)
 	return s->state;
 }
 
+int source_is_simulated(const struct source *s)
+{
+	return s && strcmp(s->driver_name, "sim") == 0;
+}
+
 const char *source_name(const struct source *s)
 {
 	return s->name;

@@ -57,6 +57,8 @@ struct loop_poller source_poller(struct source *s);
 enum source_state source_state(const struct source *s);
 const char *source_state_name(enum source_state st);
 const char *source_name(const struct source *s);
+/* 1 when the source is the built-in simulator (driver "sim"). */
+int source_is_simulated(const struct source *s);
 uint64_t source_samples_missing(const struct source *s);
 /* Append this source's status object (JSON) to buf at *len (bounded). */
 void source_status_json(const struct source *s, int64_t now_ns, char *buf,

@@ -1,12 +1,18 @@
 /*
- * vagusd.c - the daemon object (see vagusd.h): its life, the pipeline's
- * and the guide's outputs to the publisher, the timers (source ticks, 1 Hz
- * status), the sources and --source auto. Sessions are in session.c,
- * control requests in commands.c.
+ * vagusd.c - the daemon's core (see vagusd_int.h): the pipeline's and the
+ * guide's outputs to the publisher, events, the sample clock, the timers
+ * (source ticks, 1 Hz status), the sources and --source auto.
+ *
+ * Problem: sessions (session.c) and control requests (commands.c) need the
+ * core's publisher and clocks; if the core also called them the three would
+ * be one knot (issue 13).
+ * Approach: the core is the bottom layer and calls nobody above it;
+ * commands.c calls session.c and the core, session.c calls the core, and
+ * daemon.c (vagusd_new/destroy) assembles the three in that order.
+ * Limits: VAGUSD_MAX_SOURCES sources.
  */
 #include "vagusd_int.h"
 #include "autodetect.h"
-#include "ctlserver.h"
 #include "calm.h"
 #include "guide.h"
 #include "pacer.h"
@@ -166,6 +172,16 @@ void vd_build_status(struct vagusd *d, int64_t now_ns)
 	st->subscribers = pub_subscriptions(d->pub);
 	snprintf(st->session, sizeof(st->session), "%s",
 		 d->session.active ? d->session.id : "");
+	st->recording = d->rec != NULL;
+	if (d->rec) {
+		const char *edf = rec_edf_path(d->rec);
+		size_t n = strlen(edf);
+		if (n > 4 && !strcmp(edf + n - 4, ".edf"))
+			n -= 4;
+		snprintf(st->record_path, sizeof(st->record_path), "%.*s", (int)n, edf);
+	}
+	for (int i = 0; i < d->nsrc; i++)
+		st->simulated |= source_is_simulated(d->src[i]);
 }
 
 static void status(void *ctx, int64_t now_ns)
@@ -175,8 +191,6 @@ static void status(void *ctx, int64_t now_ns)
 	pub_send(d->pub, proto_topic_find("status"), &d->status);
 	if (d->sample_now_ns)
 		pl_tick(d->pl, d->sample_now_ns);
-	if (d->rec)
-		vd_rec_problem(d, rec_sync(d->rec));
 }
 
 /* Start one source; 0 or VG_ERR_*. */
@@ -231,12 +245,9 @@ static void autoscan(void *ctx, int64_t now_ns)
 }
 
 /* ---------------------------------------------------------------- life */
-struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
+int vd_core_open(struct vagusd *d, const struct vagusd_config *cfg)
 {
 	int e = VG_ERR_NOMEM;
-	struct vagusd *d = calloc(1, sizeof(*d));
-	if (!d)
-		goto fail;
 	d->cfg = *cfg;
 	if (!d->cfg.pub_endpoint)
 		d->cfg.pub_endpoint = "tcp://127.0.0.1:5560";
@@ -248,7 +259,7 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	}
 	d->loop = loop_new(&e);
 	if (!d->loop)
-		goto fail;
+		return e;
 	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
 		int n = rec_repair_dir(d->cfg.record_dir);
 		if (n > 0)
@@ -262,34 +273,34 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 	int have_key = d->cfg.secret_key_file && d->cfg.secret_key_file[0];
 	const char *eps[2] = { d->cfg.pub_endpoint, d->cfg.ctl_endpoint };
 	if ((e = sec_check_policy(eps, 2, have_key, d->cfg.insecure)) < 0)
-		goto fail;
+		return e;
 	e = VG_ERR_IO;
 	d->zctx = zmq_ctx_new();
 	if (!d->zctx)
-		goto fail;
+		return e;
 	if (have_key) {
 		d->sec = sec_new(d->zctx, d->cfg.secret_key_file, d->cfg.clients,
 				 d->cfg.nclients, &e);
 		if (!d->sec)
-			goto fail;
+			return e;
 		struct loop_poller zp = sec_poller(d->sec);
 		if ((e = loop_add_poller(d->loop, &zp)) < 0)
-			goto fail;
+			return e;
 	}
 	d->pub = pub_new(d->zctx, d->cfg.pub_endpoint, d->cfg.room, d->sec, &e);
 	if (!d->pub)
-		goto fail;
+		return e;
 	struct pl_config pc = { .windows_s = { 0 } };
 	memcpy(pc.windows_s, d->cfg.hrv_windows_s, sizeof(pc.windows_s));
 	struct guide_output go = { d, out_guide, out_release, out_hold_long,
 				   out_mark_response };
 	d->guide = guide_new(NULL, &go, &e);
 	if (!d->guide)
-		goto fail;
+		return e;
 	struct pl_output po = { d, out_beat, out_hrv, out_emg, out_resp };
 	d->pl = pl_new(&pc, &po, &e);
 	if (!d->pl)
-		goto fail;
+		return e;
 	for (int i = 0; i < d->cfg.nsources; i++) {
 		const char *spec = d->cfg.sources[i];
 		if (!strncmp(spec, "auto", 4) && (spec[4] == '\0' || spec[4] == ',')) {
@@ -301,65 +312,27 @@ struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err)
 		int is_sim = strncmp(spec, "sim", 3) == 0 &&
 			     (spec[3] == '\0' || spec[3] == ',' || spec[3] == ':');
 		if ((e = add_source(d, spec, is_sim ? d->cfg.sim_options : NULL)) < 0)
-			goto fail;
+			return e;
 	}
-	d->ctl = ctl_server_new(d->zctx, d->cfg.ctl_endpoint, vd_on_request, d, &e);
-	if (!d->ctl)
-		goto fail;
-	if ((e = sec_apply(d->sec, ctl_server_socket(d->ctl), "ctl")) < 0)
-		goto fail;
-	if (zmq_bind(ctl_server_socket(d->ctl), d->cfg.ctl_endpoint) != 0) {
-		vg_err("cannot bind control channel to %s: %s", d->cfg.ctl_endpoint,
-		       zmq_strerror(errno));
-		e = VG_ERR_BUSY;
-		goto fail;
-	}
-	sec_after_bind(d->cfg.ctl_endpoint);
-	struct loop_poller cp = ctl_server_poller(d->ctl);
-	if ((e = loop_add_poller(d->loop, &cp)) < 0)
-		goto fail;
 	struct loop_poller pp = pub_poller(d->pub);
 	if ((e = loop_add_poller(d->loop, &pp)) < 0 ||
 	    (e = loop_add_timer(d->loop, TICK_NS, tick, d)) < 0 ||
 	    (e = loop_add_timer(d->loop, STATUS_NS, status, d)) < 0 ||
 	    (d->auto_on && (e = loop_add_timer(d->loop, AUTOSCAN_NS, autoscan, d)) < 0))
-		goto fail;
-	vg_info("vagusd %s publishing on %s with %d source(s)", VAGUSD_VERSION,
-		d->cfg.pub_endpoint, d->nsrc);
-	return d;
-fail:
-	vagusd_destroy(&d);
-	if (err)
-		*err = e;
-	return NULL;
+		return e;
+	return VG_OK;
 }
 
-void vagusd_destroy(struct vagusd **dp)
+void vd_core_close(struct vagusd *d)
 {
-	if (!dp || !*dp)
-		return;
-	struct vagusd *d = *dp;
-	vd_record_stop(d);
 	for (int i = 0; i < d->nsrc; i++)
 		source_destroy(&d->src[i]);
 	pl_destroy(&d->pl);
 	guide_destroy(&d->guide);
-	ctl_server_destroy(&d->ctl);
 	pub_destroy(&d->pub);
 	sec_destroy(&d->sec);
 	if (d->zctx)
 		zmq_ctx_term(d->zctx);
+	d->zctx = NULL;
 	loop_destroy(&d->loop);
-	free(d);
-	*dp = NULL;
-}
-
-int vagusd_run(struct vagusd *d)
-{
-	return loop_run(d->loop);
-}
-
-void vagusd_stop(struct vagusd *d)
-{
-	loop_stop(d->loop);
 }

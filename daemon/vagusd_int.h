@@ -1,8 +1,12 @@
 /*
- * vagusd_int.h - the daemon object's insides, shared by its files:
- * vagusd.c (life, outputs, timers, sources), session.c (sessions,
- * recording, summary), commands.c (control requests). Not for other
- * modules: they use vagusd.h.
+ * vagusd_int.h - the daemon object's insides, shared by its files, in
+ * layers that call one way only (tests/call_circles.py checks it):
+ *   daemon.c   vagusd_new/destroy: assembles the three below
+ *   commands.c control requests       -> session.c, vagusd.c
+ *   session.c  sessions, recording    -> vagusd.c
+ *   vagusd.c   the core: outputs, events, clocks, timers, sources
+ *   errmsg.c   the refusal helper, below all of them
+ * Not for other modules: they use vagusd.h.
  */
 #ifndef VAGUSD_INT_H
 #define VAGUSD_INT_H
@@ -59,7 +63,11 @@ struct vagusd {
 	struct proto_event ev;
 };
 
-/* vagusd.c */
+/* vagusd.c (the core) */
+/* Open the core: loop, publisher, security, pipeline, guide, sources and
+ * their timers; 0 or VG_ERR_*. vd_core_close() undoes what was opened. */
+int vd_core_open(struct vagusd *d, const struct vagusd_config *cfg);
+void vd_core_close(struct vagusd *d);
 /* Publish an event; data is a JSON object text or NULL. */
 void vd_publish_event(struct vagusd *d, const char *kind, const char *source,
 		      const char *detail, const char *data);
@@ -76,11 +84,15 @@ int vd_mark(struct vagusd *d, const struct ctl_request *req, struct cJSON *reply
 void vd_rec_problem(struct vagusd *d, int rc);
 void vd_annotate(struct vagusd *d, const char *text);
 void vd_record_stop(struct vagusd *d);
+/* Give the session layer its timer (1 Hz recording sync); 0 or VG_ERR_*. */
+int vd_session_attach(struct vagusd *d);
 
 /* commands.c */
 /* The control channel's handler (ctl_handler_fn). */
 int vd_on_request(void *ctx, const struct ctl_request *req, struct cJSON *reply,
 		  char *err, size_t cap);
+
+/* errmsg.c */
 /* Put msg into err; returns code. */
 int vd_err_msg(char *err, size_t cap, int code, const char *msg);
 

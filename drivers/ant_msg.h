@@ -8,7 +8,8 @@
  * Approach: constants named after the ANT message protocol (ids from
  * Tigge/openant openant/base/message.py, event codes from Dynastream's
  * antdefines.h, as summarised in ../shared/docs/protocols.md section 1) and
- * two small functions.
+ * two small inline functions. Header-only on purpose: the emulator in sim/
+ * includes it without linking anything of drivers/ (docs/ARCHITECTURE.md).
  * Limits: payload up to ANT_MAX_LEN (41) bytes, as in MESG_MAX_SIZE_VALUE.
  */
 #ifndef DRV_ANT_MSG_H
@@ -16,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ANT_SYNC 0xA4u
 #define ANT_MAX_LEN 41u          /* largest payload (extended messages) */
@@ -53,11 +55,28 @@
 #define ANT_EXT_FLAG_ID 0x80u     /* extended data carries the channel id */
 
 /* XOR of n bytes. */
-uint8_t ant_xor(const uint8_t *p, size_t n);
+static inline uint8_t ant_xor(const uint8_t *p, size_t n)
+{
+	uint8_t x = 0;
+	for (size_t i = 0; i < n; i++)
+		x ^= p[i];
+	return x;
+}
 
 /* Build a message into out (>= n + 4 bytes); returns its length, or 0 when
  * n > ANT_MAX_LEN. */
-size_t ant_msg_build(uint8_t *out, uint8_t id, const uint8_t *payload,
-		     size_t n);
+static inline size_t ant_msg_build(uint8_t *out, uint8_t id,
+				   const uint8_t *payload, size_t n)
+{
+	if (n > ANT_MAX_LEN)
+		return 0;
+	out[0] = ANT_SYNC;
+	out[1] = (uint8_t)n;
+	out[2] = id;
+	if (n)
+		memcpy(out + 3, payload, n);
+	out[3 + n] = ant_xor(out, 3 + n);
+	return n + 4;
+}
 
 #endif

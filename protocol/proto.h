@@ -104,6 +104,9 @@ struct proto_status {
 	char ctl_endpoint[128];
 	int subscribers;        /* subscriptions seen on the PUB socket */
 	char session[96];       /* current session id, "" = none */
+	int recording;          /* 1 = the session is being recorded to disk */
+	char record_path[512];  /* recording's base path (no extension), "" = none */
+	int simulated;          /* 1 = some source is simulated (sim or emulator) */
 };
 
 /* `event`: something happened (session, marks, sources, recording). */

@@ -118,6 +118,12 @@ static const struct proto_field status_fields[] = {
 	F_INT(struct proto_status, subscribers, "subscribers", "",
 	      "subscriptions currently registered on the PUB socket"),
 	F_STR(struct proto_status, session, "session", "current session id, empty when none"),
+	F_BOOL(struct proto_status, recording, "recording",
+	       "true while the current session is written to disk"),
+	F_STR(struct proto_status, record_path, "record_path",
+	      "base path of the session's files (no extension); empty when not recording"),
+	F_BOOL(struct proto_status, simulated, "simulated",
+	       "true when any source is the simulator: the data are not a person's"),
 };
 
 /* ---------------------------------------------------------------- event */

@@ -4,7 +4,7 @@
  *
  * Problem: the daemon and the drivers must be run end to end (handshake,
  * framing, faults, unplug and replug) on machines with no sensor attached.
- * Approach: one emulator from the registry (drivers/emu_registry.c; the
+ * Approach: one emulator from the registry (sim/emu_registry.c; the
  * name is the driver's) produces the device's byte stream.
  *  --out PATH   writes S seconds (--seconds, default 60) to a file ("-" =
  *               stdout) as if the host had sent the driver's start-up

@@ -7,7 +7,7 @@
  * Problem: a driver's feed() must never be the bottleneck of the daemon,
  * also not while resynchronising on garbage; the figure must be measured,
  * not asserted in a timed test.
- * Approach: each driver's emulator (drivers/emu_<name>.c, no host:
+ * Approach: each driver's emulator (sim/emu_<name>.c, no host:
  * autostart, or for the HRMI a stream of "G32" polls) produces a stream of
  * at least STREAM_MIN bytes; the stream is fed in 4096-byte reads, repeated
  * until TOTAL_MB have passed, into one instance with an empty sink; wall

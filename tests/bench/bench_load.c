@@ -34,7 +34,7 @@
  *      whatever ran before it in the same loop iteration (the 10 ms tick,
  *      with its analysis, runs first).
  *    * device (exact, speed 1): the bench emulates a BITalino (ECG + EMG
- *      at 1000 Hz, drivers/emu_bitalino.c) on a pty, given to the daemon
+ *      at 1000 Hz, sim/emu_bitalino.c) on a pty, given to the daemon
  *      as `--source bitalino:fd:PTY` (alone, then with sim,emg=4 beside it
  *      as load), and notes the wall time each sample's frame was written.
  *      An `emg` result of channel 0 for sample k is produced by the arrival

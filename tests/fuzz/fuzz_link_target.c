@@ -1,6 +1,6 @@
 /*
  * fuzz_link_target.c - libFuzzer target for the link target-string parser
- * (drivers/link_target.c): link_target_parse on arbitrary bytes, then the
+ * (link/link_target.c): link_target_parse on arbitrary bytes, then the
  * per-transport address parsers and the number parser on whatever it
  * accepted. The checks assert the parser's postconditions (terminated,
  * bounded fields; options found again by key). Never opens anything.

@@ -1,6 +1,6 @@
 /*
  * test_hrv_chain_live.c - hrv_chain.h, the live wiring: the simulator's ECG
- * (drivers/sim_model.h, known breathing rate) through the detector into
+ * (sim/sim_model.h, known breathing rate) through the detector into
  * hc_beat(); hrv reported after every cleaned interval for each window,
  * resp at 1 Hz, the breathing rate steering RSA (paced 6/min: RSA in LF,
  * slow_breathing set), calm after its baseline, gaps.

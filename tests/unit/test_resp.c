@@ -2,7 +2,7 @@
  * test_resp.c - breathing rate from RSA and EDR: synthetic beats whose
  * breathing rate is known (RR = mean + RSA at the breathing phase + a
  * 0.1 Hz Mayer wave + noise; R amplitude modulated by breathing) at 5-20
- * breaths/min; the simulator's ECG (drivers/sim_model.h) through the
+ * breaths/min; the simulator's ECG (sim/sim_model.h) through the
  * detector, RR cleaning and resp; and drivedb drive05 (PhysioNet, Healey &
  * Picard 2005) against its chest belt.
  */

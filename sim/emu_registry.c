@@ -1,6 +1,6 @@
 /*
  * emu_registry.c - the one list of device emulators (see emu.h).
- * Adding an emulator = one drivers/emu_<name>.c file and one line here; the
+ * Adding an emulator = one sim/emu_<name>.c file and one line here; the
  * name must be the driver's name so vagus-sim, the round-trip tests and the
  * benchmarks can pair each emulator with its driver.
  */

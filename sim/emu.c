@@ -1,7 +1,10 @@
 /*
  * emu.c - the emulator core (see emu.h): one emulated device = one
  * struct emu_ops from the registry, a simulator that carries the physiology,
- * an output buffer, and fault injection applied frame by frame.
+ * an output buffer, and fault injection applied frame by frame. This file
+ * holds the life of an emulator and the lookups; what emulators call while
+ * they run (emu_frame, emu_text, ...) is in emu_out.c, below the registry,
+ * so no file here calls back into one that calls it.
  *
  * Problem: every device emulator needs the same plumbing (owning a sim at the
  * right rates, collecting its output bytes, damaging frames reproducibly for
@@ -18,6 +21,7 @@
  * emu_advance() call (advance in small steps).
  */
 #include "emu.h"
+#include "emu_int.h"
 #include "sim_model.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -25,62 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMU_GARBAGE_MAX 16 /* bytes of garbage inserted per fault */
 #define EMU_NAMES_MAX 32
-
-struct emu {
-	const struct emu_ops *ops;
-	struct sim *sim;
-	struct emu_faults faults;
-	uint64_t rng;     /* fault generator state (splitmix64) */
-	void *priv;
-	uint8_t *out;     /* bytes produced since the last emu_advance() */
-	size_t len, cap;
-	size_t given;     /* bytes returned by the last emu_advance() */
-	int oom;          /* output lost for lack of memory (logged once) */
-	struct emu_fault_stats fstats;
-};
-
-static uint64_t next_u64(struct emu *e)
-{
-	uint64_t z = (e->rng += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* uniform in [0, 1) */
-static double next_unit(struct emu *e)
-{
-	return (double)(next_u64(e) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static int reserve(struct emu *e, size_t n)
-{
-	if (e->len + n <= e->cap)
-		return 0;
-	size_t cap = e->cap ? e->cap : 4096;
-	while (cap < e->len + n)
-		cap *= 2;
-	uint8_t *p = realloc(e->out, cap);
-	if (!p) {
-		if (!e->oom)
-			vg_warnx("%s: out of memory, output dropped", e->ops->name);
-		e->oom = 1;
-		return VG_ERR_NOMEM;
-	}
-	e->out = p;
-	e->cap = cap;
-	return 0;
-}
-
-static void put(struct emu *e, const uint8_t *buf, size_t n)
-{
-	if (n == 0 || reserve(e, n) < 0)
-		return;
-	memcpy(e->out + e->len, buf, n);
-	e->len += n;
-}
 
 struct emu *emu_new(const char *name, uint64_t sim_seed,
 		    const struct emu_faults *faults, int *err)
@@ -205,53 +154,3 @@ const struct emu_ops *emu_find(const char *name)
 	return NULL;
 }
 
-const struct emu_fault_stats *emu_fault_stats(const struct emu *e)
-{
-	return &e->fstats;
-}
-
-void *emu_priv(struct emu *e)
-{
-	return e->priv;
-}
-
-struct sim *emu_sim(struct emu *e)
-{
-	return e->sim;
-}
-
-void emu_frame(struct emu *e, const uint8_t *buf, size_t n)
-{
-	const struct emu_faults *f = &e->faults;
-	e->fstats.frames++;
-	if (f->drop_rate > 0 && next_unit(e) < f->drop_rate) {
-		e->fstats.dropped++;
-		return;
-	}
-	if (f->garbage_rate > 0 && next_unit(e) < f->garbage_rate) {
-		uint8_t g[EMU_GARBAGE_MAX];
-		size_t k = 1 + (size_t)(next_u64(e) % EMU_GARBAGE_MAX);
-		for (size_t i = 0; i < k; i++)
-			g[i] = (uint8_t)next_u64(e);
-		put(e, g, k);
-		e->fstats.garbage_bytes += k;
-	}
-	size_t at = e->len;
-	put(e, buf, n);
-	if (n && e->len == at + n && f->corrupt_rate > 0 &&
-	    next_unit(e) < f->corrupt_rate) {
-		uint64_t r = next_u64(e);
-		e->out[at + (size_t)(r % n)] ^= (uint8_t)(1u << ((r >> 32) & 7));
-		e->fstats.corrupted++;
-	}
-}
-
-void emu_text(struct emu *e, const char *s)
-{
-	put(e, (const uint8_t *)s, strlen(s));
-}
-
-void emu_bytes(struct emu *e, const uint8_t *buf, size_t n)
-{
-	put(e, buf, n);
-}

@@ -11,6 +11,9 @@
  * calls the transport's open. Transport open/close contract: close is
  * called after a failed open too, so open must first mark its resources as
  * absent (fd = -1) before anything can fail.
+ * The accessors the transports call (link_priv, link_opt, link_target) are
+ * in link_base.c, so the transports never call back into this file, which
+ * reaches them through the table.
  * Limits: one thread per link; see link.h for the grammar.
  */
 #include "link.h"
@@ -30,12 +33,6 @@ static const struct link_ops *const transports[] = {
 	&link_usb_ops,
 };
 
-struct link {
-	const struct link_ops *ops;
-	char target[LINK_TARGET_MAX]; /* as given, for messages */
-	struct link_target t;         /* parsed; options point into it */
-	void *priv;
-};
 
 /* Copy src for a log message: control characters become '?', long
  * strings are cut. */
@@ -176,19 +173,4 @@ int link_handle(struct link *l)
 	if (!l->ops->handle)
 		return VG_OK;
 	return l->ops->handle(l);
-}
-
-const char *link_target(const struct link *l)
-{
-	return l ? l->target : "";
-}
-
-void *link_priv(struct link *l)
-{
-	return l ? l->priv : NULL;
-}
-
-const char *link_opt(const struct link *l, const char *key)
-{
-	return l ? link_target_opt(&l->t, key) : NULL;
 }

@@ -4,7 +4,7 @@
  *
  * Problem: no sensor is attached on test machines, yet every driver must be
  * exercised end to end (handshake, framing, counters, faults, unplug).
- * Approach: one struct emu_ops per device (drivers/emu_<name>.c, one line in
+ * Approach: one struct emu_ops per device (sim/emu_<name>.c, one line in
  * emu_registry.c). The core (emu.c) owns a struct sim at the rates the
  * emulator asks for, collects output frames through emu_frame(), and applies
  * fault injection per frame (drop, corrupt one bit, insert garbage).
@@ -75,7 +75,7 @@ struct emu_fault_stats {
 };
 const struct emu_fault_stats *emu_fault_stats(const struct emu *e);
 
-/* Registry (drivers/emu_registry.c): NULL-terminated list; lookup by name. */
+/* Registry (sim/emu_registry.c): NULL-terminated list; lookup by name. */
 const struct emu_ops *const *emu_all(void);
 const struct emu_ops *emu_find(const char *name);
 

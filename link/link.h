@@ -10,7 +10,7 @@
  * "fd:/dev/pts/3", "/dev/pts/3" (= fd), "tcp:host:port"). Errors from errno,
  * libserialport and libusb are translated to VG_ERR_* here and nowhere else.
  *
- * Target grammar (parsed by drivers/link_target.c, at most 255 bytes, no
+ * Target grammar (parsed by link/link_target.c, at most 255 bytes, no
  * control characters):
  *   target  = scheme ":" address [ "?" options ]  |  path [ "?" options ]
  *   path    = starts with "/" or "." (a bare path means the fd transport)
