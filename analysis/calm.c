@@ -66,6 +66,12 @@ struct calm *calm_new(double baseline_s, int *err)
 	return c;
 }
 
+void calm_set_baseline_s(struct calm *c, double baseline_s)
+{
+	if (c && baseline_s > 0.0 && baseline_s <= 86400.0)
+		c->baseline_s = baseline_s;
+}
+
 void calm_destroy(struct calm **c)
 {
 	if (!c || !*c)

@@ -48,6 +48,8 @@ double calm_pns_index(double mean_nn_ms, double rmssd_ms, double sd1_ms);
 struct calm *calm_new(double baseline_s, int *err);
 void calm_destroy(struct calm **c);
 void calm_reset(struct calm *c);
+/* Change the baseline length (s, > 0) for the next calm_reset(). */
+void calm_set_baseline_s(struct calm *c, double baseline_s);
 /* Feed one hrv result at t_ns (its pns_index); fills r->calm and
  * r->calm_trend (NAN until the baseline is complete / for 2 samples). */
 void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r);

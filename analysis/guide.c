@@ -567,6 +567,11 @@ int guide_hold_stop(struct guide *g, int64_t t_ns)
 	return VG_OK;
 }
 
+enum guide_profile guide_profile_get(const struct guide *g)
+{
+	return g->profile;
+}
+
 int guide_profile_set(struct guide *g, const char *profile)
 {
 	for (int i = 0; profile && i < GUIDE_NPROFILES; i++)
@@ -600,6 +605,11 @@ int guide_session_start(struct guide *g, const char *id, int64_t t_ns)
 	memset(g->pacer_s, 0, sizeof(g->pacer_s));
 	memset(g->advice_s, 0, sizeof(g->advice_s));
 	g->adaptive_best_bpm = NAN;
+	g->base_next = GUIDE_BASE_K0;
+	g->cap_state = 0;
+	g->cap_calm_done = 0;
+	g->cap_calm = NAN;
+	g->ncal = 0;
 	calm_reset(g->calm_own);
 	return VG_OK;
 }
@@ -615,6 +625,22 @@ static void baseline_update(struct guide *g, int64_t now_ns, int final)
 	int64_t end = g->start_ns + span;
 	if (final && now_ns < end)
 		end = now_ns;
+	while (g->base_next < GUIDE_BASE_K0 + GUIDE_BASE_NTAB &&
+	       now_ns >= g->start_ns + S_NS(g->base_next) + margin) {
+		span_figures(g, g->start_ns, g->start_ns + S_NS(g->base_next),
+			     &g->base_tab[g->base_next - GUIDE_BASE_K0]);
+		g->base_next++;
+	}
+	if (g->cap_state == 1 && (now_ns >= g->cap_to + margin || (final && now_ns >= g->cap_to))) {
+		span_figures(g, g->cap_from, g->cap_to, &g->cap_span);
+		g->cap_state = 2;
+	}
+	if (g->cap_state >= 2 && !g->cap_calm_done &&
+	    (final || now_ns >= g->cap_to + S_NS(CALM_BASE_S) + margin)) {
+		/* calm is relative to the captured baseline from its end on */
+		gser_mean(&g->calm, g->cap_to, g->cap_to + S_NS(CALM_BASE_S), &g->cap_calm);
+		g->cap_calm_done = 1;
+	}
 	if (!g->baseline_done && (final || now_ns >= end + margin)) {
 		span_figures(g, g->start_ns, end, &g->baseline);
 		g->baseline_done = 1;
@@ -651,13 +677,35 @@ int guide_session_stop(struct guide *g, int64_t t_ns, struct guide_summary *out)
 	out->start_ns = g->start_ns;
 	out->stop_ns = t_ns;
 	out->duration_s = (double)(t_ns - g->start_ns) / 1e9;
-	out->span_s = g->cfg.baseline_s;
-	out->baseline = g->baseline;
+	/* baseline and end spans scale with the session: 20 % of it, at
+	 * least 15 s (or all of it when shorter), at most 120 s */
+	double span = out->duration_s * GUIDE_SPAN_FRAC;
+	if (span < GUIDE_SPAN_MIN_S)
+		span = out->duration_s < GUIDE_SPAN_MIN_S ? out->duration_s : GUIDE_SPAN_MIN_S;
+	if (span > GUIDE_SPAN_MAX_S)
+		span = GUIDE_SPAN_MAX_S;
+	if (span < 0)
+		span = 0;
+	out->span_s = span;
+	out->baseline_s = span;
+	out->baseline_from_ns = g->start_ns;
+	int ks = (int)lround(span);
+	if (t_ns - g->start_ns <= S_NS(240.0) || ks < GUIDE_BASE_K0 || ks >= g->base_next)
+		span_figures(g, g->start_ns, g->start_ns + S_NS(span), &out->baseline);
+	else
+		out->baseline = g->base_tab[ks - GUIDE_BASE_K0];
 	out->baseline.calm = g->base_calm;
-	int64_t from = t_ns - S_NS(g->cfg.baseline_s);
-	if (from < g->start_ns)
-		from = g->start_ns;
-	span_figures(g, from, t_ns, &out->end);
+	if (g->cap_state >= 2 && g->cap_from >= g->start_ns) {
+		out->baseline_captured = 1;
+		out->baseline_from_ns = g->cap_from;
+		out->baseline_s = (double)(g->cap_to - g->cap_from) / 1e9;
+		out->baseline = g->cap_span;
+		out->baseline.calm = g->cap_calm;
+	}
+	span_figures(g, t_ns - S_NS(span), t_ns, &out->end);
+	copy_str(out->profile, sizeof(out->profile), guide_profile_name(g->profile));
+	out->ncal = g->ncal;
+	memcpy(out->cal, g->cals, (size_t)g->ncal * sizeof(g->cals[0]));
 	for (int c = 0; c < GUIDE_MAX_REGIONS; c++)
 		if (g->reg[c].used)
 			out->nregions = c + 1;
@@ -678,6 +726,97 @@ int guide_session_stop(struct guide *g, int64_t t_ns, struct guide_summary *out)
 	out->holds_long = g->holds_long;
 	g->in_session = 0;
 	return VG_OK;
+}
+
+/* ---------------------------------------------------------------- captures */
+void guide_span_figures(const struct guide *g, int64_t from_ns, int64_t to_ns,
+			struct guide_span *out)
+{
+	span_figures(g, from_ns, to_ns, out);
+}
+
+void guide_baseline_capture(struct guide *g, int64_t from_ns, int64_t to_ns)
+{
+	g->cap_from = from_ns;
+	g->cap_to = to_ns > from_ns ? to_ns : from_ns;
+	g->cap_state = 1;
+	g->cap_calm_done = 0;
+	g->cap_calm = NAN;
+}
+
+int guide_baseline_result(struct guide *g, struct guide_span *out)
+{
+	if (g->cap_state != 2)
+		return 0;
+	*out = g->cap_span;
+	g->cap_state = 3;
+	return 1;
+}
+
+const char *guide_region_name(const struct guide *g, int ch)
+{
+	return (ch >= 0 && ch < GUIDE_MAX_REGIONS && g->reg[ch].used) ? g->reg[ch].name : "";
+}
+
+void guide_calibration(struct guide *g, const struct guide_cal *c)
+{
+	if (!g->in_session)
+		return;
+	if (g->ncal == GUIDE_MAX_CALS) { /* keep the latest */
+		memmove(&g->cals[0], &g->cals[1], (GUIDE_MAX_CALS - 1) * sizeof(g->cals[0]));
+		g->ncal--;
+	}
+	g->cals[g->ncal++] = *c;
+}
+
+/* Rest calibration: see guide.h. The second rule is the advice's
+ * guarding rise (guide_advice.c, standard profile) measured against the
+ * region's quietest 5 s of the last 2 minutes instead of the 10 s before. */
+#define REST_LOOK_S 120.0
+#define REST_WIN_S 5.0
+#define REST_RISE 1.30
+#define REST_RISE_UV 5.0
+int guide_rest_check(const struct guide *g, int ch, double level_uv,
+		     double reference_uv, int64_t t_ns, char *why, size_t cap)
+{
+	if (why && cap)
+		why[0] = '\0';
+	if (ch < 0 || ch >= GUIDE_MAX_REGIONS || !g->reg[ch].used)
+		return 0; /* nothing known about it: no grounds to refuse */
+	const struct guide_region *r = &g->reg[ch];
+	if (!isfinite(level_uv))
+		gser_mean(&r->emg, t_ns - S_NS(2.0), t_ns + 1, &level_uv);
+	if (!isfinite(level_uv))
+		return 0;
+	if (isfinite(reference_uv) && reference_uv > 0.0 &&
+	    level_uv >= GUIDE_REST_OF_REF * reference_uv) {
+		snprintf(why, cap, "%s is not at rest: %.0f uV is %.0f %% of its reference "
+			 "contraction (%.0f uV); let it relax, then calibrate rest again",
+			 r->name, level_uv, 100.0 * level_uv / reference_uv, reference_uv);
+		return 1;
+	}
+	double floor_uv = INFINITY;
+	int64_t w = S_NS(REST_WIN_S);
+	for (int64_t a = t_ns - S_NS(REST_LOOK_S); a + w <= t_ns; a += w / 2) {
+		double m;
+		if (gser_mean(&r->emg, a, a + w, &m) >= 10 && m < floor_uv)
+			floor_uv = m;
+	}
+	if (isfinite(floor_uv) && level_uv >= REST_RISE * floor_uv &&
+	    level_uv - floor_uv >= REST_RISE_UV) {
+		snprintf(why, cap, "%s is tense: %.0f uV, %.1f times its quietest level of the "
+			 "last 2 minutes (%.0f uV); let it relax, then calibrate rest again",
+			 r->name, level_uv, level_uv / floor_uv, floor_uv);
+		return 1;
+	}
+	if (g->adv.advice == GUIDE_ADV_EASE && isfinite(g->adv.ease_uv_ref[ch]) &&
+	    level_uv >= g->adv.ease_uv_ref[ch] * REST_RISE) {
+		snprintf(why, cap, "%s is still guarding: %.0f uV (%.0f before the surge); "
+			 "let it relax, then calibrate rest again", r->name, level_uv,
+			 g->adv.ease_uv_ref[ch]);
+		return 1;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- tick */

@@ -39,6 +39,11 @@
 #define GUIDE_RESPONSE_S 30.0   /* mark response: 30 s after vs 30 s before */
 #define GUIDE_RELEASE_DROP 0.20 /* release: tension down >= 20 % of the hold's start */
 #define GUIDE_RELEASE_S 5.0     /* ... for >= 5 s */
+#define GUIDE_MAX_CALS 16       /* calibrations kept for the summary */
+#define GUIDE_SPAN_FRAC 0.20    /* summary baseline/end span: 20 % of the session ... */
+#define GUIDE_SPAN_MIN_S 15.0   /* ... at least 15 s (or the whole session if shorter) */
+#define GUIDE_SPAN_MAX_S 120.0  /* ... at most 120 s */
+#define GUIDE_REST_OF_REF 0.30  /* rest calibration refused at >= 30 % of the reference */
 
 enum guide_advice {
 	GUIDE_ADV_NONE = 0,   /* not enough signal to advise */
@@ -132,12 +137,36 @@ struct guide_span {
 	double emg_uv[GUIDE_MAX_REGIONS];
 };
 
+/* One EMG calibration of the session (accepted or refused). */
+struct guide_cal {
+	int64_t t_ns;            /* when it ended (or was refused) */
+	int channel;
+	char region[40];
+	char kind[16];           /* "rest" or "reference" */
+	double level_uv;         /* captured level, uV (NAN if refused before capture) */
+	int accepted;
+	char why[192];           /* plain words when refused */
+};
+
 struct guide_summary {
 	char session[64];
 	int64_t start_ns, stop_ns;
 	double duration_s;
-	double span_s;           /* length of the baseline and end spans, s */
+	double span_s;           /* length of the end span (and of the baseline unless captured), s */
+	int baseline_captured;   /* 1: the baseline is a capture (baseline.start), not the first span_s */
+	int64_t baseline_from_ns;
+	double baseline_s;       /* length of the baseline span, s */
 	struct guide_span baseline, end;
+	/* session metadata: filled by the caller (the daemon) after
+	 * guide_session_stop(), except profile */
+	char date[32];           /* start, UTC, "YYYY-MM-DD HH:MM:SS UTC" */
+	char client[64];
+	char technique[64];
+	char profile[16];        /* filled by guide_session_stop() */
+	char notes[512];
+	int simulated;           /* 1: data from the simulator, not a person */
+	int ncal;
+	struct guide_cal cal[GUIDE_MAX_CALS];
 	int nregions;
 	char region[GUIDE_MAX_REGIONS][40];
 	int region_releases[GUIDE_MAX_REGIONS];
@@ -197,6 +226,31 @@ int guide_hold_stop(struct guide *g, int64_t t_ns);
  * none). VG_ERR_RANGE when GUIDE_MAX_MARKS marks are pending/kept. */
 int guide_mark(struct guide *g, const char *label, const char *region,
 	       double pressure, int64_t t_ns);
+/* Figures over [from_ns, to_ns) of the last 256 s (NAN where no data). */
+void guide_span_figures(const struct guide *g, int64_t from_ns, int64_t to_ns,
+			struct guide_span *out);
+/* A baseline captured on request over [from_ns, to_ns): when it is over
+ * (and its figures known, guide_baseline_result()), the session summary
+ * takes its baseline from it instead of the session's first span. */
+void guide_baseline_capture(struct guide *g, int64_t from_ns, int64_t to_ns);
+/* 1 once, when a captured baseline's figures are complete (*out filled);
+ * 0 otherwise. */
+int guide_baseline_result(struct guide *g, struct guide_span *out);
+/* Is a muscle at rest enough for a rest calibration? level_uv: the
+ * captured (or current, NAN = the last 2 s) envelope of EMG channel ch at
+ * t_ns; reference_uv: its reference calibration (NAN = none). Returns 0
+ * (at rest) or 1 (tense: why says so in plain words). Rules: >= 30 % of
+ * the reference; or >= 30 % and >= 5 uV above its lowest 5-s level of the
+ * last 2 minutes (the advice's guarding rise); or the advice still holds
+ * the region as guarding. */
+int guide_rest_check(const struct guide *g, int ch, double level_uv,
+		     double reference_uv, int64_t t_ns, char *why, size_t cap);
+/* Keep a calibration (accepted or refused) for the session summary. */
+void guide_calibration(struct guide *g, const struct guide_cal *c);
+/* The region name of EMG channel ch ("" if unknown). */
+const char *guide_region_name(const struct guide *g, int ch);
+/* The profile in effect. */
+enum guide_profile guide_profile_get(const struct guide *g);
 /* "standard", "sensitive" or "flare"; VG_ERR_NOTFOUND otherwise. */
 int guide_profile_set(struct guide *g, const char *profile);
 /* Start a session (resets baseline, marks, releases, pacer times). */

@@ -13,6 +13,8 @@
 #define GUIDE_HIST_BINS 1024      /* 256 s of history */
 #define GUIDE_FOLLOW_CAP 256      /* beats kept for `following` */
 #define GUIDE_NS 1000000000LL
+#define GUIDE_BASE_K0 ((int)GUIDE_SPAN_MIN_S)                 /* first tabled span, s */
+#define GUIDE_BASE_NTAB ((int)GUIDE_SPAN_MAX_S - GUIDE_BASE_K0 + 1)
 
 /* What the advice rules look at (guide.c fills it every 250 ms). */
 struct guide_feat {
@@ -122,6 +124,20 @@ struct guide {
 	int64_t first_calm_ns;   /* INT64_MIN = none yet */
 	struct guide_span baseline;
 	double base_calm;        /* baseline calm (NAN until known) */
+	/* the session's first k s for k = 15..120 s, kept as they complete
+	 * (the history holds 256 s; the summary's span depends on the
+	 * session's length, known only at its end) */
+	struct guide_span base_tab[GUIDE_BASE_NTAB];
+	int base_next;           /* next k to table */
+	/* a baseline captured on request (baseline.start) */
+	int cap_state;           /* 0 none, 1 capturing, 2 figures known, 3 reported */
+	int64_t cap_from, cap_to;
+	struct guide_span cap_span;
+	int cap_calm_done;
+	double cap_calm;
+	/* calibrations of this session */
+	struct guide_cal cals[GUIDE_MAX_CALS];
+	int ncal;
 	struct guide_release releases[GUIDE_MAX_RELEASES];
 	int nreleases;
 	int holds, holds_long;

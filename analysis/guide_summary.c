@@ -59,6 +59,22 @@ static int summary_json(const struct guide_summary *s, char *b, size_t cap,
 	p = guide_json_num(b, cap, p, s->duration_s, 1);
 	p = guide_appendf(b, cap, p, ",\"span_s\":");
 	p = guide_json_num(b, cap, p, s->span_s, 1);
+	p = guide_appendf(b, cap, p, ",\"baseline_captured\":%s,\"baseline_s\":",
+			  s->baseline_captured ? "true" : "false");
+	p = guide_json_num(b, cap, p, s->baseline_s, 1);
+	p = guide_appendf(b, cap, p, ",\"date\":");
+	p = guide_json_str(b, cap, p, s->date);
+	p = guide_appendf(b, cap, p, ",\"client\":");
+	p = guide_json_str(b, cap, p, s->client);
+	p = guide_appendf(b, cap, p, ",\"technique\":");
+	p = guide_json_str(b, cap, p, s->technique);
+	p = guide_appendf(b, cap, p, ",\"profile\":");
+	p = guide_json_str(b, cap, p, s->profile);
+	if (level < 2) {
+		p = guide_appendf(b, cap, p, ",\"notes\":");
+		p = guide_json_str(b, cap, p, s->notes);
+	}
+	p = guide_appendf(b, cap, p, ",\"simulated\":%s", s->simulated ? "true" : "false");
 	p = guide_appendf(b, cap, p, ",\"regions\":[");
 	for (int c = 0; c < s->nregions; c++) {
 		p = guide_appendf(b, cap, p, c ? "," : "");
@@ -116,8 +132,20 @@ static int summary_json(const struct guide_summary *s, char *b, size_t cap,
 				  guide_advice_name((enum guide_advice)k));
 		p = guide_json_num(b, cap, p, s->advice_s[k], 1);
 	}
-	p = guide_appendf(b, cap, p, "},\"holds\":%d,\"holds_long\":%d}", s->holds,
-			  s->holds_long);
+	p = guide_appendf(b, cap, p, "},\"holds\":%d,\"holds_long\":%d,\"ncal\":%d,"
+			  "\"calibrations\":[", s->holds, s->holds_long, s->ncal);
+	for (int i = 0; level < 2 && i < s->ncal; i++) {
+		const struct guide_cal *c = &s->cal[i];
+		p = guide_appendf(b, cap, p, "%s{\"t_ns\":%lld,\"channel\":%d,\"region\":",
+				  i ? "," : "", (long long)c->t_ns, c->channel);
+		p = guide_json_str(b, cap, p, c->region);
+		p = guide_appendf(b, cap, p, ",\"kind\":");
+		p = guide_json_str(b, cap, p, c->kind);
+		p = guide_appendf(b, cap, p, ",\"level_uv\":");
+		p = guide_json_num(b, cap, p, c->level_uv, 1);
+		p = guide_appendf(b, cap, p, ",\"accepted\":%s}", c->accepted ? "true" : "false");
+	}
+	p = guide_appendf(b, cap, p, "]}");
 	return finish(p, cap);
 }
 
@@ -154,6 +182,18 @@ static size_t md_row(char *b, size_t cap, size_t p, const char *name,
 	return guide_appendf(b, cap, p, " |\n");
 }
 
+/* "| name | text |" with the text kept on one table cell ("-" if empty). */
+static size_t md_cell(char *b, size_t cap, size_t p, const char *name, const char *text)
+{
+	p = guide_appendf(b, cap, p, "| %s | ", name);
+	if (!text[0])
+		p = guide_appendf(b, cap, p, "-");
+	for (; *text; text++)
+		p = guide_appendf(b, cap, p, "%c",
+				  (*text == '|' || *text == '\n' || *text == '\r') ? ' ' : *text);
+	return guide_appendf(b, cap, p, " |\n");
+}
+
 static double offset_s(const struct guide_summary *s, int64_t t)
 {
 	return (double)(t - s->start_ns) / 1e9;
@@ -161,17 +201,38 @@ static double offset_s(const struct guide_summary *s, int64_t t)
 
 int guide_summary_markdown(const struct guide_summary *s, char *b, size_t cap)
 {
-	size_t p = guide_appendf(b, cap, 0, "# Session %s\n\nDuration %.0f s (%.1f min). "
-				 "Baseline = first %.0f s, end = last %.0f s.\n\n",
-				 s->session[0] ? s->session : "(unnamed)", s->duration_s,
-				 s->duration_s / 60.0, s->span_s, s->span_s);
+	size_t p = guide_appendf(b, cap, 0, "# Session %s\n\n",
+				 s->session[0] ? s->session : "(unnamed)");
+	if (s->simulated)
+		p = guide_appendf(b, cap, p, "**SIMULATED DATA**: every figure below comes from "
+				  "vagus's built-in simulator, not from a person.\n\n");
+	p = guide_appendf(b, cap, p, "| | |\n|---|---|\n");
+	p = md_cell(b, cap, p, "date", s->date);
+	p = md_cell(b, cap, p, "client", s->client);
+	p = md_cell(b, cap, p, "technique", s->technique);
+	p = md_cell(b, cap, p, "profile", s->profile);
+	p = md_cell(b, cap, p, "notes", s->notes);
+	p = guide_appendf(b, cap, p, "\n");
+	p = guide_appendf(b, cap, p, "Duration %.0f s (%.1f min). ", s->duration_s,
+			  s->duration_s / 60.0);
+	if (s->baseline_captured)
+		p = guide_appendf(b, cap, p, "Baseline = the baseline captured at %.0f s "
+				  "(%.0f s long); ", offset_s(s, s->baseline_from_ns), s->baseline_s);
+	else
+		p = guide_appendf(b, cap, p, "Baseline = first %.0f s; ", s->span_s);
+	p = guide_appendf(b, cap, p, "end = last %.0f s (spans are 20 %% of the session, "
+			  "at least 15 s, at most 120 s).\n\n", s->span_s);
 	p = guide_appendf(b, cap, p, "## Baseline vs end\n\n| figure | baseline | end | change |\n|---|---|---|---|\n");
 	p = md_row(b, cap, p, "calm (0-100)", "", s->baseline.calm, s->end.calm, 1);
 	p = md_row(b, cap, p, "RMSSD, ms", "ms", s->baseline.rmssd_ms, s->end.rmssd_ms, 1);
 	p = md_row(b, cap, p, "heart rate, bpm", "bpm", s->baseline.hr_bpm, s->end.hr_bpm, 1);
 	p = md_row(b, cap, p, "breathing, /min", "/min", s->baseline.resp_bpm, s->end.resp_bpm, 1);
-	p = guide_appendf(b, cap, p, "\nBaseline calm is the mean over the first 30 s in which "
-			  "calm exists (calm is relative to this session's start, so about 50).\n");
+	if (s->baseline_captured)
+		p = guide_appendf(b, cap, p, "\nBaseline calm is the mean over the 30 s after the "
+				  "captured baseline (calm is relative to it, so about 50).\n");
+	else
+		p = guide_appendf(b, cap, p, "\nBaseline calm is the mean over the first 30 s in which "
+				  "calm exists (calm is relative to this session's start, so about 50).\n");
 
 	p = guide_appendf(b, cap, p, "\n## Tension per region (EMG RMS, uV)\n\n");
 	if (s->nregions == 0) {
@@ -211,19 +272,35 @@ int guide_summary_markdown(const struct guide_summary *s, char *b, size_t cap)
 		p = guide_appendf(b, cap, p, "\n");
 	}
 
-	p = guide_appendf(b, cap, p, "\n## Breathing pacer\n\n| pattern | time, s |\n|---|---|\n");
+	p = guide_appendf(b, cap, p, "\n## Breathing pacer\n\n");
 	int any = 0;
 	for (int k = 1; k < PACER_NMODES; k++)
-		if (s->pacer_s[k] > 0.0) {
+		any |= s->pacer_s[k] >= 0.5;
+	if (!any)
+		p = guide_appendf(b, cap, p, "The pacer was not used.\n");
+	else
+		p = guide_appendf(b, cap, p, "| pattern | time, s |\n|---|---|\n");
+	for (int k = 1; any && k < PACER_NMODES; k++)
+		if (s->pacer_s[k] >= 0.5)
 			p = guide_appendf(b, cap, p, "| %s | %.0f |\n",
 					  pacer_mode_name((enum pacer_mode)k), s->pacer_s[k]);
-			any = 1;
-		}
-	if (!any)
-		p = guide_appendf(b, cap, p, "| (none) | 0 |\n");
+
 	if (isfinite(s->adaptive_best_bpm))
 		p = guide_appendf(b, cap, p, "\nResonance rate found by the adaptive scan: %.1f breaths/min.\n",
 				  s->adaptive_best_bpm);
+
+	p = guide_appendf(b, cap, p, "\n## EMG calibrations\n\n");
+	if (s->ncal == 0)
+		p = guide_appendf(b, cap, p, "None in this session.\n");
+	for (int i = 0; i < s->ncal; i++) {
+		const struct guide_cal *c = &s->cal[i];
+		p = guide_appendf(b, cap, p, "- at %.0f s: %s on %s", offset_s(s, c->t_ns),
+				  c->kind, c->region[0] ? c->region : "(channel)");
+		if (isfinite(c->level_uv))
+			p = guide_appendf(b, cap, p, ", %.1f uV", c->level_uv);
+		p = c->accepted ? guide_appendf(b, cap, p, ", accepted\n")
+				: guide_appendf(b, cap, p, ", refused: %s\n", c->why);
+	}
 
 	p = guide_appendf(b, cap, p, "\n## Pressure advice\n\n");
 	for (int k = 0; k < GUIDE_NADVICE; k++)

@@ -98,6 +98,16 @@ void hc_destroy(struct hc **hp)
 	*hp = NULL;
 }
 
+void hc_set_calm_baseline(struct hc *h, double baseline_s)
+{
+	if (!h)
+		return;
+	if (!(baseline_s > 0.0))
+		baseline_s = h->cfg.calm_baseline_s;
+	for (int i = 0; i < h->nw; i++)
+		calm_set_baseline_s(h->calm[i], baseline_s);
+}
+
 void hc_reset(struct hc *h)
 {
 	if (!h)

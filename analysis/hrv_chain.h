@@ -58,6 +58,9 @@ void hc_gap(struct hc *h);
 void hc_tick(struct hc *h, int64_t now_ns);
 /* New session: everything (baseline included) starts again. */
 void hc_reset(struct hc *h);
+/* The calm baseline's length for the next hc_reset(), s (<= 0 or NAN:
+ * the configured calm_baseline_s). */
+void hc_set_calm_baseline(struct hc *h, double baseline_s);
 /* Number of HRV windows. */
 int hc_nwindows(const struct hc *h);
 

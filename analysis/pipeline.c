@@ -318,7 +318,36 @@ void pl_tick(struct pipeline *pl, int64_t now_ns)
 
 void pl_reset_baseline(struct pipeline *pl)
 {
+	hc_set_calm_baseline(pl->hc, 0.0);
 	hc_reset(pl->hc);
+}
+
+void pl_baseline_start(struct pipeline *pl, double seconds)
+{
+	hc_set_calm_baseline(pl->hc, seconds);
+	hc_reset(pl->hc);
+}
+
+int pl_emg_get_calibration(const struct pipeline *pl, int channel, double *rest_uv,
+			   double *reference_uv)
+{
+	for (int i = 0; i < pl->nin; i++)
+		if (pl->in[i].emg && pl->in[i].emg_channel == channel) {
+			emg_get_calibration(pl->in[i].emg, rest_uv, reference_uv);
+			return VG_OK;
+		}
+	*rest_uv = *reference_uv = NAN;
+	return VG_ERR_NOTFOUND;
+}
+
+int pl_emg_set_calibration(struct pipeline *pl, int channel, double rest_uv,
+			   double reference_uv)
+{
+	struct pl_input *in = emg_input(pl, channel);
+	if (!in)
+		return VG_ERR_NOTFOUND;
+	emg_set_calibration(in->emg, rest_uv, reference_uv);
+	return VG_OK;
 }
 
 void pl_flush(struct pipeline *pl)

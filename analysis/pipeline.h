@@ -104,6 +104,15 @@ void pl_tick(struct pipeline *pl, int64_t now_ns);
 /* New session or baseline: HRV windows, breathing and the calm baseline
  * start again (calm is relative to what follows). */
 void pl_reset_baseline(struct pipeline *pl);
+/* A baseline captured on request: like pl_reset_baseline() but the calm
+ * baseline lasts seconds (> 0) instead of the default. */
+void pl_baseline_start(struct pipeline *pl, double seconds);
+/* EMG calibration of a channel, uV (NAN where not calibrated); set: a
+ * value <= 0 or NAN clears that end. 0 or VG_ERR_NOTFOUND. */
+int pl_emg_get_calibration(const struct pipeline *pl, int channel, double *rest_uv,
+			   double *reference_uv);
+int pl_emg_set_calibration(struct pipeline *pl, int channel, double rest_uv,
+			   double reference_uv);
 /* Decide what is pending at the end of a recording (last beat). */
 void pl_flush(struct pipeline *pl);
 

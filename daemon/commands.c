@@ -46,6 +46,52 @@ static int config_get(struct vagusd *d, cJSON *reply)
 	return VG_OK;
 }
 
+/* calibrate: a rest calibration of a muscle that is tense now is refused
+ * at once; one that turns out tense over its capture is refused at its
+ * end (calibration_watch in vagusd.c) and the previous calibration kept. */
+static int calibrate(struct vagusd *d, const struct ctl_request *req, cJSON *reply,
+		     char *err, size_t cap)
+{
+	enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST : EMG_CAL_REFERENCE;
+	double secs = isnan(req->seconds) ? 5.0 : req->seconds;
+	int ch = req->channel;
+	double rest = NAN, ref = NAN;
+	if (pl_emg_get_calibration(d->pl, ch, &rest, &ref) < 0 || ch >= GUIDE_MAX_REGIONS) {
+		char m[96];
+		snprintf(m, sizeof(m), "there is no EMG channel %d (channels 0..%d)", ch,
+			 pl_emg_channels(d->pl) - 1);
+		return vd_err_msg(err, cap, VG_ERR_NOTFOUND, m);
+	}
+	if (d->cal[ch].active)
+		return vd_err_msg(err, cap, VG_ERR_STATE,
+				  "a calibration of this channel is running; wait for it");
+	char why[192];
+	if (kind == EMG_CAL_REST &&
+	    guide_rest_check(d->guide, ch, NAN, ref, vd_sample_now(d), why, sizeof(why))) {
+		vd_calibration_result(d, ch, kind, NAN, 0, why);
+		return vd_err_msg(err, cap, VG_ERR_STATE, why);
+	}
+	int rc = pl_emg_calibrate(d->pl, ch, kind, secs);
+	if (rc < 0)
+		return vd_err_msg(err, cap, rc, "calibration refused: seconds must be 0.5..30");
+	d->cal[ch] = (struct vd_cal){ .active = 1, .kind = kind, .prev_rest_uv = rest,
+				      .prev_ref_uv = ref };
+	const char *region = guide_region_name(d->guide, ch);
+	char data[256], reg[96], detail[160], note[96];
+	snprintf(data, sizeof(data),
+		 "{\"channel\":%d,\"region\":\"%s\",\"kind\":\"%s\",\"seconds\":%.1f}", ch,
+		 proto_json_escape(region, reg, sizeof(reg)), req->kind, secs);
+	snprintf(detail, sizeof(detail), "%s calibration of %s over %.0f s", req->kind,
+		 region[0] ? region : "the channel", secs);
+	vd_publish_event(d, "calibration.start", NULL, detail, data);
+	snprintf(note, sizeof(note), "calibration %s %.40s", req->kind, region);
+	vd_annotate_at(d, vd_sample_now(d), secs, note);
+	cJSON_AddNumberToObject(reply, "channel", ch);
+	cJSON_AddStringToObject(reply, "region", region);
+	cJSON_AddNumberToObject(reply, "seconds", secs);
+	return VG_OK;
+}
+
 int vd_on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		      char *err, size_t cap)
 {
@@ -69,15 +115,26 @@ int vd_on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 	case CTL_SESSION_STOP:
 		return vd_session_stop(d, reply, err, cap);
 	case CTL_MARK:
-		return vd_mark(d, req, reply);
+		return vd_mark(d, req, reply, err, cap);
 	case CTL_CONFIG_GET:
 		return config_get(d, reply);
-	case CTL_BASELINE_START:
-		pl_reset_baseline(d->pl);
-		cJSON_AddNumberToObject(reply, "baseline_s", CALM_DEFAULT_BASELINE_S);
-		vd_publish_event(d, "baseline.start", NULL,
-			      "calm baseline is captured from now", NULL);
+	case CTL_BASELINE_START: {
+		double secs = isnan(req->seconds) ? CALM_DEFAULT_BASELINE_S : req->seconds;
+		int64_t now = vd_sample_now(d);
+		pl_baseline_start(d->pl, secs);
+		guide_baseline_capture(d->guide, now, now + (int64_t)llround(secs * 1e9));
+		d->baseline_pending = 1;
+		d->baseline_s = secs;
+		cJSON_AddNumberToObject(reply, "baseline_s", secs);
+		char data[64], detail[128], note[64];
+		snprintf(data, sizeof(data), "{\"seconds\":%.1f}", secs);
+		snprintf(detail, sizeof(detail),
+			 "baseline is captured over the next %.0f s (baseline.done follows)", secs);
+		vd_publish_event(d, "baseline.start", NULL, detail, data);
+		snprintf(note, sizeof(note), "baseline %.0f s", secs);
+		vd_annotate_at(d, now, secs, note);
 		return VG_OK;
+	}
 	case CTL_PACER_SET: {
 		char spec[96];
 		if (!strcmp(req->pattern, "custom")) {
@@ -97,27 +154,27 @@ int vd_on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		    guide_pacer_set(d->guide, &pc, vd_sample_now(d)) < 0)
 			return vd_err_msg(err, cap, VG_ERR_INVAL, "pacer pattern refused");
 		cJSON_AddStringToObject(reply, "pacer", spec);
-		vd_publish_event(d, "pacer.set", NULL, spec, NULL);
+		char data[160], sp[120], note[128];
+		snprintf(data, sizeof(data), "{\"pattern\":\"%s\",\"spec\":\"%s\"}",
+			 proto_json_escape(req->pattern, sp, sizeof(sp)), spec);
+		vd_publish_event(d, "pacer.set", NULL, spec, data);
+		snprintf(note, sizeof(note), "pacer %.60s", spec);
+		vd_annotate(d, note);
 		return VG_OK;
 	}
-	case CTL_PROFILE_SET:
+	case CTL_PROFILE_SET: {
 		if (guide_profile_set(d->guide, req->profile) < 0)
-			return vd_err_msg(err, cap, VG_ERR_INVAL, "unknown profile");
-		vd_publish_event(d, "profile.set", NULL, req->profile, NULL);
-		return VG_OK;
-	case CTL_CALIBRATE: {
-		enum emg_cal kind = !strcmp(req->kind, "rest") ? EMG_CAL_REST
-							       : EMG_CAL_REFERENCE;
-		double secs = isnan(req->seconds) ? 5.0 : req->seconds;
-		int rc = pl_emg_calibrate(d->pl, req->channel, kind, secs);
-		if (rc == VG_ERR_NOTFOUND)
-			return vd_err_msg(err, cap, rc, "no such EMG channel");
-		if (rc < 0)
-			return vd_err_msg(err, cap, rc, "calibration refused");
-		cJSON_AddNumberToObject(reply, "channel", req->channel);
-		cJSON_AddNumberToObject(reply, "seconds", secs);
+			return vd_err_msg(err, cap, VG_ERR_INVAL,
+					  "unknown profile: say standard, sensitive or flare");
+		char data[64], note[64];
+		snprintf(data, sizeof(data), "{\"profile\":\"%s\"}", req->profile);
+		vd_publish_event(d, "profile.set", NULL, req->profile, data);
+		snprintf(note, sizeof(note), "profile %.32s", req->profile);
+		vd_annotate(d, note);
 		return VG_OK;
 	}
+	case CTL_CALIBRATE:
+		return calibrate(d, req, reply, err, cap);
 	case CTL_HOLD_START:
 	case CTL_HOLD_STOP: {
 		int start = req->cmd == CTL_HOLD_START;

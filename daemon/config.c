@@ -192,6 +192,11 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strcmp(section, "hrv"))
 		return hrv_key(p, name, value);
 	if (!strcmp(section, "record")) {
+		if (!strcmp(name, "record")) {
+			int on = 1, r = boolean(p, section, name, value, &on);
+			c->record_off = !on;
+			return r;
+		}
 		if (strcmp(name, "dir"))
 			return bad(p, VG_ERR_INVAL, section, name, "unknown key");
 		return copy(p, section, name, value, c->record_dir, sizeof(c->record_dir));

@@ -46,6 +46,7 @@ struct config {
 	double windows_s[4];
 	int nwindows;
 	char record_dir[CONFIG_STR];
+	int record_off;           /* [record] record = no */
 	char secret_key_file[CONFIG_STR];
 	struct config_client clients[CONFIG_MAX_CLIENTS];
 	int nclients;

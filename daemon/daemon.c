@@ -68,6 +68,7 @@ void vagusd_destroy(struct vagusd **dp)
 	if (!dp || !*dp)
 		return;
 	struct vagusd *d = *dp;
+	vd_session_close(d); /* summary written and published, recording closed */
 	vd_record_stop(d);
 	ctl_server_destroy(&d->ctl);
 	vd_core_close(d);

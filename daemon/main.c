@@ -7,6 +7,7 @@
  */
 #include "vagusd.h"
 #include "config.h"
+#include "driver.h"
 #include "loop.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -23,8 +24,9 @@ static void usage(FILE *f)
 		"usage: vagusd [options]\n"
 		"  --config FILE      INI configuration (default /etc/vagus/vagusd.conf\n"
 		"                     when it exists); the command line overrides it\n"
-		"  --source SPEC      DRIVER[:LINK][,key=value...]; repeatable\n"
-		"                     (default: sim, the built-in simulator)\n"
+		"  --source SPEC      DRIVER[:LINK][,key=value...]; repeatable; required\n"
+		"                     (here or in the config file): sim for the built-in\n"
+		"                     simulator, auto to find attached sensors\n"
 		"  --pub ENDPOINT     ZeroMQ publish endpoint (default tcp://127.0.0.1:5560)\n"
 		"  --ctl ENDPOINT     control endpoint (default tcp://127.0.0.1:5561)\n"
 		"  --speed X          simulator speed (1 = real time)\n"
@@ -32,13 +34,35 @@ static void usage(FILE *f)
 		"  --scenario NAME    simulator scenario (massage, calm, surge, release,\n"
 		"                     paced6, paced5)\n"
 		"  --room NAME        room name added to every message\n"
-		"  --record-dir DIR   record sessions (EDF+ and JSON lines) in DIR\n"
+		"  --record-dir DIR   record sessions (EDF+, JSON lines, summary) in DIR\n"
+		"                     (default $XDG_DATA_HOME/vagus/sessions, else\n"
+		"                     ~/.local/share/vagus/sessions; created 0700)\n"
+		"  --no-record        do not record sessions (the status says so)\n"
 		"  --stall-timeout S  seconds without data before a source is stalled\n"
 		"  --log-level LEVEL  err, warn, info, debug (default info)\n"
 		"  --syslog           log to syslog instead of stderr\n"
 		"  --insecure         allow non-loopback endpoints without CURVE\n"
 		"  --version, --help\n"
+		"Exit status: 0 stopped by SIGINT/SIGTERM (a running session is closed:\n"
+		"summary written), 1 could not start, 2 bad command line or no source\n"
+		"named, 3 the recording directory cannot be used.\n"
 		"vagus is not a medical device.\n");
+}
+
+/* No source named: say how to name one. */
+static int no_source(void)
+{
+	fprintf(stderr,
+		"vagusd: no source named. Name one with --source (or [source] spec = in\n"
+		"the config file):\n"
+		"  --source sim                 the built-in simulator (data are not a person's)\n"
+		"  --source auto                find attached sensors and watch for new ones\n"
+		"  --source DRIVER:DEVICE       e.g. --source openbci:/dev/ttyUSB0\n"
+		"drivers:");
+	for (const struct drv_ops *const *o = drv_all(); *o; o++)
+		fprintf(stderr, " %s", (*o)->name);
+	fprintf(stderr, "\n");
+	return VAGUSD_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -57,6 +81,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'f' },
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "record-dir", required_argument, NULL, 'R' },
+		{ "no-record", no_argument, NULL, 'N' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -98,6 +123,7 @@ int main(int argc, char **argv)
 			cfg.hrv_windows_s[i] = file.windows_s[i];
 		if (file.record_dir[0])
 			cfg.record_dir = file.record_dir;
+		cfg.no_record = file.record_off;
 		if (file.secret_key_file[0])
 			cfg.secret_key_file = file.secret_key_file;
 		cfg.clients = file.clients;
@@ -110,7 +136,8 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'f': break; /* handled above */
 		case 'I': cfg.insecure = 1; break;
-		case 'R': cfg.record_dir = optarg; break;
+		case 'R': cfg.record_dir = optarg; cfg.no_record = 0; break;
+		case 'N': cfg.no_record = 1; break;
 		case 's':
 			if (!cli_sources++)
 				cfg.nsources = 0; /* --source replaces the file's sources */
@@ -158,22 +185,47 @@ int main(int argc, char **argv)
 		case 'L': vg_log_use_syslog("vagusd"); break;
 		case 'V': printf("vagusd %s\n", VAGUSD_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: usage(stderr); return VAGUSD_EXIT_USAGE;
 		}
 		if (so >= sizeof(simopts))
 			vg_fatalx("simulator options too long");
 	}
 	if (optind < argc) {
 		usage(stderr);
-		return 2;
+		return VAGUSD_EXIT_USAGE;
+	}
+	if (cfg.nsources == 0)
+		return no_source();
+	static char defdir[1024];
+	if (cfg.no_record) {
+		cfg.record_dir = NULL;
+	} else if (!cfg.record_dir || !cfg.record_dir[0]) {
+		if (vagusd_default_record_dir(defdir, sizeof(defdir)) < 0) {
+			fprintf(stderr, "vagusd: neither XDG_DATA_HOME nor HOME is set: give "
+				"--record-dir DIR, or --no-record\n");
+			return VAGUSD_EXIT_RECORD;
+		}
+		cfg.record_dir = defdir;
+	}
+	if (cfg.record_dir) {
+		char why[1024];
+		if (vagusd_record_dir_ready(cfg.record_dir, why, sizeof(why)) < 0) {
+			fprintf(stderr, "vagusd: %s\n", why);
+			return VAGUSD_EXIT_RECORD;
+		}
+		vg_info("sessions are recorded in %s", cfg.record_dir);
+	} else {
+		vg_info("recording is off (--no-record): sessions leave no files");
 	}
 	cfg.sim_options = simopts;
 	loop_install_signals();
 	int err = VG_OK;
 	struct vagusd *d = vagusd_new(&cfg, &err);
-	if (!d)
-		vg_fatalx("cannot start: %s", vg_strerror(err));
+	if (!d) {
+		vg_err("cannot start: %s", vg_strerror(err));
+		return VAGUSD_EXIT_FAIL;
+	}
 	int rc = vagusd_run(d);
 	vagusd_destroy(&d);
-	return rc < 0 ? 1 : 0;
+	return rc < 0 ? VAGUSD_EXIT_FAIL : 0;
 }

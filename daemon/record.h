@@ -58,6 +58,7 @@ struct rec_config {
 				   (UTC; years 1985-2084) */
 	const struct rec_signal *signals;
 	int nsig;               /* 1 .. REC_MAX_SIGNALS */
+	int simulated;          /* 1: the data come from the simulator (say so) */
 };
 
 /* Counters and sticky errors (for `status` and the `event` the daemon

@@ -458,6 +458,23 @@ uint64_t source_samples_missing(const struct source *s)
 	return drv_instance_stats(s->drv)->samples_missing;
 }
 
+int64_t source_signal_ns(const struct source *s)
+{
+	double fmax = 0.0;
+	uint64_t idx = 0;
+	unsigned nch = drv_instance_channel_count(s->drv);
+	for (unsigned ch = 0; ch < nch; ch++) {
+		const struct drv_channel *c = drv_instance_channel(s->drv, ch);
+		if (c->rate_hz > fmax) {
+			fmax = c->rate_hz;
+			idx = drv_instance_sample_index(s->drv, ch);
+		}
+	}
+	if (!(fmax > 0.0))
+		return INT64_MIN;
+	return s->origin_ns + (int64_t)llround((double)idx * 1e9 / fmax);
+}
+
 void source_set_stall_timeout(struct source *s, int64_t ns)
 {
 	s->stall_ns = ns;

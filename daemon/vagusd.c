@@ -45,10 +45,69 @@ static void saw_time(struct vagusd *d, int64_t t_ns)
 		d->sample_now_ns = t_ns;
 }
 
-/* The sample clock (what marks, holds and the pacer run on). */
 int64_t vd_sample_now(const struct vagusd *d)
 {
-	return d->sample_now_ns ? d->sample_now_ns : loop_now_ns(d->loop);
+	int64_t t = d->sample_now_ns;
+	int have = 0;
+	for (int i = 0; i < d->nsrc; i++) {
+		int64_t s = source_signal_ns(d->src[i]);
+		if (s == INT64_MIN)
+			continue;
+		have = 1;
+		if (s > t)
+			t = s;
+	}
+	if (!have && d->loop) { /* beat-only sources: beats carry the loop's time */
+		int64_t w = loop_now_ns(d->loop);
+		if (w > t)
+			t = w;
+	}
+	return t;
+}
+
+/* ---------------------------------------------------------------- recording */
+void vd_rec_problem(struct vagusd *d, int rc)
+{
+	if (rc >= 0 || d->rec_err_reported || !d->rec)
+		return;
+	char data[1024];
+	if (rec_stats_json(d->rec, data, sizeof(data)) < 0)
+		data[0] = '\0';
+	d->rec_err_reported = 1;
+	vg_warnx("recording: %s (analysis and publishing go on)", vg_strerror(rc));
+	snprintf(d->rec_note, sizeof(d->rec_note), "recording failed: %s", vg_strerror(rc));
+	vd_publish_event(d, "record.error", NULL, vg_strerror(rc), data[0] ? data : NULL);
+}
+
+void vd_annotate_at(struct vagusd *d, int64_t t_ns, double duration_s, const char *text)
+{
+	if (d->rec)
+		vd_rec_problem(d, rec_annotation(d->rec, t_ns, duration_s, text));
+}
+
+void vd_annotate(struct vagusd *d, const char *text)
+{
+	vd_annotate_at(d, vd_sample_now(d), -1, text);
+}
+
+/* Beat-only sessions: the HR channel, one sample every 1/4 s of signal
+ * (the newest beat's HR, filler when none came in the last 3 s). */
+static void record_hr(struct vagusd *d, int64_t now_ns)
+{
+	if (!d->rec || d->rec_hr_sig < 0)
+		return;
+	float v[64];
+	size_t n = 0;
+	int64_t step = (int64_t)(1e9 / 4.0);
+	while (d->rec_hr_next_ns + step <= now_ns && n < 64) {
+		int fresh = isfinite(d->last_hr_bpm) &&
+			    d->rec_hr_next_ns - d->last_hr_ns < 3000000000LL &&
+			    d->last_hr_ns <= d->rec_hr_next_ns + step;
+		v[n++] = fresh ? (float)d->last_hr_bpm : NAN;
+		d->rec_hr_next_ns += step;
+	}
+	if (n)
+		vd_rec_problem(d, rec_samples(d->rec, d->rec_hr_sig, v, n));
 }
 
 static void out_beat(void *ctx, const struct pl_beat *b)
@@ -57,6 +116,10 @@ static void out_beat(void *ctx, const struct pl_beat *b)
 	saw_time(d, b->t_ns);
 	pub_send(d->pub, proto_topic_find("beat"), b);
 	guide_beat(d->guide, b);
+	if (isfinite(b->hr_bpm)) {
+		d->last_hr_bpm = b->hr_bpm;
+		d->last_hr_ns = b->t_ns;
+	}
 }
 
 static void out_hrv(void *ctx, const struct pl_hrv *h)
@@ -84,18 +147,108 @@ static void out_release(void *ctx, const struct guide_release *r)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("release"), r);
+	char note[128];
+	snprintf(note, sizeof(note), "release %.40s %.0f%%", r->region, -r->drop_pct);
+	/* from where the drop began to its confirmation */
+	vd_annotate_at(d, r->drop_t_ns, (double)(r->t_ns - r->drop_t_ns) * 1e-9, note);
 }
 
 static void out_hold_long(void *ctx, const struct guide_hold_long *h)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("hold.long"), h);
+	char note[128];
+	snprintf(note, sizeof(note), "hold long %.30s %.40s", h->technique, h->region);
+	vd_annotate_at(d, h->t_ns, -1, note);
 }
 
 static void out_mark_response(void *ctx, const struct guide_mark_response *r)
 {
 	struct vagusd *d = ctx;
 	pub_send(d->pub, proto_topic_find("mark.response"), r);
+	char note[128];
+	snprintf(note, sizeof(note), "response %.60s", r->label);
+	/* over the span the response measures: the mark to mark + 30 s */
+	vd_annotate_at(d, r->mark_t_ns, (double)(r->t_ns - r->mark_t_ns) * 1e-9, note);
+}
+
+/* A number for JSON text: v with dec decimals, or null. */
+static const char *jnum(char buf[32], double v, int dec)
+{
+	if (isfinite(v))
+		snprintf(buf, 32, "%.*f", dec, v);
+	else
+		snprintf(buf, 32, "null");
+	return buf;
+}
+
+/* ---------------------------------------------------------------- calibration */
+void vd_calibration_result(struct vagusd *d, int ch, int kind, double level_uv,
+			   int accepted, const char *why)
+{
+	const char *kname = kind == EMG_CAL_REST ? "rest" : "reference";
+	const char *region = guide_region_name(d->guide, ch);
+	double rest = NAN, ref = NAN;
+	pl_emg_get_calibration(d->pl, ch, &rest, &ref);
+	struct guide_cal c;
+	memset(&c, 0, sizeof(c));
+	c.t_ns = vd_sample_now(d);
+	c.channel = ch;
+	snprintf(c.region, sizeof(c.region), "%s", region);
+	snprintf(c.kind, sizeof(c.kind), "%s", kname);
+	c.level_uv = level_uv;
+	c.accepted = accepted;
+	snprintf(c.why, sizeof(c.why), "%s", why ? why : "");
+	guide_calibration(d->guide, &c);
+	char data[1024], reg[96], w[400], detail[512], n1[32], n2[32], n3[32];
+	proto_json_escape(region, reg, sizeof(reg));
+	proto_json_escape(c.why, w, sizeof(w));
+	snprintf(data, sizeof(data),
+		 "{\"channel\":%d,\"region\":\"%s\",\"kind\":\"%s\",\"accepted\":%s,"
+		 "\"level_uv\":%s,\"rest_uv\":%s,\"reference_uv\":%s,\"why\":\"%s\"}",
+		 ch, reg, kname, accepted ? "true" : "false", jnum(n1, level_uv, 2),
+		 jnum(n2, rest, 2), jnum(n3, ref, 2), w);
+	if (accepted)
+		snprintf(detail, sizeof(detail), "%s calibration of %s done: %.1f uV", kname,
+			 region[0] ? region : "the channel", level_uv);
+	else
+		snprintf(detail, sizeof(detail), "%s calibration refused: %s", kname, c.why);
+	vd_publish_event(d, accepted ? "calibration.done" : "calibration.refused", NULL,
+			 detail, data);
+	char note[128];
+	snprintf(note, sizeof(note), "calibration %s %s %.30s", kname,
+		 accepted ? "done" : "refused", region);
+	vd_annotate_at(d, c.t_ns, -1, note);
+}
+
+/* A calibration ends when its channel's results stop saying `calibrating`. */
+static void calibration_watch(struct vagusd *d, const struct pl_emg *e)
+{
+	int ch = e->r.channel;
+	if (ch < 0 || ch >= GUIDE_MAX_REGIONS || !d->cal[ch].active)
+		return;
+	struct vd_cal *c = &d->cal[ch];
+	if (e->r.calibrating != EMG_CAL_NONE) {
+		c->seen = 1;
+		return;
+	}
+	if (!c->seen)
+		return;
+	c->active = 0;
+	double rest = NAN, ref = NAN;
+	pl_emg_get_calibration(d->pl, ch, &rest, &ref);
+	if (c->kind == EMG_CAL_REST) {
+		char why[192];
+		if (guide_rest_check(d->guide, ch, rest, c->prev_ref_uv, e->t_ns, why,
+				     sizeof(why))) {
+			pl_emg_set_calibration(d->pl, ch, c->prev_rest_uv, c->prev_ref_uv);
+			vd_calibration_result(d, ch, c->kind, rest, 0, why);
+			return;
+		}
+		vd_calibration_result(d, ch, c->kind, rest, 1, NULL);
+	} else {
+		vd_calibration_result(d, ch, c->kind, ref, 1, NULL);
+	}
 }
 
 
@@ -105,6 +258,7 @@ static void out_emg(void *ctx, const struct pl_emg *e)
 	saw_time(d, e->t_ns);
 	pub_send(d->pub, proto_topic_find("emg"), e);
 	guide_emg(d->guide, e);
+	calibration_watch(d, e);
 	if (e->r.released) {
 		char data[256], detail[128], name[64];
 		proto_json_escape(e->r.name, name, sizeof(name));
@@ -121,7 +275,7 @@ void vd_publish_event(struct vagusd *d, const char *kind, const char *source,
 			  const char *detail, const char *data)
 {
 	memset(&d->ev, 0, sizeof(d->ev));
-	d->ev.t_ns = d->loop ? loop_now_ns(d->loop) : 0;
+	d->ev.t_ns = vd_sample_now(d); /* the signal clock, as every other time */
 	snprintf(d->ev.kind, sizeof(d->ev.kind), "%s", kind);
 	snprintf(d->ev.source, sizeof(d->ev.source), "%s", source ? source : "");
 	snprintf(d->ev.detail, sizeof(d->ev.detail), "%s", detail ? detail : "");
@@ -143,15 +297,41 @@ static void tick(void *ctx, int64_t now_ns)
 	struct vagusd *d = ctx;
 	for (int i = 0; i < d->nsrc; i++)
 		source_tick(d->src[i], now_ns);
-	if (d->sample_now_ns)
-		guide_tick(d->guide, d->sample_now_ns);
+	if (!d->sample_now_ns)
+		return;
+	int64_t t = vd_sample_now(d);
+	guide_tick(d->guide, t);
+	record_hr(d, t);
+	struct guide_span b;
+	if (d->baseline_pending && guide_baseline_result(d->guide, &b)) {
+		d->baseline_pending = 0;
+		char data[1024], detail[256], n1[32], n2[32], n3[32];
+		size_t n = (size_t)snprintf(data, sizeof(data),
+			"{\"seconds\":%.1f,\"hr_bpm\":%s,\"rmssd_ms\":%s,"
+			"\"resp_bpm\":%s,\"emg\":[", d->baseline_s, jnum(n1, b.hr_bpm, 2),
+			jnum(n2, b.rmssd_ms, 2), jnum(n3, b.resp_bpm, 2));
+		for (int c = 0; c < pl_emg_channels(d->pl) && c < GUIDE_MAX_REGIONS &&
+		     n < sizeof(data); c++) {
+			char reg[96];
+			proto_json_escape(guide_region_name(d->guide, c), reg, sizeof(reg));
+			n += (size_t)snprintf(data + n, sizeof(data) - n,
+					      "%s{\"region\":\"%s\",\"uv\":%s}", c ? "," : "",
+					      reg, jnum(n1, b.emg_uv[c], 2));
+		}
+		if (n < sizeof(data))
+			snprintf(data + n, sizeof(data) - n, "]}");
+		snprintf(detail, sizeof(detail), "baseline captured (%.0f s): HR %s bpm, "
+			 "RMSSD %s ms", d->baseline_s, jnum(n1, b.hr_bpm, 0), jnum(n2, b.rmssd_ms, 0));
+		vd_publish_event(d, "baseline.done", NULL, detail, data);
+		vd_annotate(d, "baseline done");
+	}
 }
 
 void vd_build_status(struct vagusd *d, int64_t now_ns)
 {
 	struct proto_status *st = &d->status;
 	memset(st, 0, sizeof(*st));
-	st->t_ns = now_ns;
+	st->t_ns = vd_sample_now(d); /* the signal clock (uptime_s is the loop's) */
 	snprintf(st->version, sizeof(st->version), "%s", VAGUSD_VERSION);
 	st->uptime_s = (double)(now_ns - d->start_ns) * 1e-9;
 	size_t len = 0;
@@ -182,6 +362,13 @@ void vd_build_status(struct vagusd *d, int64_t now_ns)
 	}
 	for (int i = 0; i < d->nsrc; i++)
 		st->simulated |= source_is_simulated(d->src[i]);
+	st->session_elapsed_s = d->session.active
+		? (double)(st->t_ns - d->session.start_ns) * 1e-9 : NAN;
+	if (d->rec || !d->cfg.record_dir || !d->cfg.record_dir[0] || d->session.active)
+		snprintf(st->record_note, sizeof(st->record_note), "%s", d->rec_note);
+	else
+		snprintf(st->record_note, sizeof(st->record_note),
+			 "sessions are recorded in %s", d->cfg.record_dir);
 }
 
 static void status(void *ctx, int64_t now_ns)
@@ -254,9 +441,20 @@ int vd_core_open(struct vagusd *d, const struct vagusd_config *cfg)
 	if (!d->cfg.ctl_endpoint)
 		d->cfg.ctl_endpoint = "tcp://127.0.0.1:5561";
 	if (d->cfg.nsources == 0) {
-		d->cfg.sources[0] = "sim";
-		d->cfg.nsources = 1;
+		vg_warnx("no source named: give --source sim, --source auto or a device");
+		return VG_ERR_NOTFOUND; /* no silent simulator */
 	}
+	d->rec_hr_sig = -1;
+	d->last_hr_bpm = NAN;
+	if (d->cfg.record_dir && d->cfg.record_dir[0])
+		snprintf(d->rec_note, sizeof(d->rec_note), "sessions are recorded in %s",
+			 d->cfg.record_dir);
+	else if (d->cfg.no_record)
+		snprintf(d->rec_note, sizeof(d->rec_note),
+			 "recording is off (--no-record): sessions leave no files");
+	else
+		snprintf(d->rec_note, sizeof(d->rec_note),
+			 "recording is off: no recording directory");
 	d->loop = loop_new(&e);
 	if (!d->loop)
 		return e;

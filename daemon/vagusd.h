@@ -34,8 +34,23 @@ struct vagusd_config {
 	const struct config_client *clients; /* CURVE allowlist */
 	int nclients;
 	int insecure;               /* allow non-local endpoints without CURVE */
-	const char *record_dir;     /* session recordings; NULL = none */
+	const char *record_dir;     /* session recordings; NULL or "" = none (main.c
+				       gives the per-user default unless --no-record) */
+	int no_record;              /* recording turned off on purpose (status says so) */
 };
+
+/* Exit codes of vagusd (main.c; documented in --help). */
+#define VAGUSD_EXIT_FAIL 1       /* could not start (endpoint, device, security) */
+#define VAGUSD_EXIT_USAGE 2      /* bad command line, or no source named */
+#define VAGUSD_EXIT_RECORD 3     /* the recording directory cannot be used */
+
+/* Make the recording directory usable: created (with its parents) mode
+ * 0700 when missing, then checked to be a directory we can write. 0, or
+ * VG_ERR_* with a sentence for the user in why. */
+int vagusd_record_dir_ready(const char *dir, char *why, size_t cap);
+/* The per-user default recording directory: $XDG_DATA_HOME/vagus/sessions,
+ * else $HOME/.local/share/vagus/sessions. 0 or VG_ERR_NOTFOUND (neither set). */
+int vagusd_default_record_dir(char *buf, size_t cap);
 
 struct vagusd *vagusd_new(const struct vagusd_config *cfg, int *err);
 void vagusd_destroy(struct vagusd **d);

@@ -33,8 +33,18 @@ struct session {
 	char client[64];
 	char technique[64];
 	char notes[512];
-	int64_t start_ns;
+	char date[32];               /* start, "YYYY-MM-DD HH:MM:SS UTC" (signal time) */
+	int64_t start_ns;            /* signal time */
 	int marks;
+	int simulated;               /* some source is the simulator */
+};
+
+/* An EMG calibration in progress (per daemon-wide EMG channel). */
+struct vd_cal {
+	int active;
+	int seen;                    /* results with `calibrating` seen */
+	int kind;                    /* enum emg_cal */
+	double prev_rest_uv, prev_ref_uv; /* restored when refused */
 };
 
 struct vagusd {
@@ -55,6 +65,14 @@ struct vagusd {
 	struct rec *rec;             /* session recording, NULL = none */
 	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
 	int rec_err_reported;
+	char rec_note[256];          /* plain words: where sessions go, or why not */
+	int rec_hr_sig;              /* beat-only sessions: the HR signal (-1 = none) */
+	int64_t rec_hr_next_ns;      /* signal time of its next sample */
+	double last_hr_bpm;          /* newest beat's HR (NAN = none) */
+	int64_t last_hr_ns;
+	struct vd_cal cal[GUIDE_MAX_REGIONS];
+	int baseline_pending;        /* baseline.start given, baseline.done not yet */
+	double baseline_s;
 	int auto_on;                 /* --source auto given */
 	char auto_opts[256];
 	int auto_reported;
@@ -71,19 +89,34 @@ void vd_core_close(struct vagusd *d);
 /* Publish an event; data is a JSON object text or NULL. */
 void vd_publish_event(struct vagusd *d, const char *kind, const char *source,
 		      const char *detail, const char *data);
-/* The sample clock (what marks, holds and the pacer run on). */
+/* The signal clock: what every time a user sees is on (events, marks,
+ * holds, annotations, sessions, status), so that at --speed X they all
+ * agree with the samples and beats. The newest sample time of the sources
+ * with sample channels; for beat-only sources (whose beats carry the
+ * arrival time) the loop's clock. */
 int64_t vd_sample_now(const struct vagusd *d);
 void vd_build_status(struct vagusd *d, int64_t now_ns);
+/* An annotation in the session's recording at t_ns (signal time) lasting
+ * duration_s (< 0: none); nothing when not recording. */
+void vd_annotate_at(struct vagusd *d, int64_t t_ns, double duration_s, const char *text);
+/* The same at the signal clock's now. */
+void vd_annotate(struct vagusd *d, const char *text);
+/* A write error of the recording: published once as record.error. */
+void vd_rec_problem(struct vagusd *d, int rc);
+/* Keep, publish and annotate the end of a calibration (accepted or not). */
+void vd_calibration_result(struct vagusd *d, int ch, int kind, double level_uv,
+			   int accepted, const char *why);
 
 /* session.c */
 int vd_session_start(struct vagusd *d, const struct ctl_request *req,
 		     struct cJSON *reply, char *err, size_t cap);
 int vd_session_stop(struct vagusd *d, struct cJSON *reply, char *err, size_t cap);
-int vd_mark(struct vagusd *d, const struct ctl_request *req, struct cJSON *reply);
-/* A write error of the recording: published once as record.error. */
-void vd_rec_problem(struct vagusd *d, int rc);
-void vd_annotate(struct vagusd *d, const char *text);
+int vd_mark(struct vagusd *d, const struct ctl_request *req, struct cJSON *reply,
+	    char *err, size_t cap);
 void vd_record_stop(struct vagusd *d);
+/* Stop a running session as session.stop does (summary written and
+ * published, recording closed); used on SIGINT/SIGTERM and teardown. */
+void vd_session_close(struct vagusd *d);
 /* Give the session layer its timer (1 Hz recording sync); 0 or VG_ERR_*. */
 int vd_session_attach(struct vagusd *d);
 

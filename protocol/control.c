@@ -45,8 +45,10 @@ static const struct cmd cmds[CTL_NCMDS] = {
 	[CTL_STATUS] = { "status", "status", { { 0 } } },
 	[CTL_SOURCES] = { "sources", "sources", { { 0 } } },
 	[CTL_SESSION_START] = { "session.start",
-		"session.start client=NAME [technique=T] [notes=TEXT]",
-		{ S(client, 1, NULL), S(technique, 0, NULL), S(notes, 0, NULL) } },
+		"session.start client=NAME [technique=T] [notes=TEXT] "
+		"[profile=standard|sensitive|flare]",
+		{ S(client, 1, NULL), S(technique, 0, NULL), S(notes, 0, NULL),
+		  S(profile, 0, profiles) } },
 	[CTL_SESSION_STOP] = { "session.stop", "session.stop", { { 0 } } },
 	[CTL_MARK] = { "mark", "mark label=TEXT [region=R] [pressure=light|medium|deep|0..10]",
 		{ S(label, 1, NULL), S(region, 0, NULL),

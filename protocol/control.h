@@ -50,7 +50,7 @@ struct ctl_request {
 	char pattern[32];     /* pacer.set: 4-2-6, resonance, custom, follow, adaptive, off */
 	double inhale_s, hold_in_s, exhale_s, hold_out_s; /* pacer.set custom */
 	double target_bpm;    /* pacer.set follow: target breaths/min */
-	char profile[32];     /* profile.set: standard|sensitive|flare */
+	char profile[32];     /* profile.set, session.start: standard|sensitive|flare */
 };
 
 /* Name of a command ("session.start"), or NULL. */

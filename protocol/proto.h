@@ -107,6 +107,8 @@ struct proto_status {
 	int recording;          /* 1 = the session is being recorded to disk */
 	char record_path[512];  /* recording's base path (no extension), "" = none */
 	int simulated;          /* 1 = some source is simulated (sim or emulator) */
+	double session_elapsed_s; /* signal time since session.start, s (NAN = none) */
+	char record_note[256];  /* plain words: where sessions are recorded, or why not */
 };
 
 /* `event`: something happened (session, marks, sources, recording). */

@@ -124,6 +124,10 @@ static const struct proto_field status_fields[] = {
 	      "base path of the session's files (no extension); empty when not recording"),
 	F_BOOL(struct proto_status, simulated, "simulated",
 	       "true when any source is the simulator: the data are not a person's"),
+	F_DBL(struct proto_status, session_elapsed_s, "session_elapsed_s", 1, "s",
+	      "signal time since the session started (null when none): the session clock"),
+	F_STR(struct proto_status, record_note, "record_note",
+	      "where sessions are recorded, or why they are not (plain words)"),
 };
 
 /* ---------------------------------------------------------------- event */

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 		{ "EMG3", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
 		{ "EMG4", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
 	};
-	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5 };
+	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5, 0 };
 	int err = 0;
 	float buf[5][10];
 	char msg[300];

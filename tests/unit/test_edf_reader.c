@@ -111,7 +111,7 @@ static int setup(void **state)
 		{ "MLII", "mV", "ECG electrodes", "", -5.12, 5.12, FS },
 		{ "V1", "mV", "ECG electrodes", "", -5.12, 5.12, FS },
 	};
-	struct rec_config cfg = { tmpdir, "replay", "none", START_NS, sig, 2 };
+	struct rec_config cfg = { tmpdir, "replay", "none", START_NS, sig, 2, 0 };
 	live->rec = rec_open(&cfg, &err);
 	if (!live->rec)
 		return -1;

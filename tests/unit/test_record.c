@@ -168,7 +168,7 @@ static size_t count_lines(const char *path, const char *needle)
 static void test_roundtrip(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3 };
+	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -298,7 +298,7 @@ static void test_fractional_rate(void **state)
 		{ "RESP", "au", NULL, NULL, -100.0, 100.0, 62.5 },
 		{ "ECG", "mV", NULL, NULL, -5.0, 5.0, 1000.0 },
 	};
-	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2 };
+	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -326,7 +326,7 @@ static void test_fractional_rate(void **state)
 static void test_lagging_signal(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2 };
+	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -360,7 +360,7 @@ static void test_names_and_config(void **state)
 {
 	(void)state;
 	struct rec_config cfg = { tmpdir, "a b/../ü", NULL, START_NS + 3600000000000LL,
-				  three, 1 };
+				  three, 1, 0 };
 	int err = 0;
 	struct rec *a = rec_open(&cfg, &err);
 	struct rec *b = rec_open(&cfg, &err);
@@ -378,7 +378,7 @@ static void test_names_and_config(void **state)
 	rec_close(&a);
 
 	struct rec_signal bad = three[0];
-	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1 };
+	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1, 0 };
 	bad.phys_min = bad.phys_max;
 	assert_null(rec_open(&c2, &err));
 	assert_int_equal(err, VG_ERR_INVAL);
@@ -419,7 +419,7 @@ static void copy_file(const char *from, const char *to)
 static void test_repair_snapshot(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3 };
+	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -493,7 +493,7 @@ static void test_repair_snapshot(void **state)
  * fail (EFBIG). The child reports through its exit code. */
 static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 {
-	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3 };
+	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	if (!r)

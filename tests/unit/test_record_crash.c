@@ -76,7 +76,7 @@ static void sleep_until(const struct timespec *t0, int64_t ms)
 
 static void child(struct shared *sh, const char *dir)
 {
-	struct rec_config cfg = { dir, "crash", "test", START_NS, sigs, 3 };
+	struct rec_config cfg = { dir, "crash", "test", START_NS, sigs, 3, 0 };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	if (!r)
