@@ -286,12 +286,17 @@ int vd_session_start(struct vagusd *d, const struct ctl_request *req,
 	s->start_ns = now;
 	s->simulated = any_simulated(d);
 	if (d->cfg.record_dir && d->cfg.record_dir[0]) {
-		int rc = record_start(d, s->client, s->technique, now);
+		char why[1024], dirwhy[768];
+		int rc = vagusd_record_dir_ready(d->cfg.record_dir, dirwhy, sizeof(dirwhy));
 		if (rc < 0) {
-			char why[512];
+			snprintf(why, sizeof(why), "cannot record the session: %s; the session "
+				 "was not started", dirwhy);
+		} else if ((rc = record_start(d, s->client, s->technique, now)) < 0) {
 			snprintf(why, sizeof(why), "cannot record the session in %s: %s; the "
 				 "session was not started (free the directory, or start vagusd "
 				 "with --no-record)", d->cfg.record_dir, vg_strerror(rc));
+		}
+		if (rc < 0) {
 			vg_warnx("%s", why);
 			snprintf(d->rec_note, sizeof(d->rec_note), "%.250s", why);
 			vd_publish_event(d, "record.error", NULL, why, NULL);

@@ -4,6 +4,7 @@
 # count test cases, and end with the line "N passed, N failed".
 # Environment given to tests: VG_BIN (programs), VG_DATA (../shared/data),
 # VG_ROOT (project root). Run from the project root.
+# XDG_DATA_HOME (a temporary directory, removed at the end).
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,7 +12,10 @@ export VG_ROOT="$root"
 export VG_DATA="${VG_DATA:-$root/../shared/data}"
 export VG_SHARED="${VG_SHARED:-$root/../shared}"
 pass=0; fail=0; failed_names=()
-log=$(mktemp); trap 'rm -f "$log"' EXIT
+log=$(mktemp); xdg=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$xdg"' EXIT
+# vagusd records sessions by default in $XDG_DATA_HOME/vagus/sessions: keep
+# the tests' sessions out of the user's home
+export XDG_DATA_HOME="$xdg"
 
 count_cmocka() { # file -> sets p f
   p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')

@@ -30,7 +30,7 @@ static int setup(void **state)
 	(void)state;
 	snprintf(pub_ep, sizeof(pub_ep), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(ctl_ep, sizeof(ctl_ep), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--speed", "5", "--pub", pub_ep,
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--speed", "5", "--pub", pub_ep,
 			 "--ctl", ctl_ep, "--log-level", "warn", NULL };
 	daemon_pid = vgt_spawn(argv, vgt_log("control"));
 	/* wait until it answers */

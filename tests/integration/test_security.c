@@ -98,8 +98,8 @@ static void curve_allowlist_and_roles(void **state)
 	char pub[64], ctl[64];
 	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", path, "--pub", pub,
-			 "--ctl", ctl, "--speed", "5", NULL };
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", path, "--source", "sim",
+			 "--pub", pub, "--ctl", ctl, "--speed", "5", NULL };
 	pid_t pid = vgt_spawn(argv, vgt_log("security"));
 	void *ctx = zmq_ctx_new();
 	/* ready when the console can ping (a REQ socket that timed out is
@@ -149,11 +149,12 @@ static void non_loopback_needs_keys(void **state)
 	char pub[64], ctl[64];
 	snprintf(pub, sizeof(pub), "tcp://0.0.0.0:%d", vgt_free_port());
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *a1[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl, NULL };
+	char *a1[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", pub, "--ctl",
+		       ctl, NULL };
 	pid_t p = vgt_spawn(a1, vgt_log("insecure"));
 	assert_int_equal(vgt_wait(p, 3000), 1);
-	char *a2[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl, "--insecure",
-		       NULL };
+	char *a2[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", pub, "--ctl",
+		       ctl, "--insecure", NULL };
 	p = vgt_spawn(a2, vgt_log("insecure"));
 	struct timespec ts = { 0, 300000000 };
 	nanosleep(&ts, NULL);
@@ -167,7 +168,8 @@ static void ipc_socket_mode(void **state)
 	snprintf(path, sizeof(path), "%s/pub.sock", dir);
 	snprintf(pub, sizeof(pub), "ipc://%s", path);
 	snprintf(ctl, sizeof(ctl), "ipc://%s/ctl.sock", dir);
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl, NULL };
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", pub, "--ctl",
+			 ctl, NULL };
 	pid_t p = vgt_spawn(argv, "/dev/null");
 	struct stat st;
 	int found = 0;

@@ -4,8 +4,13 @@
  * channel at its rate, labels, units, the mark as an annotation) and a
  * JSON-lines file of every published message; after kill -9 the daemon's
  * next start repairs the file so EDFlib opens it with data up to about
- * 1 s before the kill; an unwritable directory gives a record.error event
- * while publishing goes on.
+ * 1 s before the kill; an unusable directory stops the daemon at start
+ * (exit 3) or, when it goes bad later, makes session.start answer an error
+ * (record.error published, the daemon serves on); a summary that cannot be
+ * written (a full disk: /dev/full) makes session.stop answer an error
+ * (issue 15 item 1: it used to fclose twice); SIGTERM closes a running
+ * session (summary, whole EDF+); recording is on by default in
+ * $XDG_DATA_HOME/vagus/sessions (0700) and --no-record says it is off.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,8 +47,13 @@ static pid_t start_daemon(const char *rec_dir, const char *log)
 {
 	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl,
-			 "--record-dir", (char *)rec_dir, "--log-level", "info", NULL };
+	/* rec_dir NULL: the default directory; "-": --no-record */
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", pub, "--ctl", ctl,
+			 "--log-level", "info", "--record-dir", (char *)rec_dir, NULL };
+	if (!rec_dir)
+		argv[9] = NULL;
+	else if (!strcmp(rec_dir, "-"))
+		argv[9] = "--no-record", argv[10] = NULL;
 	pid_t p = vgt_spawn(argv, log);
 	char reply[256];
 	for (int i = 0; i < 50; i++)
@@ -157,36 +167,175 @@ static void kill9_then_repair_on_start(void **state)
 	edfr_close(&f);
 }
 
-static void unwritable_directory(void **state)
+/* A recording directory that cannot be used: an error at start (exit 3,
+ * the directory named); one that becomes unusable later: session.start
+ * answers an error in words (no session runs) while the daemon serves on. */
+static void unusable_directory(void **state)
 {
 	(void)state;
-	if (geteuid() == 0) {
-		/* root ignores permissions: use a path under a regular file */
-		char bad[128];
-		snprintf(bad, sizeof(bad), "%s/not-a-dir", dir);
-		FILE *fp = fopen(bad, "w");
-		fclose(fp);
-		snprintf(bad, sizeof(bad), "%s/not-a-dir/sub", dir);
-		pid_t p = start_daemon(bad, vgt_log("rec-bad"));
-		assert_true(p > 0);
-		const char *topics[] = { "event" };
-		struct proto_sub *s = proto_sub_new(pub, topics, 1, NULL);
-		sleep_s(0.3);
-		cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"C\"}");
-		assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
-		cJSON_Delete(r);
-		char topic[32], json[PROTO_MSG_MAX + 1];
-		int seen = 0;
-		double end = vgt_now() + 3;
-		while (!seen && vgt_now() < end)
-			if (proto_sub_recv(s, topic, sizeof(topic), json, sizeof(json), 100) > 0)
-				seen = strstr(json, "record.error") != NULL;
-		proto_sub_destroy(&s);
-		assert_true(seen);
-		cJSON *pg = ask("{\"cmd\":\"ping\"}"); /* still serving */
-		cJSON_Delete(pg);
-		assert_int_equal(vgt_stop(p, 3000), 0);
-	}
+	char bad[128], log[128];
+	snprintf(bad, sizeof(bad), "%s/not-a-dir", dir);
+	FILE *fp = fopen(bad, "w");
+	fclose(fp);
+	snprintf(bad, sizeof(bad), "%s/not-a-dir/sub", dir);
+	snprintf(log, sizeof(log), "%s/bad.log", dir);
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub",
+			 "tcp://127.0.0.1:1", "--ctl", "tcp://127.0.0.1:2", "--record-dir",
+			 bad, NULL };
+	assert_int_equal(vgt_wait(vgt_spawn(argv, log), 5000), 3);
+	assert_true(file_has(log, bad));
+	assert_true(file_has(log, "--no-record"));
+
+	char later[128];
+	snprintf(later, sizeof(later), "%s/later", dir);
+	mkdir(later, 0700);
+	pid_t p = start_daemon(later, vgt_log("rec-bad"));
+	assert_true(p > 0);
+	const char *topics[] = { "event" };
+	struct proto_sub *s = proto_sub_new(pub, topics, 1, NULL);
+	sleep_s(0.3);
+	/* the directory goes away and a file takes its place */
+	char moved[160];
+	snprintf(moved, sizeof(moved), "%s.gone", later);
+	assert_int_equal(rename(later, moved), 0);
+	fp = fopen(later, "w");
+	fclose(fp);
+	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"C\"}");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	const char *e = cJSON_GetObjectItemCaseSensitive(r, "error")->valuestring;
+	printf("session.start: %s\n", e);
+	assert_non_null(strstr(e, "cannot record"));
+	assert_non_null(strstr(e, later));
+	cJSON_Delete(r);
+	char topic[32], json[PROTO_MSG_MAX + 1];
+	int seen = 0;
+	double end = vgt_now() + 3;
+	while (!seen && vgt_now() < end)
+		if (proto_sub_recv(s, topic, sizeof(topic), json, sizeof(json), 100) > 0)
+			seen = strstr(json, "record.error") != NULL;
+	proto_sub_destroy(&s);
+	assert_true(seen);
+	r = ask("{\"cmd\":\"status\"}"); /* still serving, and no session runs */
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(st, "session")->valuestring, "");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(st, "recording")));
+	cJSON_Delete(r);
+	assert_int_equal(vgt_stop(p, 3000), 0);
+}
+
+/* Issue 15 item 1: the summary on a full disk (the summary file is a link
+ * to /dev/full, so writing it fails at fclose): session.stop answers an
+ * error in words, and the daemon does not crash (it used to fclose twice). */
+static void summary_on_full_disk(void **state)
+{
+	(void)state;
+	char sub[128];
+	snprintf(sub, sizeof(sub), "%s/full", dir);
+	mkdir(sub, 0700);
+	pid_t p = start_daemon(sub, vgt_log("rec-full"));
+	assert_true(p > 0);
+	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Full\"}");
+	char md[600];
+	const char *edf = cJSON_GetObjectItemCaseSensitive(r, "edf")->valuestring;
+	snprintf(md, sizeof(md), "%.*s.summary.md", (int)(strlen(edf) - 4), edf);
+	cJSON_Delete(r);
+	assert_int_equal(symlink("/dev/full", md), 0);
+	sleep_s(1.0);
+	r = ask("{\"cmd\":\"session.stop\"}");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	const char *e = cJSON_GetObjectItemCaseSensitive(r, "error")->valuestring;
+	printf("session.stop: %s\n", e);
+	assert_non_null(strstr(e, "cannot write the session summary"));
+	cJSON_Delete(r);
+	cJSON_Delete(ask("{\"cmd\":\"ping\"}")); /* alive */
+	r = ask("{\"cmd\":\"status\"}"); /* the session did end */
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(r, "status"), "session")->valuestring, "");
+	cJSON_Delete(r);
+	assert_int_equal(vgt_stop(p, 3000), 0);
+}
+
+/* SIGTERM during a session closes it: summary written, EDF+ whole (the
+ * record count is set), session.summary in the JSON lines. */
+static void sigterm_closes_session(void **state)
+{
+	(void)state;
+	char sub[128];
+	snprintf(sub, sizeof(sub), "%s/term", dir);
+	mkdir(sub, 0700);
+	pid_t p = start_daemon(sub, vgt_log("rec-term"));
+	assert_true(p > 0);
+	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Term\"}");
+	char base[600], path[700];
+	const char *edf = cJSON_GetObjectItemCaseSensitive(r, "edf")->valuestring;
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(edf) - 4), edf);
+	cJSON_Delete(r);
+	sleep_s(2.0);
+	assert_int_equal(vgt_stop(p, 3000), 0); /* SIGTERM */
+	snprintf(path, sizeof(path), "%s.summary.md", base);
+	assert_true(file_has(path, "# Session"));
+	snprintf(path, sizeof(path), "%s.jsonl", base);
+	assert_true(file_has(path, "\"kind\":\"session.summary\""));
+	assert_true(file_has(path, "\"kind\":\"session.stop\""));
+	snprintf(path, sizeof(path), "%s.edf", base);
+	int err = 0;
+	struct edfr *f = edfr_open(path, &err); /* whole without a repair */
+	if (!f)
+		fail_msg("%s: %s", path, vg_strerror(err));
+	assert_true(edfr_duration_s(f) >= 1.0);
+	int stop = 0;
+	for (size_t i = 0; i < edfr_nannot(f); i++)
+		stop += strstr(edfr_annot(f, i)->text, "session stop") != NULL;
+	assert_int_equal(stop, 1);
+	edfr_close(&f);
+}
+
+/* Recording is on by default, in $XDG_DATA_HOME/vagus/sessions (made
+ * 0700), and the status says where; --no-record turns it off and the
+ * status and session.start say so. */
+static void default_dir_and_no_record(void **state)
+{
+	(void)state;
+	char xdg[128], want[200];
+	snprintf(xdg, sizeof(xdg), "%s/xdg", dir);
+	snprintf(want, sizeof(want), "%s/vagus/sessions", xdg);
+	setenv("XDG_DATA_HOME", xdg, 1);
+	pid_t p = start_daemon(NULL, vgt_log("rec-default"));
+	assert_true(p > 0);
+	struct stat st;
+	assert_int_equal(stat(want, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	cJSON *r = ask("{\"cmd\":\"status\"}");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "status");
+	assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(s, "record_note")->valuestring,
+			       want));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "simulated")));
+	cJSON_Delete(r);
+	r = ask("{\"cmd\":\"session.start\",\"client\":\"Def\"}");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "recording")));
+	assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(r, "edf")->valuestring, want));
+	cJSON_Delete(r);
+	r = ask("{\"cmd\":\"status\"}");
+	s = cJSON_GetObjectItemCaseSensitive(r, "status");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "recording")));
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "session_elapsed_s")));
+	cJSON_Delete(r);
+	assert_int_equal(vgt_stop(p, 3000), 0);
+
+	p = start_daemon("-", vgt_log("rec-off"));
+	assert_true(p > 0);
+	r = ask("{\"cmd\":\"session.start\",\"client\":\"Off\"}");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "recording")));
+	cJSON_Delete(r);
+	r = ask("{\"cmd\":\"status\"}");
+	s = cJSON_GetObjectItemCaseSensitive(r, "status");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "recording")));
+	assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(s, "record_note")->valuestring,
+			       "recording is off"));
+	cJSON_Delete(r);
+	assert_int_equal(vgt_stop(p, 3000), 0);
+	unsetenv("XDG_DATA_HOME");
 }
 
 static int setup(void **state)
@@ -206,7 +355,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(session_to_edf),
 		cmocka_unit_test(kill9_then_repair_on_start),
-		cmocka_unit_test(unwritable_directory),
+		cmocka_unit_test(unusable_directory),
+		cmocka_unit_test(summary_on_full_disk),
+		cmocka_unit_test(sigterm_closes_session),
+		cmocka_unit_test(default_dir_and_no_record),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
