@@ -576,6 +576,12 @@ int guide_profile_set(struct guide *g, const char *profile)
 {
 	for (int i = 0; profile && i < GUIDE_NPROFILES; i++)
 		if (strcasecmp(profile, profile_names[i]) == 0) {
+			size_t n = strlen(g->prof_hist);
+			if (g->in_session && (int)g->profile != i && g->last_tick_ns != INT64_MIN &&
+			    n + 32 < sizeof(g->prof_hist))
+				snprintf(g->prof_hist + n, sizeof(g->prof_hist) - n, ", %s at %.0f s",
+					 profile_names[i],
+					 (double)(g->last_tick_ns - g->start_ns) / 1e9);
 			g->profile = (enum guide_profile)i;
 			g->adv.quiet_since_ns = INT64_MIN;
 			return VG_OK;
@@ -606,6 +612,7 @@ int guide_session_start(struct guide *g, const char *id, int64_t t_ns)
 	memset(g->advice_s, 0, sizeof(g->advice_s));
 	g->adaptive_best_bpm = NAN;
 	g->base_next = GUIDE_BASE_K0;
+	copy_str(g->prof_hist, sizeof(g->prof_hist), profile_names[g->profile]);
 	g->cap_state = 0;
 	g->cap_calm_done = 0;
 	g->cap_calm = NAN;
@@ -703,7 +710,7 @@ int guide_session_stop(struct guide *g, int64_t t_ns, struct guide_summary *out)
 		out->baseline.calm = g->cap_calm;
 	}
 	span_figures(g, t_ns - S_NS(span), t_ns, &out->end);
-	copy_str(out->profile, sizeof(out->profile), guide_profile_name(g->profile));
+	copy_str(out->profile, sizeof(out->profile), g->prof_hist);
 	out->ncal = g->ncal;
 	memcpy(out->cal, g->cals, (size_t)g->ncal * sizeof(g->cals[0]));
 	for (int c = 0; c < GUIDE_MAX_REGIONS; c++)

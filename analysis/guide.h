@@ -162,7 +162,8 @@ struct guide_summary {
 	char date[32];           /* start, UTC, "YYYY-MM-DD HH:MM:SS UTC" */
 	char client[64];
 	char technique[64];
-	char profile[16];        /* filled by guide_session_stop() */
+	char profile[80];        /* filled by guide_session_stop(): the profile at the
+				    start, then each change ("sensitive, flare at 40 s") */
 	char notes[512];
 	int simulated;           /* 1: data from the simulator, not a person */
 	int ncal;

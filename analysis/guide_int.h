@@ -135,6 +135,7 @@ struct guide {
 	struct guide_span cap_span;
 	int cap_calm_done;
 	double cap_calm;
+	char prof_hist[80];      /* profiles of this session, with change times */
 	/* calibrations of this session */
 	struct guide_cal cals[GUIDE_MAX_CALS];
 	int ncal;

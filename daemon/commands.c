@@ -186,20 +186,23 @@ int vd_on_request(void *ctx, const struct ctl_request *req, cJSON *reply,
 		for (int c = 0; c < n; c++)
 			if (ch < 0 || c == ch)
 				pl_emg_hold(d->pl, c, start);
-		if (start)
+		if (start) {
 			guide_hold_start(d->guide, req->technique, req->region, vd_sample_now(d));
-		else
-			guide_hold_stop(d->guide, vd_sample_now(d));
+			snprintf(d->hold_technique, sizeof(d->hold_technique), "%s", req->technique);
+			snprintf(d->hold_region, sizeof(d->hold_region), "%s", req->region);
+		} else if (guide_hold_stop(d->guide, vd_sample_now(d)) < 0) {
+			return vd_err_msg(err, cap, VG_ERR_STATE, "no hold is running");
+		}
 		char data[1024], tech[400], reg[400];
-		proto_json_escape(req->technique, tech, sizeof(tech));
-		proto_json_escape(req->region, reg, sizeof(reg));
+		proto_json_escape(d->hold_technique, tech, sizeof(tech));
+		proto_json_escape(d->hold_region, reg, sizeof(reg));
 		snprintf(data, sizeof(data), "{\"technique\":\"%s\",\"region\":\"%s\"}",
 			 tech, reg);
 		vd_publish_event(d, start ? "hold.start" : "hold.stop", NULL,
-			      req->technique, start ? data : NULL);
+			      d->hold_technique, data);
 		char note[160];
 		snprintf(note, sizeof(note), "%s %.60s %.60s", start ? "hold" : "hold end",
-			 req->technique, req->region);
+			 d->hold_technique, d->hold_region[0] ? d->hold_region : "(no region)");
 		vd_annotate(d, note);
 		return VG_OK;
 	}

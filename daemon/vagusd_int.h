@@ -71,6 +71,8 @@ struct vagusd {
 	double last_hr_bpm;          /* newest beat's HR (NAN = none) */
 	int64_t last_hr_ns;
 	struct vd_cal cal[GUIDE_MAX_REGIONS];
+	char hold_technique[64];     /* the running hold (for hold.stop's texts) */
+	char hold_region[64];
 	int baseline_pending;        /* baseline.start given, baseline.done not yet */
 	double baseline_s;
 	int auto_on;                 /* --source auto given */
