@@ -458,7 +458,7 @@ uint64_t source_samples_missing(const struct source *s)
 	return drv_instance_stats(s->drv)->samples_missing;
 }
 
-int64_t source_signal_ns(const struct source *s)
+int64_t source_signal_ns(const struct source *s, int64_t now_ns)
 {
 	double fmax = 0.0;
 	uint64_t idx = 0;
@@ -472,7 +472,11 @@ int64_t source_signal_ns(const struct source *s)
 	}
 	if (!(fmax > 0.0))
 		return INT64_MIN;
-	return s->origin_ns + (int64_t)llround((double)idx * 1e9 / fmax);
+	int64_t t = s->origin_ns + (int64_t)llround((double)idx * 1e9 / fmax);
+	if ((s->state == SOURCE_LOST || s->state == SOURCE_STALLED) &&
+	    !source_is_simulated(s) && now_ns > t)
+		t = now_ns;
+	return t;
 }
 
 void source_set_stall_timeout(struct source *s, int64_t ns)

@@ -62,8 +62,10 @@ int source_is_simulated(const struct source *s);
 uint64_t source_samples_missing(const struct source *s);
 /* The signal time of the source's newest sample: origin + samples of its
  * fastest channel / rate (gaps counted), so it runs at the simulator's
- * speed; INT64_MIN for a source without sample channels (beat-only). */
-int64_t source_signal_ns(const struct source *s);
+ * speed; while a device is away (lost, stalled) at least now_ns, the time
+ * its gap will be filled to on return; INT64_MIN for a source without
+ * sample channels (beat-only). */
+int64_t source_signal_ns(const struct source *s, int64_t now_ns);
 /* Append this source's status object (JSON) to buf at *len (bounded). */
 void source_status_json(const struct source *s, int64_t now_ns, char *buf,
 			size_t cap, size_t *len);

@@ -48,20 +48,18 @@ static void saw_time(struct vagusd *d, int64_t t_ns)
 int64_t vd_sample_now(const struct vagusd *d)
 {
 	int64_t t = d->sample_now_ns;
+	int64_t wall = d->loop ? loop_now_ns(d->loop) : 0;
 	int have = 0;
 	for (int i = 0; i < d->nsrc; i++) {
-		int64_t s = source_signal_ns(d->src[i]);
+		int64_t s = source_signal_ns(d->src[i], wall);
 		if (s == INT64_MIN)
 			continue;
 		have = 1;
 		if (s > t)
 			t = s;
 	}
-	if (!have && d->loop) { /* beat-only sources: beats carry the loop's time */
-		int64_t w = loop_now_ns(d->loop);
-		if (w > t)
-			t = w;
-	}
+	if (!have && wall > t) /* beat-only sources: beats carry the loop's time */
+		t = wall;
 	return t;
 }
 

@@ -246,10 +246,34 @@ static void bad_arguments_fail_cleanly(void **state)
 	p = vgt_spawn(a2, "/dev/null");
 	st = vgt_wait(p, 3000);
 	assert_true(st > 0 && st < 128);
-	char *a3[] = { (char *)vgt_bin("vagusd"), "--pub", "nonsense://x", NULL };
+	char *a3[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--no-record", "--pub",
+		       "nonsense://x", NULL };
 	p = vgt_spawn(a3, "/dev/null");
 	st = vgt_wait(p, 3000);
 	assert_true(st > 0 && st < 128);
+}
+
+/* No silent simulator: without a source vagusd exits 2 and says how to
+ * name one (sim, auto, a device) with the list of drivers. */
+static void no_source_named(void **state)
+{
+	(void)state;
+	const char *log = vgt_log("nosource");
+	char *a[] = { (char *)vgt_bin("vagusd"), "--no-record", "--pub", "tcp://127.0.0.1:1",
+		      NULL };
+	assert_int_equal(vgt_wait(vgt_spawn(a, log), 3000), 2);
+	FILE *f = fopen(log, "r");
+	assert_non_null(f);
+	char out[4096];
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	printf("%s", out);
+	static const char *const want[] = { "--source sim", "--source auto", "openbci", "ant",
+					    "bitalino" };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(out, want[i]))
+			fail_msg("no '%s' in: %s", want[i], out);
 }
 
 int main(void)
@@ -257,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(daemon_matches_simulator),
 		cmocka_unit_test(bad_arguments_fail_cleanly),
+		cmocka_unit_test(no_source_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,6 +338,78 @@ static void default_dir_and_no_record(void **state)
 	unsetenv("XDG_DATA_HOME");
 }
 
+/* Issue 15 item 8: a session of a beat-only source (an ANT+ strap, here
+ * its emulator on a pty) is recorded: the JSON lines, and an EDF+ file
+ * with one HR channel and the annotations (it used to record nothing). */
+static void beat_only_session(void **state)
+{
+	(void)state;
+	char sub[128], link[160], spec[256], slog[160];
+	snprintf(sub, sizeof(sub), "%s/ant", dir);
+	mkdir(sub, 0700);
+	snprintf(link, sizeof(link), "%s/ant.pty", dir);
+	snprintf(slog, sizeof(slog), "%s/ant-sim.log", dir);
+	char *sargv[] = { (char *)vgt_bin("vagus-sim"), "--device", "ant", "--pty", "--link",
+			  link, "--seed", "5", "--speed", "1", NULL };
+	pid_t sim = vgt_spawn(sargv, slog);
+	struct stat st;
+	for (int i = 0; i < 100 && stat(link, &st) != 0; i++)
+		sleep_s(0.02);
+	snprintf(spec, sizeof(spec), "ant:fd:%s,network_key=00 11 22 33 44 55 66 77", link);
+	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", vgt_free_port());
+	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", spec, "--pub", pub, "--ctl", ctl,
+			 "--record-dir", sub, NULL };
+	pid_t p = vgt_spawn(argv, vgt_log("rec-ant"));
+	char reply[256];
+	int up = 0;
+	for (int i = 0; i < 50 && !up; i++)
+		up = proto_ctl_request(ctl, "{\"cmd\":\"ping\"}", reply, sizeof(reply), 200) > 0;
+	assert_true(up);
+	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Strap\"}");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	const cJSON *edf = cJSON_GetObjectItemCaseSensitive(r, "edf");
+	assert_true(cJSON_IsString(edf));
+	char edf_path[512];
+	snprintf(edf_path, sizeof(edf_path), "%s", edf->valuestring);
+	cJSON_Delete(r);
+	sleep_s(3.0);
+	cJSON_Delete(ask("{\"cmd\":\"mark\",\"label\":\"strap mark\"}"));
+	sleep_s(4.0);
+	r = ask("{\"cmd\":\"session.stop\"}");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")));
+	cJSON_Delete(r);
+	assert_int_equal(vgt_stop(p, 3000), 0);
+	vgt_stop(sim, 2000);
+	int err = 0;
+	struct edfr *f = edfr_open(edf_path, &err);
+	if (!f)
+		fail_msg("%s: %s", edf_path, vg_strerror(err));
+	assert_int_equal(edfr_nsig(f), 1);
+	assert_string_equal(edfr_sig_label(f, 0), "HR");
+	assert_string_equal(edfr_sig_units(f, 0), "bpm");
+	int64_t ns = edfr_sig_nsamp(f, 0);
+	printf("beat-only session: %.1f s of HR at %.0f Hz, %zu annotations\n",
+	       edfr_duration_s(f), edfr_sig_fs(f, 0), edfr_nannot(f));
+	assert_true(ns >= 20);
+	float hr[64];
+	size_t n = ns > 64 ? 64 : (size_t)ns;
+	assert_int_equal(edfr_read_phys(f, 0, ns - (int64_t)n, n, hr), 0);
+	int plausible = 0;
+	for (size_t i = 0; i < n; i++)
+		plausible += hr[i] > 40.0f && hr[i] < 120.0f;
+	assert_true(plausible >= (int)n / 2); /* the strap's rate, held between beats */
+	int marks = 0;
+	for (size_t i = 0; i < edfr_nannot(f); i++)
+		marks += strstr(edfr_annot(f, i)->text, "mark strap mark") != NULL;
+	assert_int_equal(marks, 1);
+	edfr_close(&f);
+	char jsonl[600];
+	snprintf(jsonl, sizeof(jsonl), "%.*s.jsonl", (int)(strlen(edf_path) - 4), edf_path);
+	assert_true(file_has(jsonl, "\"topic\":\"beat\""));
+	assert_true(file_has(jsonl, "\"kind\":\"session.summary\""));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -359,6 +431,7 @@ int main(void)
 		cmocka_unit_test(summary_on_full_disk),
 		cmocka_unit_test(sigterm_closes_session),
 		cmocka_unit_test(default_dir_and_no_record),
+		cmocka_unit_test(beat_only_session),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
