@@ -28,9 +28,14 @@
  * rules.
  * Mark responses: 30 s after the mark, mean HR, RMSSD, calm and each
  * region's envelope over [mark, mark + 30 s) against [mark - 30 s, mark).
- * Summary: baseline = the session's first baseline_s, end = its last
- * baseline_s; baseline calm (calm is relative to this very baseline, so
- * about 50) is the mean over the first 30 s in which calm is defined.
+ * Summary: baseline = the session's first span, end = its last span, the
+ * span being 20 % of the session, at least 15 s (all of it if shorter), at
+ * most 120 s (the session's first k s, k = 15..120, are kept as they
+ * complete, since the history holds 256 s); a baseline captured on request
+ * (guide_baseline_capture) replaces the first span. Baseline calm (calm is
+ * relative to this very baseline, so about 50) is the mean over the first
+ * 30 s in which calm is defined (after a capture: the 30 s after it).
+ * Rest calibration check: guide_rest_check() (guide.h).
  * Limits: spans older than 256 s are gone (the baseline is computed as
  * soon as it is complete); a single hold at a time.
  */

@@ -293,7 +293,7 @@ static void run_session(const struct scen *sc)
 	int resp_ok[MAXMARK] = { 0 };
 	double rel_drop_ns = NAN, rel_t_ns = NAN, sum_start = NAN, sum_stop = NAN;
 	double base_hr = NAN, end_hr = NAN, base_emg[2] = { NAN, NAN }, span_s = NAN;
-	double base_from_ns = NAN, base_len_s = NAN;
+	double base_from_ns = NAN, base_len_s = NAN, base_done_ns = NAN, first_calm_ns = NAN;
 	int summary_sim = 0, hold_start = 0, hold_stop = 0, pacer_set = 0;
 	while (fgets(line, sizeof(line), f)) {
 		cJSON *o = cJSON_Parse(line);
@@ -322,6 +322,9 @@ static void run_session(const struct scen *sc)
 				    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "emg")) == 2)
 					resp_ok[m]++;
 		}
+		if (!strcmp(topic, "hrv") && isfinite(base_from_ns) && isnan(first_calm_ns) &&
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "calm")))
+			first_calm_ns = num(o, "t_ns");
 		if (!strcmp(topic, "release") && !strcmp(str(o, "region"), "trapezius-left")) {
 			nrel++;
 			rel_drop_ns = num(o, "drop_t_ns");
@@ -364,6 +367,8 @@ static void run_session(const struct scen *sc)
 			}
 			if (!strcmp(kind, "baseline.start"))
 				base_from_ns = num(o, "t_ns");
+			if (!strcmp(kind, "baseline.done"))
+				base_done_ns = num(o, "t_ns");
 		}
 		cJSON_Delete(o);
 	}
@@ -397,6 +402,18 @@ static void run_session(const struct scen *sc)
 	assert_true(near((sum_stop - sum_start) * 1e-9, dur, 0.5));
 	assert_true(near(span_s, fmin(120.0, fmax(15.0, 0.2 * dur)), 0.5));
 	assert_true(near(base_len_s, atof(sc->baseline_s), 0.01));
+	/* baseline --seconds S is honoured: done after S (+ the 2 s the
+	 * figures need), and calm (relative to the new baseline) exists from
+	 * about S on, not after the default's 30 s provisional wait */
+	double done_s = (base_done_ns - base_from_ns) * 1e-9;
+	double calm_s = (first_calm_ns - base_from_ns) * 1e-9;
+	printf("  baseline --seconds %s: baseline.done after %.1f s, calm from %.1f s\n",
+	       sc->baseline_s, done_s, calm_s);
+	assert_true(done_s >= base_len_s && done_s <= base_len_s + 3.0);
+	if (base_len_s < 25.0)
+		assert_true(calm_s >= base_len_s - 1.0 && calm_s < 28.0);
+	else
+		assert_true(calm_s >= 25.0);
 
 	/* ---- the figures against the simulator's truth */
 	struct sim_config scfg = { .seed = 7, .scenario = sim_scenario_find(sc->name) };
