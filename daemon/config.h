@@ -15,7 +15,7 @@
  *   [source]   spec = DRIVER[:LINK][,key=value...]   (one [source] per device;
  *              options = key=value,... appended to spec)
  *   [hrv]      windows = 60, 300   (s, 10..3600, at most 4)
- *   [record]   dir = PATH          (session recordings)
+ *   [record]   dir = PATH          (session recordings), record = yes|no
  *   [security] secret_key_file = PATH   (the daemon's CURVE secret key, Z85)
  *   [client NAME]  public_key = Z85 key, role = observer|console
  * Limits: lines up to inih's 200 characters; 8 sources; 64 clients.

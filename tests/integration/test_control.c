@@ -100,14 +100,18 @@ static void sessions_and_marks(void **state)
 	static char ev[PROTO_MSG_MAX + 2];
 
 	cJSON_Delete(ask("{\"cmd\":\"session.stop\"}", 0)); /* none running */
+	cJSON_Delete(ask("{\"cmd\":\"session.start\",\"client\":\"x\","
+			 "\"profile\":\"gentle\"}", 0)); /* not a profile */
 	cJSON *r = ask("{\"cmd\":\"session.start\",\"client\":\"Jo Smith/../x\","
-		       "\"technique\":\"trigger_point\"}", 1);
+		       "\"technique\":\"trigger_point\",\"profile\":\"sensitive\"}", 1);
 	const cJSON *sid = cJSON_GetObjectItemCaseSensitive(r, "session");
 	assert_true(cJSON_IsString(sid));
 	assert_null(strchr(sid->valuestring, '/')); /* sanitised for file names */
 	assert_non_null(strstr(sid->valuestring, "Jo_Smith"));
 	assert_true(wait_event(sub, "session.start", ev, sizeof(ev)));
 	assert_non_null(strstr(ev, "trigger_point"));
+	assert_non_null(strstr(ev, "\"profile\":\"sensitive\""));
+	assert_non_null(strstr(ev, "\"simulated\":true"));
 	cJSON_Delete(r);
 	cJSON_Delete(ask("{\"cmd\":\"session.start\",\"client\":\"x\"}", 0)); /* twice */
 
@@ -133,6 +137,10 @@ static void sessions_and_marks(void **state)
 	assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(r, "marks")->valuedouble, 1);
 	cJSON_Delete(r);
 	assert_true(wait_event(sub, "session.stop", ev, sizeof(ev)));
+	/* the mark is answered at the stop (within 30 s: incomplete) */
+	assert_true(wait_event(sub, "session.summary", ev, sizeof(ev)));
+	assert_non_null(strstr(ev, "\"label\":\"deep pressure\""));
+	assert_non_null(strstr(ev, "\"profile\":\"sensitive\""));
 	proto_sub_destroy(&sub);
 }
 
