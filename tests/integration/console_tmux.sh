@@ -110,7 +110,9 @@ text "Test Client"; keys Enter
 check key_s_session "wait_for 5 'session started: [0-9]{8}-[0-9]{6}_Test_Client' &&
   wait_for 5 'SESSION 00:0[0-9]  [0-9]{8}-[0-9]{6}_Test_Client'"
 check session_in_daemon "\"$bin/vagusctl\" --ctl $ctl status | grep -q '_Test_Client'"
-check session_clock_runs "wait_for 4 'SESSION 00:0[2-9]'"
+# the session clock is signal time (issue 14: one clock): at --speed 20 it
+# runs 20 times faster than the wall clock
+check session_clock_runs "wait_for 4 'SESSION (00:0[2-9]|00:[1-5][0-9]|0[1-9]:[0-5][0-9])'"
 
 # --- m: a mark on the selected region (the first one)
 keys m; wait_for 3 'mark label:' >/dev/null
@@ -129,7 +131,8 @@ check key_h_stop "wait_for 5 'hold stopped' && wait_for 3 'no hold'"
 
 # --- c: calibrate rest on the selected region
 keys c
-check key_c_calibrate "wait_for 5 'calibrating rest on trapezius-right for [0-9]+ s'"
+# (a rest calibration of a tense muscle is refused in words: issue 14)
+check key_c_calibrate "wait_for 5 'calibrating rest on trapezius-right for [0-9]+ s|trapezius-right is (tense|not at rest|still guarding)'"
 # --- b: baseline capture, accepted or refused in words
 keys b
 check key_b_baseline "wait_for 5 \"capturing the calm baseline|'baseline.start' is not available\""
