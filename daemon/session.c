@@ -299,11 +299,13 @@ int vd_session_start(struct vagusd *d, const struct ctl_request *req,
 		if (rc < 0) {
 			vg_warnx("%s", why);
 			snprintf(d->rec_note, sizeof(d->rec_note), "%.250s", why);
+			d->rec_failed = 1;
 			vd_publish_event(d, "record.error", NULL, why, NULL);
 			return vd_err_msg(err, cap, rc, why);
 		}
 		snprintf(d->rec_note, sizeof(d->rec_note), "recording to %s",
 			 rec_edf_path(d->rec));
+		d->rec_failed = 0;
 	}
 	s->active = 1;
 	cJSON *data = cJSON_CreateObject();

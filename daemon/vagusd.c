@@ -74,6 +74,7 @@ void vd_rec_problem(struct vagusd *d, int rc)
 	d->rec_err_reported = 1;
 	vg_warnx("recording: %s (analysis and publishing go on)", vg_strerror(rc));
 	snprintf(d->rec_note, sizeof(d->rec_note), "recording failed: %s", vg_strerror(rc));
+	d->rec_failed = 1;
 	vd_publish_event(d, "record.error", NULL, vg_strerror(rc), data[0] ? data : NULL);
 }
 
@@ -362,7 +363,8 @@ void vd_build_status(struct vagusd *d, int64_t now_ns)
 		st->simulated |= source_is_simulated(d->src[i]);
 	st->session_elapsed_s = d->session.active
 		? (double)(st->t_ns - d->session.start_ns) * 1e-9 : NAN;
-	if (d->rec || !d->cfg.record_dir || !d->cfg.record_dir[0] || d->session.active)
+	if (d->rec || !d->cfg.record_dir || !d->cfg.record_dir[0] || d->session.active ||
+	    d->rec_failed)
 		snprintf(st->record_note, sizeof(st->record_note), "%s", d->rec_note);
 	else
 		snprintf(st->record_note, sizeof(st->record_note),

@@ -66,6 +66,7 @@ struct vagusd {
 	int rec_map[VAGUSD_MAX_SOURCES][DRV_MAX_CHANNELS]; /* -> rec signal */
 	int rec_err_reported;
 	char rec_note[256];          /* plain words: where sessions go, or why not */
+	int rec_failed;              /* the last session could not be recorded (rec_note says why) */
 	int rec_hr_sig;              /* beat-only sessions: the HR signal (-1 = none) */
 	int64_t rec_hr_next_ns;      /* signal time of its next sample */
 	double last_hr_bpm;          /* newest beat's HR (NAN = none) */

@@ -219,6 +219,8 @@ static void unusable_directory(void **state)
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(r, "status");
 	assert_string_equal(cJSON_GetObjectItemCaseSensitive(st, "session")->valuestring, "");
 	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(st, "recording")));
+	assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(st, "record_note")->valuestring,
+			       "cannot record"));
 	cJSON_Delete(r);
 	assert_int_equal(vgt_stop(p, 3000), 0);
 }
