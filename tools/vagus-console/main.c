@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 				continue;
 			int rc = proto_ctl_request(ctl, req, reply, sizeof(reply),
 						   CTL_TIMEOUT_MS);
-			con_ui_reply(&u, rc, reply, vg_mono_s());
+			con_ui_reply(&u, &m, rc, reply, vg_mono_s());
 			pump(sub, &m, 0); /* the request's events, before redrawing */
 			next_draw = 0;
 		}
