@@ -148,7 +148,7 @@ check key_m_mark "wait_for 5 \"marked 'effleurage' on trapezius-left\" &&
 # --- Tab selects the next region; h 1 holds on it; h stops
 keys Tab
 check key_tab_region "wait_for 3 '>trapezius-right'"
-keys h; wait_for 3 'hold technique:' >/dev/null
+keys h; wait_for 3 'hold technique' >/dev/null
 keys 1
 check key_h_hold "wait_for 5 'HOLD 00:[0-9][0-9]  trigger_point on trapezius-right'"
 keys h
@@ -174,7 +174,7 @@ $T resize-window -t con -x 80 -y 24
 keys s; wait_for 3 'client name:' >/dev/null
 text "Small Screen"; keys Enter
 wait_for 5 'session started: .*_Small_Screen' >/dev/null
-keys h; wait_for 3 'hold technique:' >/dev/null; keys 1
+keys h; wait_for 3 'hold technique' >/dev/null; keys 1
 wait_for 5 'HOLD [0-9:]+  trigger_point' >/dev/null
 keys m; wait_for 3 'mark label:' >/dev/null
 text "a long label to push the event line past the edge of a small screen"; keys Enter

@@ -15,6 +15,7 @@
 
 #include "../../tools/vagus-console/keys.c"
 #include "../../tools/vagus-console/model.c"
+#include "guide.h"
 
 #include <stdlib.h>
 
@@ -594,7 +595,12 @@ static void keys_pacer_hold_calibrate(void **state)
 	assert_int_equal(u.mode, CON_MODE_TECHNIQUE);
 	char prompt[256];
 	con_ui_prompt(&u, m, prompt, sizeof(prompt));
-	assert_non_null(strstr(prompt, "craniosacral"));
+	assert_non_null(strstr(prompt, "muscle_energy"));
+	/* every technique offered is one the guidance engine knows */
+	for (int i = 0; i < CON_NTECHNIQUES; i++) {
+		double lo, hi;
+		assert_int_equal(guide_technique_span(con_techniques[i], &lo, &hi), 1);
+	}
 	assert_int_equal(type(&u, m, "2", req, sizeof(req)), 1);
 	o = sent(req);
 	assert_string_equal(field(o, "cmd"), "hold.start");

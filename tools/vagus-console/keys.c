@@ -21,8 +21,10 @@
 const char *const con_patterns[CON_NPATTERNS] = {
 	"off", "4-2-6", "resonance", "follow", "adaptive"
 };
+/* names from the guidance engine's technique table (analysis/guide.c), so
+ * each hold gets its technique's usual span */
 const char *const con_techniques[CON_NTECHNIQUES] = {
-	"trigger_point", "myofascial", "deep_tissue", "swedish", "craniosacral"
+	"trigger_point", "myofascial", "deep_tissue", "positional_release", "muscle_energy"
 };
 
 void con_ui_init(struct con_ui *u)
@@ -275,14 +277,12 @@ void con_ui_prompt(const struct con_ui *u, const struct con_model *m, char *out,
 			 u->text_for == 's' ? "client name" : "mark label", u->input);
 		break;
 	case CON_MODE_TECHNIQUE:
-		snprintf(out, cap, "hold technique:");
+		snprintf(out, cap, "hold technique (Esc cancels):");
 		for (int i = 0; i < CON_NTECHNIQUES; i++) {
 			len = strlen(out);
-			snprintf(out + len, cap - len, i == u->tech ? "  [%d %s]" : "  %d %s",
+			snprintf(out + len, cap - len, i == u->tech ? " [%d %s]" : " %d %s",
 				 i + 1, con_techniques[i]);
 		}
-		len = strlen(out);
-		snprintf(out + len, cap - len, "   (Esc cancels)");
 		break;
 	case CON_MODE_CONFIRM:
 		snprintf(out, cap, "stop session %.80s? (y/n)", m->session);

@@ -586,6 +586,7 @@ void con_model_capture_begin(struct con_model *m, enum con_capture_kind k,
 	snprintf(c->kind, sizeof(c->kind), "%s", kind ? kind : "");
 	c->end_ns = m->clock_ns ? m->clock_ns + (int64_t)(seconds * 1e9) : 0;
 	c->wall_end_s = now_s + seconds;
+	c->begin_at_s = now_s;
 	c->result[0] = '\0';
 }
 

@@ -50,6 +50,7 @@ struct con_capture {
 	char kind[16];           /* rest / reference (calibration) */
 	int64_t end_ns;          /* signal time it should be done by */
 	double wall_end_s;       /* wall time fallback */
+	double begin_at_s;       /* wall time it was accepted */
 	char result[160];        /* the done event's text, "" = none yet */
 	double result_at_s;
 };

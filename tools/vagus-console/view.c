@@ -293,16 +293,22 @@ static int draw_hold(const struct con_model *m, const struct con_screen *s, int 
 	return y + 1;
 }
 
-/* The status row: a refusal while it is fresh, else a capture in
- * progress (it says more than the "accepted" line), else the answer to the
- * last key while fresh, else how the last capture ended. */
+/* The status row: the answer to a later key or a refusal while fresh, else
+ * a capture in progress (it says more than the "accepted" line), else the
+ * answer to the last key while fresh, else how the last capture ended. */
 static void draw_status(const struct con_model *m, const struct con_ui *u,
 			const struct con_screen *s, int y, double now_s)
 {
 	const char *st = con_ui_status(u, now_s);
-	int capturing = con_model_capturing(m, CON_CAP_BASELINE, now_s, NULL) ||
-			con_model_capturing(m, CON_CAP_CALIBRATION, now_s, NULL);
-	if (st && (u->status_error || !capturing)) {
+	int capturing = 0;
+	double begun = 0;
+	for (int k = 0; k < CON_CAP_N; k++)
+		if (con_model_capturing(m, (enum con_capture_kind)k, now_s, NULL)) {
+			capturing = 1;
+			if (m->cap[k].begin_at_s > begun)
+				begun = m->cap[k].begin_at_s;
+		}
+	if (st && (u->status_error || !capturing || u->status_at_s > begun)) {
 		attr_t a = u->status_error ? con_look(CON_C_BAD, A_BOLD) | A_BOLD
 					   : con_look(CON_C_GOOD, A_NORMAL);
 		con_put(y, 1, s, a, "%s", st);
