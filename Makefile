@@ -8,6 +8,8 @@
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS
 #   make soak       long-running daemon soak test
 #   make deps       apt-get the build dependencies (sudo when not root)
+#   make install    programs, man pages (docs/man, into PREFIX/share/man) and
+#                   service files (PREFIX=/usr/local, DESTDIR)
 #   make clean
 #
 # Source layout (docs/ARCHITECTURE.md): every .c in common/ analysis/ io/
@@ -21,7 +23,7 @@ SAN ?=
 
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
-	python3 tmux
+	python3 tmux groff-base man-db
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 .PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
@@ -186,8 +188,9 @@ _fuzz: $(FUZZERS)
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local
 DESTDIR ?=
-.PHONY: install
-install: all
+MAN_PAGES = $(wildcard docs/man/*.[158])
+.PHONY: install install-man
+install: all install-man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/vagus \
 		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/udev/rules.d \
 		$(DESTDIR)$(PREFIX)/share/doc/vagus
@@ -197,3 +200,10 @@ install: all
 	install -m 0640 dist/vagusd.conf.example $(DESTDIR)/etc/vagus/vagusd.conf.example
 	install -m 0644 README.md protocol/PROTOCOL.md $(DESTDIR)$(PREFIX)/share/doc/vagus/
 	@echo "create the user once: useradd --system --user-group --home /var/lib/vagus vagus"
+
+# man pages (hand-written roff, docs/man/NAME.N) into $(PREFIX)/share/man/manN
+install-man:
+	@for f in $(MAN_PAGES); do \
+	  n=$${f##*.}; install -d $(DESTDIR)$(PREFIX)/share/man/man$$n && \
+	  install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man$$n/ || exit 1; \
+	done

@@ -227,7 +227,13 @@ struct source *source_new(const char *spec, const char *extra_opts,
 	}
 	s->ops = drv_find(s->driver_name);
 	if (!s->ops) {
-		vg_warnx("unknown driver '%s'", s->driver_name);
+		char names[512] = "";
+		size_t len = 0;
+		for (const struct drv_ops *const *d = drv_all(); *d && len < sizeof(names); d++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", (*d)->name);
+		vg_warnx("no driver '%s'; --source takes one of: %s, or auto", s->driver_name,
+			 names);
 		e = VG_ERR_NOTFOUND;
 		goto fail;
 	}

@@ -57,7 +57,7 @@ static void print_sample(struct dec *x, unsigned ch, uint64_t index, float v)
 {
 	const struct drv_channel *c = drv_instance_channel(x->d, ch);
 	int prec = c->unit[0] == 'm' && c->unit[1] == 'V' ? 6 : 4;
-	fprintf(x->out, "{\"type\":\"sample\",\"ch\":%u,\"label\":", ch);
+	fprintf(x->out, "{\"topic\":\"sample\",\"ch\":%u,\"label\":", ch);
 	put_str(x->out, c->label);
 	fprintf(x->out, ",\"index\":%" PRIu64 ",\"value\":%.*f}\n", index, prec,
 		(double)v);
@@ -152,7 +152,7 @@ static void on_beat(void *ctx, const struct drv_beat *b)
 {
 	struct dec *x = ctx;
 	flush_all(x);
-	fprintf(x->out, "{\"type\":\"beat\",\"t_ns\":%" PRId64
+	fprintf(x->out, "{\"topic\":\"beat\",\"t_ns\":%" PRId64
 		",\"rr_ms\":%.3f,\"hr_bpm\":%.1f,\"flags\":%u}\n",
 		b->t_ns, b->rr_ms, b->hr_bpm, b->flags);
 }
@@ -161,14 +161,14 @@ static void on_gap(void *ctx, uint64_t n)
 {
 	struct dec *x = ctx;
 	flush_all(x);
-	fprintf(x->out, "{\"type\":\"gap\",\"missing\":%" PRIu64 "}\n", n);
+	fprintf(x->out, "{\"topic\":\"gap\",\"missing\":%" PRIu64 "}\n", n);
 }
 
 static void on_info(void *ctx, const char *key, const char *value)
 {
 	struct dec *x = ctx;
 	flush_all(x);
-	fputs("{\"type\":\"info\",\"key\":", x->out);
+	fputs("{\"topic\":\"info\",\"key\":", x->out);
 	put_str(x->out, key);
 	fputs(",\"value\":", x->out);
 	put_str(x->out, value);
@@ -201,7 +201,7 @@ void drv_decode_print_channels(const struct drv_instance *d, FILE *out)
 {
 	for (unsigned ch = 0; ch < drv_instance_channel_count(d); ch++) {
 		const struct drv_channel *c = drv_instance_channel(d, ch);
-		fprintf(out, "{\"type\":\"channel\",\"ch\":%u,\"label\":", ch);
+		fprintf(out, "{\"topic\":\"channel\",\"ch\":%u,\"label\":", ch);
 		put_str(out, c->label);
 		fprintf(out, ",\"kind\":\"%s\",\"rate_hz\":%.3f,\"unit\":",
 			kind_name(c->kind), c->rate_hz);
@@ -218,7 +218,7 @@ void drv_decode_print_str(FILE *out, const char *s)
 void drv_decode_print_stats(const struct drv_instance *d, FILE *out)
 {
 	const struct drv_stats *s = drv_instance_stats(d);
-	fprintf(out, "{\"type\":\"stats\",\"bytes_in\":%" PRIu64
+	fprintf(out, "{\"topic\":\"stats\",\"bytes_in\":%" PRIu64
 		",\"frames_ok\":%" PRIu64 ",\"garbage_bytes\":%" PRIu64
 		",\"checksum_errors\":%" PRIu64 ",\"gaps\":%" PRIu64
 		",\"samples_missing\":%" PRIu64 ",\"beats\":%" PRIu64 "}\n",

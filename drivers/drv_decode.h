@@ -7,12 +7,12 @@
  * Approach (gpsd's gpsdecode): a struct drv_sink that prints one JSON object
  * per line, fed through drv_instance_*() in chunks of a chosen size (so tests
  * can split reads anywhere). Lines, in stream order:
- *   {"type":"channel","ch":0,"label":"ECG","kind":"ecg","rate_hz":250.000,"unit":"mV"}
- *   {"type":"sample","ch":0,"label":"ECG","index":N,"value":X}
- *   {"type":"gap","missing":N}
- *   {"type":"beat","t_ns":T,"rr_ms":X,"hr_bpm":X,"flags":N}
- *   {"type":"info","key":"version","value":"..."}
- *   {"type":"stats","bytes_in":N,"frames_ok":N,"garbage_bytes":N,
+ *   {"topic":"channel","ch":0,"label":"ECG","kind":"ecg","rate_hz":250.000,"unit":"mV"}
+ *   {"topic":"sample","ch":0,"label":"ECG","index":N,"value":X}
+ *   {"topic":"gap","missing":N}
+ *   {"topic":"beat","t_ns":T,"rr_ms":X,"hr_bpm":X,"flags":N}
+ *   {"topic":"info","key":"version","value":"..."}
+ *   {"topic":"stats","bytes_in":N,"frames_ok":N,"garbage_bytes":N,
  *    "checksum_errors":N,"gaps":N,"samples_missing":N,"beats":N}
  * One line per sample (not per frame) so channels at different rates need
  * no special case. Values print at fixed precision (6 decimals for mV, 4

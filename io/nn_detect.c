@@ -1,16 +1,18 @@
 /*
- * nn_detect.c - detector + RR cleaning on a WFDB record (see nn_detect.h).
+ * nn_detect.c - detector + RR cleaning on a WFDB record or an EDF+ file
+ * (see nn_detect.h); opened through io/recording.h, samples scaled to mV.
  */
 #include "nn_detect.h"
 #include "hrv.h"
 #include "qrs.h"
 #include "rr.h"
 #include "vg_err.h"
-#include "wfdb.h"
+#include "recording.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CHUNK 4096
 #define BLOCK 32 /* samples per qrs_feed, as a live driver would */
@@ -94,15 +96,18 @@ int nn_detect_record(const char *record, int sig, double from_s, double to_s,
 		return VG_ERR_INVAL;
 	memset(res, 0, sizeof(*res));
 	int err = 0;
-	struct wfdb_record *r = wfdb_open(record, &err);
+	struct recording *r = recording_open(record, &err);
 	if (!r)
 		return err;
-	if (sig >= wfdb_nsig(r)) {
-		wfdb_destroy(&r);
+	if (sig >= recording_nsig(r)) {
+		recording_close(&r);
 		return VG_ERR_RANGE;
 	}
-	double fs = wfdb_sig_fs(r, sig);
-	int64_t n = wfdb_sig_nsamp(r, sig);
+	double fs = recording_sig_fs(r, sig);
+	int64_t n = recording_sig_nsamp(r, sig);
+	const char *units = recording_sig_units(r, sig);
+	float to_mv = !strcasecmp(units, "uV") || !strcmp(units, "\xc2\xb5V") ? 0.001f
+		      : !strcasecmp(units, "V") ? 1000.0f : 1.0f;
 	int64_t a = (int64_t)floor((from_s - NN_DETECT_LEAD_S) * fs);
 	int64_t b = to_s > 0 ? (int64_t)ceil((to_s + 5.0) * fs) : n;
 	a = a < 0 ? 0 : a;
@@ -118,8 +123,11 @@ int nn_detect_record(const char *record, int sig, double from_s, double to_s,
 	}
 	for (int64_t at = a; at < b && !c.err;) {
 		size_t m = (size_t)(b - at < CHUNK ? b - at : CHUNK);
-		if ((err = wfdb_read_phys(r, sig, at, m, buf)))
+		if ((err = recording_read_phys(r, sig, at, m, buf)))
 			goto out;
+		if (to_mv != 1.0f)
+			for (size_t k = 0; k < m; k++)
+				buf[k] *= to_mv;
 		for (size_t k = 0; k < m; k += BLOCK)
 			qrs_feed(q, buf + k, m - k < BLOCK ? m - k : BLOCK);
 		at += (int64_t)m;
@@ -131,7 +139,7 @@ out:
 	free(buf);
 	qrs_destroy(&q);
 	rr_destroy(&c.rr);
-	wfdb_destroy(&r);
+	recording_close(&r);
 	if (err)
 		nn_detect_free(res);
 	return err;

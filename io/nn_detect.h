@@ -5,7 +5,8 @@
  * Problem: vagus-analyze and the whole-chain tests need the NN series the
  * daemon would produce live from a recorded ECG, with per-beat R amplitude
  * and QRS area for ECG-derived respiration.
- * Approach: read one signal of the record in blocks (wfdb.h), feed the
+ * Approach: read one signal of the record (a WFDB record or an EDF+ file,
+ * io/recording.h) in blocks, scaled to mV, feed the
  * causal detector, turn every beat into an RR interval (refined fiducials)
  * and pass it through the causal RR cleaner; collect the cleaned NN and the
  * raw beats. Only [from_s - NN_DETECT_LEAD_S, to_s + 5 s) is read.
@@ -42,9 +43,9 @@ struct nn_detect_result {
 	uint64_t corrected;           /* intervals the cleaner corrected */
 };
 
-/* Detect and clean over [from_s, to_s) of signal sig of RECORD (path
- * without extension). to_s <= 0: to the end. Fills *res (free with
- * nn_detect_free). Returns 0 or a VG_ERR_* (NOTFOUND, PARSE, RANGE, ...). */
+/* Detect and clean over [from_s, to_s) of signal sig of RECORD (a WFDB
+ * record name, with or without .hea, or an EDF+ file). to_s <= 0: to the
+ * end. Fills *res (free with nn_detect_free). Returns 0 or a VG_ERR_* (NOTFOUND, PARSE, RANGE, ...). */
 int nn_detect_record(const char *record, int sig, double from_s, double to_s,
 		     struct nn_detect_result *res);
 void nn_detect_free(struct nn_detect_result *res);

@@ -263,3 +263,8 @@ int recording_next_gap(const struct recording *r, int sig, int64_t from,
 {
 	return r->ops->next_gap(r->impl, sig, from, start, len);
 }
+
+const char *recording_sig_transducer(const struct recording *r, int sig)
+{
+	return r->ops == &edf_ops ? edfr_sig_transducer(r->impl, sig) : "";
+}

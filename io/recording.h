@@ -38,6 +38,8 @@ int64_t recording_sig_nsamp(const struct recording *r, int sig);
 /* Signal description (WFDB) or label (EDF). */
 const char *recording_sig_label(const struct recording *r, int sig);
 const char *recording_sig_units(const struct recording *r, int sig);
+/* Transducer text (EDF); "" for WFDB records, which have none. */
+const char *recording_sig_transducer(const struct recording *r, int sig);
 /* n samples of sig from sample start, physical units (NaN = invalid).
  * Returns 0 or a negative VG_ERR_* (VG_ERR_RANGE past the end). */
 int recording_read_phys(struct recording *r, int sig, int64_t start, size_t n,

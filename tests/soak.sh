@@ -95,7 +95,7 @@ start=$(date +%s); t_end=$((start + secs))
 ctl_n=0; ctl_fail=0; ctl_refused=0; k=0
 rss0=""; fds0=""; thr0=""; rss_max=0; cpu0=""; died=0
 cmds=("ping" "status" "sources" "config" "session start --client soak --technique effleurage"
-      "mark knot --region neck --pressure deep" "hold start --technique ischemic --region trapezius-left"
+      "mark knot --region neck --pressure deep" "hold start --technique ischemic_compression --region trapezius-left"
       "hold stop" "session stop")
 next_sample=$start
 while :; do

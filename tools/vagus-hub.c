@@ -37,6 +37,8 @@
 #include "vg_log.h"
 
 #include <errno.h>
+#include "tool_cli.h"
+
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -71,8 +73,10 @@ static void usage(FILE *f)
 		"                     and [client NAME] allowlist\n"
 		"  --insecure         allow a non-loopback --pub without CURVE\n"
 		"  --log-level LEVEL  err, warn, info, debug (default info)\n"
+		"  --help, --version\n"
 		"Run each daemon with --room NAME: every message then says its room.\n"
-		"CURVE towards the daemons: VAGUS_SERVER_KEY, VAGUS_KEY_FILE.\n",
+		"CURVE towards the daemons: VAGUS_SERVER_KEY, VAGUS_KEY_FILE.\n"
+		"exit status: 0 ok, 1 failure (cannot bind or connect), 2 usage.\n",
 		HUB_MAX_SUBS, DEFAULT_PUB);
 }
 
@@ -175,16 +179,19 @@ int main(int argc, char **argv)
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *subs[HUB_MAX_SUBS];
 	int nsubs = 0, insecure = 0, c;
 	const char *pub = DEFAULT_PUB, *cfg_path = NULL;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (nsubs >= HUB_MAX_SUBS)
-				vg_fatalx("at most %d --sub endpoints", HUB_MAX_SUBS);
+			if (nsubs >= HUB_MAX_SUBS) {
+				fprintf(stderr, "vagus-hub: at most %d --sub endpoints\n", HUB_MAX_SUBS);
+				return TOOL_EXIT_USAGE;
+			}
 			subs[nsubs++] = optarg;
 			break;
 		case 'p': pub = optarg; break;
@@ -192,18 +199,25 @@ int main(int argc, char **argv)
 		case 'I': insecure = 1; break;
 		case 'l': {
 			enum vg_log_level lv;
-			if (vg_log_parse_level(optarg, &lv) < 0)
-				vg_fatalx("unknown log level '%s'", optarg);
+			if (vg_log_parse_level(optarg, &lv) < 0) {
+				fprintf(stderr, "vagus-hub: --log-level takes err, warn, info or "
+					"debug, not '%s'\n", optarg);
+				return TOOL_EXIT_USAGE;
+			}
 			vg_log_set_level(lv);
 			break;
 		}
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return TOOL_EXIT_OK;
+		case 'V': return tool_version("vagus-hub");
+		default: usage(stderr); return TOOL_EXIT_USAGE;
 		}
 	}
 	if (optind < argc || nsubs == 0) {
+		if (nsubs == 0)
+			fprintf(stderr, "vagus-hub: give at least one --sub ENDPOINT (a vagusd's "
+				"publish endpoint, e.g. tcp://127.0.0.1:5560)\n");
 		usage(stderr);
-		return 2;
+		return TOOL_EXIT_USAGE;
 	}
 	static struct config cfg;
 	if (cfg_path) {

@@ -43,6 +43,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include "tool_cli.h"
+
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -97,7 +99,9 @@ static void usage(FILE *f)
 	      "  --drop-rate P      probability per frame of dropping it\n"
 	      "  --corrupt-rate P   probability per frame of one flipped bit\n"
 	      "  --unplug-after S --replug-after R   pty: unplug once, replug\n"
-	      "  --list             emulated devices\n", f);
+	      "  --list             emulated devices\n"
+	      "  --help, --version\n"
+	      "exit status: 0 ok, 1 failure (I/O, pty), 2 usage.\n", f);
 }
 
 static int parse_double(const char *name, const char *s, double *out)
@@ -116,7 +120,7 @@ static int parse_double(const char *name, const char *s, double *out)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_DEVICE = 256, O_OUT, O_PTY, O_LINK, O_SECONDS, O_SPEED, O_SEED,
-	       O_GARBAGE, O_DROP, O_CORRUPT, O_UNPLUG, O_REPLUG, O_LIST, O_HELP,
+	       O_GARBAGE, O_DROP, O_CORRUPT, O_UNPLUG, O_REPLUG, O_LIST, O_HELP, O_VERSION,
 	       O_SCENARIO };
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, O_DEVICE },
@@ -134,6 +138,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "scenario", required_argument, NULL, O_SCENARIO },
 		{ "list", no_argument, NULL, O_LIST },
 		{ "help", no_argument, NULL, O_HELP },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
 	memset(a, 0, sizeof(*a));
@@ -175,7 +180,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			exit(0);
 		case O_HELP:
 			usage(stdout);
-			exit(0);
+			exit(TOOL_EXIT_OK);
+		case O_VERSION:
+			exit(tool_version("vagus-sim"));
 		default:
 			usage(stderr);
 			return VG_ERR_INVAL;
@@ -394,7 +401,7 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	if (parse_args(argc, argv, &a) < 0)
-		return 1;
+		return TOOL_EXIT_USAGE;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -15,6 +15,7 @@
 
 #include "../../tools/vagus-console/keys.c"
 #include "../../tools/vagus-console/model.c"
+#include "guide.h"
 
 #include <stdlib.h>
 
@@ -136,7 +137,7 @@ static void stale_detection(void **state)
 	const char *from;
 	hrv(m, 100.0, T0_NS, 60.0, "null", 0, 20);
 	assert_float_equal(con_model_breathing(m, 101.0, &from), 15.0, 1e-9);
-	assert_string_equal(from, "HRV");
+	assert_string_equal(from, "from heart rhythm");
 	assert_true(isnan(con_model_breathing(m, 110.0, &from)));
 }
 
@@ -189,7 +190,13 @@ static void session_clock(void **state)
 			      "\"session\":\"20261121-080000_anna\"}",
 			      (long long)(start + 95 * 1000000000LL)), 0);
 	assert_float_equal(con_model_session_s(m, 10.0), 95.0, 1e-3);
-	assert_float_equal(con_model_session_s(m, 12.5), 97.5, 1e-3);
+	/* the clock is the signal's: wall time alone does not move it (at
+	 * --speed 10 the wall clock runs ten times slower) ... */
+	assert_float_equal(con_model_session_s(m, 12.5), 95.0, 1e-3);
+	/* ... the daemon's next message does */
+	assert_int_equal(feed(m, 10.2, "{\"topic\":\"emg\",\"t_ns\":%lld,\"channel\":0,"
+			      "\"name\":\"neck\"}", (long long)(start + 97500000000LL)), 0);
+	assert_float_equal(con_model_session_s(m, 10.2), 97.5, 1e-3);
 	/* stop, then a new one started by an event at its exact time */
 	assert_int_equal(feed(m, 20.0, "{\"topic\":\"event\",\"t_ns\":%lld,"
 			      "\"kind\":\"session.stop\",\"detail\":\"x\",\"data\":{}}",
@@ -201,6 +208,8 @@ static void session_clock(void **state)
 			      "\"data\":{\"session\":\"20261121-090000_bob\"}}",
 			      (long long)(start + 3600500000000LL)), 0);
 	assert_string_equal(m->session, "20261121-090000_bob");
+	assert_int_equal(feed(m, 30.1, "{\"topic\":\"beat\",\"t_ns\":%lld}",
+			      (long long)(start + 3601500000000LL)), 0);
 	assert_float_equal(con_model_session_s(m, 31.0), 1.0, 1e-3);
 	assert_non_null(strstr(m->events[0], "session.start"));
 }
@@ -220,7 +229,10 @@ static void releases(void **state)
 			      "{\"technique\":\"trigger_point\",\"region\":\"trapezius-right\"}}"), 0);
 	assert_true(m->holding);
 	assert_string_equal(m->hold_region, "trapezius-right");
-	assert_float_equal(con_model_hold_s(m, 32.0), 30.0, 1e-9);
+	/* the hold clock runs on signal time, not on arrival */
+	assert_true(isnan(con_model_hold_s(m, 32.0)) || con_model_hold_s(m, 32.0) < 1e-6);
+	assert_int_equal(feed(m, 3.0, "{\"topic\":\"beat\",\"t_ns\":30000000001}"), 0);
+	assert_float_equal(con_model_hold_s(m, 3.0), 30.0, 1e-6);
 	assert_float_equal(m->reg[1].hold_from_pct, 61.0, 1e-9);
 	assert_true(isnan(m->reg[0].hold_from_pct));
 	/* the guide's release topic */
@@ -300,7 +312,7 @@ static void guide_advice(void **state)
 	assert_string_equal(m->pattern, "4-2-6");
 	const char *from;
 	assert_float_equal(con_model_breathing(m, 6.0, &from), 5.2, 1e-9);
-	assert_string_equal(from, "guide");
+	assert_string_equal(from, "measured");
 	assert_true(m->holding);
 	assert_float_equal(con_model_hold_s(m, 6.0), 42.0, 1e-9);
 	assert_string_equal(m->technique, "myofascial");
@@ -393,7 +405,7 @@ static void keys_session_and_mark(void **state)
 	assert_string_equal(field(o, "cmd"), "session.start");
 	assert_string_equal(field(o, "client"), "Ann \"Q\"");
 	cJSON_Delete(o);
-	con_ui_reply(&u, 40, "{\"ok\":true,\"session\":\"20261121-080000_Ann__Q_\"}", 2.0);
+	con_ui_reply(&u, m, 40, "{\"ok\":true,\"session\":\"20261121-080000_Ann__Q_\"}", 2.0);
 	assert_non_null(strstr(u.status, "session started: 20261121-080000_Ann__Q_"));
 	assert_false(u.status_error);
 	/* Enter on an empty prompt and Esc cancel */
@@ -425,10 +437,116 @@ static void keys_session_and_mark(void **state)
 	o = sent(req);
 	assert_string_equal(field(o, "cmd"), "session.stop");
 	cJSON_Delete(o);
-	con_ui_reply(&u, 50, "{\"ok\":true,\"session\":\"s\",\"duration_s\":61.4,\"marks\":2}", 4);
+	con_ui_reply(&u, m, 50, "{\"ok\":true,\"session\":\"s\",\"duration_s\":61.4,\"marks\":2}", 4);
 	assert_non_null(strstr(u.status, "61 s, 2 marks"));
+	feed(m, 4.0, "{\"topic\":\"event\",\"t_ns\":2,\"kind\":\"session.stop\","
+	     "\"data\":{}}");
 	assert_int_equal(type(&u, m, "q", req, sizeof(req)), 0);
 	assert_true(u.quit);
+}
+
+/* q during a session asks: s stops it (and quits once the daemon agreed),
+ * l leaves it running, anything else cancels; a refused stop does not quit. */
+static void keys_quit_during_session(void **state)
+{
+	(void)state;
+	struct con_model *m = model();
+	struct con_ui u;
+	char req[1024], prompt[256];
+	con_ui_init(&u);
+	feed(m, 1.0, "{\"topic\":\"status\",\"t_ns\":1,\"session\":\"20261121-080000_x\"}");
+	assert_int_equal(type(&u, m, "q", req, sizeof(req)), 0);
+	assert_false(u.quit);
+	assert_int_equal(u.mode, CON_MODE_QUIT);
+	con_ui_prompt(&u, m, prompt, sizeof(prompt));
+	assert_non_null(strstr(prompt, "s stop it and quit"));
+	assert_non_null(strstr(prompt, "l leave it running"));
+	assert_int_equal(con_ui_key(&u, m, CON_KEY_ESC, req, sizeof(req), 1), 0);
+	assert_false(u.quit);
+	assert_int_equal(u.mode, CON_MODE_NORMAL);
+	/* s: session.stop; quits only when it succeeded */
+	assert_int_equal(type(&u, m, "qs", req, sizeof(req)), 1);
+	cJSON *o = sent(req);
+	assert_string_equal(field(o, "cmd"), "session.stop");
+	cJSON_Delete(o);
+	assert_false(u.quit);
+	con_ui_reply(&u, m, 30, "{\"ok\":false,\"error\":\"disk full\"}", 2);
+	assert_false(u.quit);
+	assert_non_null(strstr(u.status, "not quitting"));
+	assert_int_equal(type(&u, m, "qs", req, sizeof(req)), 1);
+	con_ui_reply(&u, m, VG_ERR_TIMEOUT, "", 3);
+	assert_false(u.quit);
+	assert_int_equal(type(&u, m, "qs", req, sizeof(req)), 1);
+	con_ui_reply(&u, m, 50, "{\"ok\":true,\"session\":\"x\",\"duration_s\":5,"
+		     "\"marks\":0}", 4);
+	assert_true(u.quit);
+	/* l: leave it running */
+	con_ui_init(&u);
+	assert_int_equal(type(&u, m, "ql", req, sizeof(req)), 0);
+	assert_true(u.quit);
+}
+
+/* Status lines clear; the key line fits the width and names every key;
+ * advice waits for data; captures end by event or by time. */
+static void status_keys_advice_capture(void **state)
+{
+	(void)state;
+	struct con_model *m = model();
+	struct con_ui u;
+	con_ui_init(&u);
+	con_ui_reply(&u, m, 10, "{\"ok\":true}", 1.0);
+	assert_non_null(con_ui_status(&u, 1.5));
+	assert_null(con_ui_status(&u, 1.0 + CON_STATUS_KEEP_S + 0.1));
+	con_ui_reply(&u, m, VG_ERR_TIMEOUT, "", 2.0);
+	assert_non_null(con_ui_status(&u, 2.0 + CON_STATUS_KEEP_S + 0.1));
+	assert_null(con_ui_status(&u, 2.0 + CON_STATUS_ERR_KEEP_S + 0.1));
+	static const char *const keys[] = { "s", "m", "h", "p", "b", "c", "tab", "?", "q" };
+	int widths[] = { 79, 100, 119 };
+	for (int w = 0; w < 3; w++) {
+		const char *l = con_ui_keys_line(widths[w]);
+		assert_true((int)strlen(l) <= widths[w]);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			char pat[8];
+			snprintf(pat, sizeof(pat), "%s%s", keys[k], widths[w] < 90 ? ":" : " ");
+			assert_non_null(strstr(l, pat));
+		}
+	}
+	/* advice: nothing to show before the first hrv, whatever the guide says */
+	feed(m, 1.0, "{\"topic\":\"guide\",\"t_ns\":1000000000,\"advice\":\"hold\","
+	     "\"reasons\":\"steady\"}");
+	assert_false(con_model_advice_ready(m));
+	hrv(m, 2.0, 2000000000LL, 60.0, "null", 0.1, 30.0);
+	assert_true(con_model_advice_ready(m));
+	/* baseline capture: 120 s of signal, ended early by baseline.done */
+	double left;
+	con_ui_reply(&u, m, 10, "{\"ok\":true,\"baseline_s\":120}", 2.0);
+	u.req_cmd[0] = 0;
+	assert_false(con_model_capturing(m, CON_CAP_BASELINE, 2.0, &left));
+	snprintf(u.req_cmd, sizeof(u.req_cmd), "baseline.start");
+	con_ui_reply(&u, m, 10, "{\"ok\":true,\"baseline_s\":120}", 2.0);
+	assert_true(con_model_capturing(m, CON_CAP_BASELINE, 2.0, &left));
+	assert_float_equal(left, 120.0, 1e-6);
+	feed(m, 3.0, "{\"topic\":\"beat\",\"t_ns\":62000000000}");
+	assert_true(con_model_capturing(m, CON_CAP_BASELINE, 3.0, &left));
+	assert_float_equal(left, 60.0, 1e-6);
+	feed(m, 4.0, "{\"topic\":\"event\",\"t_ns\":70000000000,\"kind\":\"baseline.done\","
+	     "\"detail\":\"baseline captured\",\"data\":{}}");
+	assert_false(con_model_capturing(m, CON_CAP_BASELINE, 4.0, &left));
+	assert_non_null(strstr(m->cap[CON_CAP_BASELINE].result, "baseline captured"));
+	/* calibration: no done event; over once its seconds of signal passed */
+	snprintf(u.req_cmd, sizeof(u.req_cmd), "calibrate");
+	snprintf(u.req_kind, sizeof(u.req_kind), "rest");
+	con_ui_reply(&u, m, 10, "{\"ok\":true,\"channel\":0,\"seconds\":5}", 4.0);
+	assert_true(con_model_capturing(m, CON_CAP_CALIBRATION, 4.0, &left));
+	feed(m, 4.2, "{\"topic\":\"emg\",\"t_ns\":75000000001,\"channel\":0,"
+	     "\"name\":\"neck\"}");
+	assert_false(con_model_capturing(m, CON_CAP_CALIBRATION, 4.2, &left));
+	/* calibration.done by name */
+	con_ui_reply(&u, m, 10, "{\"ok\":true,\"channel\":0,\"seconds\":5}", 5.0);
+	feed(m, 5.1, "{\"topic\":\"event\",\"t_ns\":75000000002,\"kind\":"
+	     "\"calibration.done\",\"detail\":\"neck rest 12 uV\",\"data\":{}}");
+	assert_false(con_model_capturing(m, CON_CAP_CALIBRATION, 5.1, &left));
+	assert_non_null(strstr(m->cap[CON_CAP_CALIBRATION].result, "neck rest 12 uV"));
 }
 
 static void keys_pacer_hold_calibrate(void **state)
@@ -447,11 +565,11 @@ static void keys_pacer_hold_calibrate(void **state)
 		cJSON_Delete(o);
 	}
 	/* a refusal is shown as the daemon words it */
-	con_ui_reply(&u, 60, "{\"ok\":false,\"error\":\"'pacer.set' is not available "
+	con_ui_reply(&u, m, 60, "{\"ok\":false,\"error\":\"'pacer.set' is not available "
 		     "in this build yet\"}", 5.0);
 	assert_string_equal(u.status, "'pacer.set' is not available in this build yet");
 	assert_true(u.status_error);
-	con_ui_reply(&u, VG_ERR_TIMEOUT, "", 5.0);
+	con_ui_reply(&u, m, VG_ERR_TIMEOUT, "", 5.0);
 	assert_non_null(strstr(u.status, "pacer.set: no answer from the daemon"));
 	/* the pattern the guide reports is where the cycle continues */
 	feed(m, 10.0, "{\"topic\":\"guide\",\"t_ns\":1,\"pattern\":\"resonance\","
@@ -477,14 +595,19 @@ static void keys_pacer_hold_calibrate(void **state)
 	assert_int_equal(u.mode, CON_MODE_TECHNIQUE);
 	char prompt[256];
 	con_ui_prompt(&u, m, prompt, sizeof(prompt));
-	assert_non_null(strstr(prompt, "craniosacral"));
+	assert_non_null(strstr(prompt, "muscle_energy"));
+	/* every technique offered is one the guidance engine knows */
+	for (int i = 0; i < CON_NTECHNIQUES; i++) {
+		double lo, hi;
+		assert_int_equal(guide_technique_span(con_techniques[i], &lo, &hi), 1);
+	}
 	assert_int_equal(type(&u, m, "2", req, sizeof(req)), 1);
 	o = sent(req);
 	assert_string_equal(field(o, "cmd"), "hold.start");
 	assert_string_equal(field(o, "technique"), "myofascial");
 	assert_string_equal(field(o, "region"), "back");
 	cJSON_Delete(o);
-	con_ui_reply(&u, 10, "{\"ok\":true}", 12);
+	con_ui_reply(&u, m, 10, "{\"ok\":true}", 12);
 	assert_string_equal(u.status, "hold started: myofascial on back");
 	/* arrows + Enter pick too; while holding, h stops */
 	type(&u, m, "h", req, sizeof(req));
@@ -503,7 +626,7 @@ static void keys_pacer_hold_calibrate(void **state)
 	o = sent(req);
 	assert_string_equal(field(o, "cmd"), "baseline.start");
 	cJSON_Delete(o);
-	con_ui_reply(&u, 5, "not json", 13);
+	con_ui_reply(&u, m, 5, "not json", 13);
 	assert_true(u.status_error);
 }
 
@@ -521,6 +644,8 @@ int main(void)
 		cmocka_unit_test(hostile_messages),
 		cmocka_unit_test(keys_session_and_mark),
 		cmocka_unit_test(keys_pacer_hold_calibrate),
+		cmocka_unit_test(keys_quit_during_session),
+		cmocka_unit_test(status_keys_advice_capture),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

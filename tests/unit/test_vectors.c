@@ -148,7 +148,7 @@ static void test_vectors(void **state)
 			size_t jlen, blen, olen = 0;
 			snprintf(path, sizeof(path), "%s.json", base);
 			char *want = slurp(path, &jlen);
-			if (!want || strncmp(want, "{\"type\":", 8) != 0) {
+			if (!want || strncmp(want, "{\"topic\":", 9) != 0) {
 				free(want); /* another format: tested elsewhere */
 				continue;
 			}
@@ -205,7 +205,7 @@ static void test_compare_catches_changes(void **state)
 	char where[600];
 	assert_true(text_equal("{\"v\":1.0001}\n", "{\"v\":1.0002}\n", where, sizeof(where)));
 	assert_false(text_equal("{\"v\":1.001}\n", "{\"v\":1.002}\n", where, sizeof(where)));
-	assert_false(text_equal("{\"type\":\"gap\"}\n", "{\"type\":\"gaps\"}\n", where,
+	assert_false(text_equal("{\"topic\":\"gap\"}\n", "{\"topic\":\"gaps\"}\n", where,
 				sizeof(where)));
 	assert_false(text_equal("a\nb\n", "a\n", where, sizeof(where)));
 	assert_true(text_equal("lead-II -1\n", "lead-II -1.00001\n", where, sizeof(where)));

@@ -35,31 +35,31 @@ class Out:
         self.st = dict(frames_ok=0, garbage_bytes=0, checksum_errors=0,
                        gaps=0, samples_missing=0)
         for i, (label, kind, rate, unit) in enumerate(channels):
-            self.lines.append('{"type":"channel","ch":%d,"label":"%s","kind":"%s",'
+            self.lines.append('{"topic":"channel","ch":%d,"label":"%s","kind":"%s",'
                               '"rate_hz":%.3f,"unit":"%s"}' % (i, label, kind, rate, unit))
 
     def row(self, values):
         for ch, v in enumerate(values):
             unit = self.channels[ch][3]
             prec = 6 if unit == 'mV' else 4
-            self.lines.append('{"type":"sample","ch":%d,"label":"%s","index":%d,'
+            self.lines.append('{"topic":"sample","ch":%d,"label":"%s","index":%d,'
                               '"value":%.*f}' % (ch, self.channels[ch][0],
                                                  self.index[ch], prec, f32(v)))
             self.index[ch] += 1
         self.st['frames_ok'] += 1
 
     def gap(self, n):
-        self.lines.append('{"type":"gap","missing":%d}' % n)
+        self.lines.append('{"topic":"gap","missing":%d}' % n)
         self.st['gaps'] += 1
         self.st['samples_missing'] += n
         self.index = [i + n for i in self.index]
 
     def info(self, key, value):
-        self.lines.append('{"type":"info","key":"%s","value":"%s"}' % (key, value))
+        self.lines.append('{"topic":"info","key":"%s","value":"%s"}' % (key, value))
 
     def finish(self, nbytes):
         s = self.st
-        self.lines.append('{"type":"stats","bytes_in":%d,"frames_ok":%d,"garbage_bytes":%d,'
+        self.lines.append('{"topic":"stats","bytes_in":%d,"frames_ok":%d,"garbage_bytes":%d,'
                           '"checksum_errors":%d,"gaps":%d,"samples_missing":%d,"beats":0}'
                           % (nbytes, s['frames_ok'], s['garbage_bytes'], s['checksum_errors'],
                              s['gaps'], s['samples_missing']))

@@ -1,7 +1,9 @@
 /*
  * beats.c - vagus-analyze beats RECORD [--signal N] [--block N]: runs the
  * daemon's causal QRS detector (analysis/qrs.c) on one signal of a WFDB
- * record, fed in blocks of N samples (default 32) as it would be live, and
+ * record (with or without .hea) or an EDF+ recording (io/recording.h;
+ * default signal: the first one whose label or transducer says ECG, else
+ * 0), scaled to mV, fed in blocks of N samples (default 32) as it would be live, and
  * prints one JSON line per beat in the protocol's "beat" schema plus
  * "sample" (the R peak's sample number in the record).
  *
@@ -17,7 +19,7 @@
 
 #include "qrs.h"
 #include "vg_err.h"
-#include "wfdb.h"
+#include "recording.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -88,10 +90,11 @@ static void usage(void)
 int va_cmd_beats(int argc, char **argv)
 {
 	const char *rec = NULL;
-	long sig = 0, block = 32;
+	long sig = -1, block = 32;
+	char namebuf[4096];
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--signal") && i + 1 < argc) {
-			if (parse_int(argv[++i], 0, WFDB_MAX_SIGNALS * 64, &sig)) {
+			if (parse_int(argv[++i], 0, 100000, &sig)) {
 				usage();
 				return 2;
 			}
@@ -112,20 +115,24 @@ int va_cmd_beats(int argc, char **argv)
 		return 2;
 	}
 	int err = 0;
-	struct wfdb_record *r = wfdb_open(rec, &err);
+	rec = va_record_name(rec, namebuf, sizeof(namebuf));
+	struct recording *r = recording_open(rec, &err);
 	if (!r) {
 		fprintf(stderr, "vagus-analyze: %s: %s\n", rec, vg_strerror(err));
 		return 1;
 	}
-	if (sig >= wfdb_nsig(r)) {
+	if (sig < 0 && (sig = va_find_kind(r, VA_KIND_ECG, -1)) < 0)
+		sig = 0;
+	if (sig >= recording_nsig(r)) {
 		fprintf(stderr, "vagus-analyze: %s has %d signals, no signal %ld\n", rec,
-			wfdb_nsig(r), sig);
-		wfdb_destroy(&r);
+			recording_nsig(r), sig);
+		recording_close(&r);
 		return 1;
 	}
-	struct beats_ctx c = { .fs_hz = wfdb_sig_fs(r, (int)sig), .out = stdout };
-	if (wfdb_base_time_ns(r, &c.base_ns))
+	struct beats_ctx c = { .fs_hz = recording_sig_fs(r, (int)sig), .out = stdout };
+	if (recording_start_ns(r, &c.base_ns))
 		c.base_ns = 0;
+	float to_mv = va_unit_scale(recording_sig_units(r, (int)sig), VA_KIND_ECG);
 	struct qrs *q = qrs_new(c.fs_hz, on_beat, &c, &err);
 	if (!q) {
 		if (err == VG_ERR_INVAL)
@@ -134,20 +141,22 @@ int va_cmd_beats(int argc, char **argv)
 		else
 			fprintf(stderr, "vagus-analyze: %s signal %ld: %s\n", rec, sig,
 				vg_strerror(err));
-		wfdb_destroy(&r);
+		recording_close(&r);
 		return 1;
 	}
 	static float buf[READ_CHUNK];
-	int64_t n = wfdb_sig_nsamp(r, (int)sig);
+	int64_t n = recording_sig_nsamp(r, (int)sig);
 	int rc = 0;
 	for (int64_t at = 0; at < n;) {
 		size_t m = (size_t)(n - at < READ_CHUNK ? n - at : READ_CHUNK);
-		if ((err = wfdb_read_phys(r, (int)sig, at, m, buf))) {
+		if ((err = recording_read_phys(r, (int)sig, at, m, buf))) {
 			fprintf(stderr, "vagus-analyze: %s: reading at sample %" PRId64 ": %s\n",
 				rec, at, vg_strerror(err));
 			rc = 1;
 			break;
 		}
+		for (size_t k = 0; k < m && to_mv != 1.0f; k++)
+			buf[k] *= to_mv;
 		for (size_t k = 0; k < m; k += (size_t)block)
 			qrs_feed(q, buf + k, m - k < (size_t)block ? m - k : (size_t)block);
 		at += (int64_t)m;
@@ -155,7 +164,7 @@ int va_cmd_beats(int argc, char **argv)
 	if (!rc)
 		qrs_flush(q); /* the record's end: decide the last peak */
 	qrs_destroy(&q);
-	wfdb_destroy(&r);
+	recording_close(&r);
 	if (fflush(stdout)) {
 		fprintf(stderr, "vagus-analyze: write error\n");
 		rc = 1;

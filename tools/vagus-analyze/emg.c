@@ -5,8 +5,9 @@
  *
  * Usage: vagus-analyze emg RECORD [--signal N] [--name NAME] [--mains 50|60]
  *                          [--window-ms MS] [--summary]
- * RECORD is a WFDB record path without extension. N is the signal number
- * (default: the first signal described as "EMG"). Samples are read in
+ * RECORD is a WFDB record (with or without .hea) or an EDF+ recording
+ * (io/recording.h). N is the signal number (default: the first signal
+ * whose label or transducer says EMG, sigkind.c). Samples are read in
  * physical units (mV unless the header says otherwise; uV used as is) and
  * fed to the engine in uV in blocks, as a driver would. t_ns is the record's
  * base time (0 if the header has none) plus sample / fs.
@@ -17,7 +18,7 @@
 #include "emg.h"
 #include "va.h"
 #include "vg_err.h"
-#include "wfdb.h"
+#include "recording.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -110,15 +111,6 @@ static void feed_marking_gaps(struct emg *e, float *x, size_t n, double scale)
 	}
 }
 
-static double unit_to_uv(const char *units)
-{
-	if (!strcasecmp(units, "uV") || !strcasecmp(units, "microvolt"))
-		return 1.0;
-	if (!strcasecmp(units, "V"))
-		return 1e6;
-	return 1000.0; /* mV, the WFDB default */
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: vagus-analyze emg RECORD [--signal N] [--name NAME] "
@@ -138,7 +130,7 @@ int va_cmd_emg(int argc, char **argv)
 			summary = 1;
 		} else if (i + 1 < argc && !strcmp(a, "--signal")) {
 			long v = strtol(argv[++i], &end, 10);
-			if (*end || v < 0 || v >= WFDB_MAX_SIGNALS)
+			if (*end || v < 0 || v > 100000)
 				return usage();
 			sig = (int)v;
 		} else if (i + 1 < argc && !strcmp(a, "--name")) {
@@ -163,23 +155,28 @@ int va_cmd_emg(int argc, char **argv)
 	int err = 0, rc = 1;
 	float *buf = NULL;
 	struct emg *e = NULL;
-	struct wfdb_record *r = wfdb_open(rec, &err);
+	char namebuf[4096];
+	rec = va_record_name(rec, namebuf, sizeof(namebuf));
+	struct recording *r = recording_open(rec, &err);
 	if (!r) {
 		fprintf(stderr, "vagus-analyze: %s: %s\n", rec, vg_strerror(err));
 		return 1;
 	}
-	if (sig < 0)
-		sig = wfdb_find_sig(r, "EMG");
-	if (sig < 0 || sig >= wfdb_nsig(r)) {
-		fprintf(stderr, "vagus-analyze: %s: no such signal (the record has %d; "
-				"none is described as EMG)\n", rec, wfdb_nsig(r));
+	if (sig < 0 && (sig = va_find_kind(r, VA_KIND_EMG, -1)) < 0) {
+		fprintf(stderr, "vagus-analyze: %s: no signal is labelled EMG (the record has "
+				"%d); choose one with --signal N\n", rec, recording_nsig(r));
 		goto out;
 	}
-	double fs = wfdb_sig_fs(r, sig);
-	int64_t n = wfdb_sig_nsamp(r, sig);
-	double scale = unit_to_uv(wfdb_sig_units(r, sig));
+	if (sig >= recording_nsig(r)) {
+		fprintf(stderr, "vagus-analyze: %s: no signal %d (the record has %d)\n", rec,
+			sig, recording_nsig(r));
+		goto out;
+	}
+	double fs = recording_sig_fs(r, sig);
+	int64_t n = recording_sig_nsamp(r, sig);
+	double scale = va_unit_scale(recording_sig_units(r, sig), VA_KIND_EMG);
 	if (!name)
-		name = wfdb_sig_desc(r, sig);
+		name = recording_sig_label(r, sig);
 
 	if (summary) {
 		if (n < 8 || (uint64_t)n > SIZE_MAX / sizeof(float)) {
@@ -187,7 +184,7 @@ int va_cmd_emg(int argc, char **argv)
 			goto out;
 		}
 		buf = malloc((size_t)n * sizeof(*buf));
-		if (!buf || (err = wfdb_read_phys(r, sig, 0, (size_t)n, buf)) < 0) {
+		if (!buf || (err = recording_read_phys(r, sig, 0, (size_t)n, buf)) < 0) {
 			fprintf(stderr, "vagus-analyze: %s: %s\n", rec,
 				vg_strerror(buf ? err : VG_ERR_NOMEM));
 			goto out;
@@ -213,7 +210,7 @@ int va_cmd_emg(int argc, char **argv)
 	}
 
 	struct out o = { .f = stdout, .fs_hz = fs };
-	if (wfdb_base_time_ns(r, &o.origin_ns) < 0)
+	if (recording_start_ns(r, &o.origin_ns) < 0)
 		o.origin_ns = 0;
 	struct emg_config cfg = { .fs_hz = fs, .window_ms = window_ms, .mains_hz = mains,
 				  .channel = 0, .name = name };
@@ -226,7 +223,7 @@ int va_cmd_emg(int argc, char **argv)
 	}
 	for (int64_t at = 0; at < n; at += BLOCK) {
 		size_t len = n - at < BLOCK ? (size_t)(n - at) : BLOCK;
-		if ((err = wfdb_read_phys(r, sig, at, len, buf)) < 0) {
+		if ((err = recording_read_phys(r, sig, at, len, buf)) < 0) {
 			fprintf(stderr, "vagus-analyze: %s: %s\n", rec, vg_strerror(err));
 			goto out;
 		}
@@ -236,6 +233,6 @@ int va_cmd_emg(int argc, char **argv)
 out:
 	free(buf);
 	emg_destroy(&e);
-	wfdb_destroy(&r);
+	recording_close(&r);
 	return rc;
 }

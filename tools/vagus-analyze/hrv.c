@@ -7,16 +7,22 @@
  *       [S, S) on the record's time axis.
  *       --nn-range MIN,MAX: accepted NN, ms (default 200,4000)
  *   vagus-analyze hrv --rr FILE [--from S --to S] [--clean]
- *       lines "time_s,rr_s" (the EC57 test patterns); the window is the
- *       whole file unless given. --clean runs RR cleaning (rr.h) first.
- *   vagus-analyze hrv RECORD --from S --to S [--signal N]
- *       NN from the ECG signal N (default 0) through the daemon's detector
- *       and RR cleaning (io/nn_detect.h); artifacts_pct from the cleaner.
+ *       RR intervals from a text file: one column in ms or s, "time_s,rr_s"
+ *       (the EC57 test patterns), Polar/Kubios/Elite HRV exports (rrfile.c);
+ *       the window is the whole file unless given. --clean runs RR cleaning
+ *       (rr.h) first.
+ *   vagus-analyze hrv RECORD [--from S --to S] [--signal N]
+ *       NN from an ECG signal (default: the first signal whose label or
+ *       transducer says ECG, sigkind.c; else signal 0) through the daemon's
+ *       detector and RR cleaning (io/nn_detect.h); artifacts_pct from the
+ *       cleaner. RECORD: a WFDB record (with or without .hea) or one of the
+ *       daemon's EDF+ recordings. Without --from/--to: the whole record.
  * The math is analysis/hrv.c; this file only reads inputs and prints.
  */
 #include "va.h"
 #include "hrv.h"
 #include "nn_detect.h"
+#include "recording.h"
 #include "rr.h"
 #include "vg_err.h"
 #include "wfdb_ann.h"
@@ -48,33 +54,16 @@ static int nn_add(struct nn_list *l, double t_s, double nn_ms)
 	return 0;
 }
 
-/* "time_s,rr_s" lines; '#' comments and blank lines skipped. */
+/* RR intervals from a text file (rrfile.c reads the formats). */
 static int read_rr_file(const char *path, struct nn_list *l)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "vagus-analyze hrv: cannot open %s\n", path);
-		return VG_ERR_NOTFOUND;
-	}
-	char line[256];
-	long ln = 0;
-	int err = 0;
-	while (!err && fgets(line, sizeof(line), f)) {
-		ln++;
-		char *s = line;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '#' || *s == '\n' || *s == '\r' || !*s)
-			continue;
-		double t, rr;
-		if (sscanf(s, "%lf , %lf", &t, &rr) != 2 || !isfinite(t) || !isfinite(rr)) {
-			fprintf(stderr, "vagus-analyze hrv: %s:%ld: expected time_s,rr_s\n", path, ln);
-			err = VG_ERR_PARSE;
-			break;
-		}
-		err = nn_add(l, t, rr * 1000.0);
-	}
-	fclose(f);
+	struct va_rr *v = NULL;
+	size_t n = 0;
+	const char *note = "";
+	int err = va_rr_read(path, &v, &n, &note);
+	for (size_t i = 0; !err && i < n; i++)
+		err = nn_add(l, v[i].t_s, v[i].rr_ms);
+	free(v);
 	return err;
 }
 
@@ -162,7 +151,8 @@ int va_cmd_hrv(int argc, char **argv)
 	const char *record = NULL, *rrfile = NULL, *ext = NULL;
 	double from = NAN, to = NAN;
 	int clean = 0;
-	long sig = 0;
+	long sig = -1;
+	char namebuf[4096];
 	double nn_lo = HRV_NN_MIN_MS, nn_hi = HRV_NN_MAX_MS;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -184,7 +174,7 @@ int va_cmd_hrv(int argc, char **argv)
 		else if (a[0] != '-' && !record)
 			record = a;
 		else {
-			fprintf(stderr, "usage: vagus-analyze hrv RECORD --from S --to S "
+			fprintf(stderr, "usage: vagus-analyze hrv RECORD [--from S --to S] "
 					"[--annotations EXT | --signal N] [--nn-range MIN,MAX] | "
 					"hrv --rr FILE [--from S --to S] [--clean]\n");
 			return 2;
@@ -193,6 +183,8 @@ int va_cmd_hrv(int argc, char **argv)
 	struct nn_list l = { 0 };
 	unsigned *flags = NULL;
 	int err = 0;
+	if (record)
+		record = va_record_name(record, namebuf, sizeof(namebuf));
 	if (rrfile) {
 		err = read_rr_file(rrfile, &l);
 	} else if (record && ext) {
@@ -212,12 +204,20 @@ int va_cmd_hrv(int argc, char **argv)
 			l.n = wfdb_ann_nn(ann, na, fs, l.v);
 		free(ann);
 	} else if (record) {
-		if (isnan(from) || isnan(to)) {
-			fprintf(stderr, "vagus-analyze hrv: --from and --to are needed with a record\n");
-			return 2;
+		if (sig < 0) {
+			struct recording *rec = recording_open(record, &err);
+			if (!rec) {
+				fprintf(stderr, "vagus-analyze hrv: %s: %s\n", record, vg_strerror(err));
+				return 1;
+			}
+			sig = va_find_kind(rec, VA_KIND_ECG, -1);
+			if (sig < 0)
+				sig = 0;
+			recording_close(&rec);
 		}
 		struct nn_detect_result dr;
-		err = nn_detect_record(record, (int)sig, from, to, &dr);
+		err = nn_detect_record(record, (int)sig, isnan(from) ? 0.0 : from,
+				       isnan(to) ? 0.0 : to, &dr);
 		if (err) {
 			fprintf(stderr, "vagus-analyze hrv: %s signal %ld: %s\n", record, sig,
 				vg_strerror(err));

@@ -12,8 +12,10 @@
  * the gaps a session recording marks are given to the pipeline as gaps
  * (pl_gap, as the daemon did live), never as the filler samples.
  * Signals: --ecg N picks the ECG signal, --emg N (repeatable) EMG signals;
- * by default the first signal whose description looks like ECG (ECG, MLII,
- * V1..V6, lead names) and every signal described as EMG.
+ * by default the first ECG signal and every EMG signal by kind (sigkind.c:
+ * the EDF+ type prefix "ECG "/"EMG ", a lead name, or the word in the label
+ * or transducer text; never by region name). RECORD: a WFDB record (with or
+ * without .hea) or an EDF+ recording.
  * Limits: a replayed EDF+ session reproduces the live messages up to the
  * EDF 16-bit quantisation and the 100 ns of its start time; `sample`
  * counts from the start of the recording.
@@ -66,32 +68,6 @@ static void on_resp(void *ctx, const struct pl_resp *r)
 	emit(ctx, 3, "resp", r);
 }
 
-static int looks_ecg(const char *d)
-{
-	static const char *const names[] = { "ECG", "EKG", "MLII", "ML2", "V1", "V2",
-					     "V3", "V4", "V5", "V6", "I", "II", "III",
-					     "aVR", "aVL", "aVF", NULL };
-	for (int i = 0; names[i]; i++)
-		if (!strcasecmp(d, names[i]) || !strncasecmp(d, "ECG", 3))
-			return 1;
-	return 0;
-}
-
-static int looks_emg(const char *d)
-{
-	return strstr(d, "EMG") || strstr(d, "emg");
-}
-
-/* scale from the signal's units to the pipeline's (ECG mV, EMG uV) */
-static float unit_scale(const char *units, int emg)
-{
-	if (!strcmp(units, "uV") || !strcmp(units, "µV"))
-		return emg ? 1.0f : 0.001f;
-	if (!strcmp(units, "V"))
-		return emg ? 1e6f : 1000.0f;
-	return emg ? 1000.0f : 1.0f; /* mV */
-}
-
 struct input {
 	int sig;     /* signal of the recording */
 	int id;      /* pipeline input */
@@ -134,7 +110,8 @@ static int feed_upto(struct recording *r, struct pipeline *pl, struct input *in,
 			fprintf(stderr, "vagus-analyze: read: %s\n", vg_strerror(e));
 			return 1;
 		}
-		float k = unit_scale(recording_sig_units(r, in->sig), in->is_emg);
+		float k = va_unit_scale(recording_sig_units(r, in->sig),
+					in->is_emg ? VA_KIND_EMG : VA_KIND_ECG);
 		for (size_t j = 0; j < m; j++)
 			fb->v[j] *= k;
 		pl_feed(pl, in->id, fb->v, m);
@@ -171,6 +148,8 @@ int va_cmd_stream(int argc, char **argv)
 		return 2;
 	}
 	int err = 0;
+	char namebuf[4096];
+	argv[optind] = (char *)va_record_name(argv[optind], namebuf, sizeof(namebuf));
 	struct recording *r = recording_open(argv[optind], &err);
 	if (!r) {
 		fprintf(stderr, "vagus-analyze: %s: %s\n", argv[optind], vg_strerror(err));
@@ -178,14 +157,11 @@ int va_cmd_stream(int argc, char **argv)
 	}
 	int nsig = recording_nsig(r);
 	if (ecg == -2) {
-		ecg = -1;
-		for (int s = 0; s < nsig && ecg < 0; s++)
-			if (looks_ecg(recording_sig_label(r, s)))
-				ecg = s;
+		ecg = va_find_kind(r, VA_KIND_ECG, -1);
 		if (nemg == 0)
-			for (int s = 0; s < nsig && nemg < MAX_SIG; s++)
-				if (looks_emg(recording_sig_label(r, s)))
-					emg[nemg++] = s;
+			for (int s = va_find_kind(r, VA_KIND_EMG, -1); s >= 0 && nemg < MAX_SIG;
+			     s = va_find_kind(r, VA_KIND_EMG, s))
+				emg[nemg++] = s;
 	}
 	int bad = ecg >= nsig;
 	for (int i = 0; i < nemg; i++)

@@ -13,6 +13,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
+#include <stdlib.h>
 
 static int colours;
 
@@ -56,9 +58,43 @@ static const char *const font[11][CON_BIG_H] = {
 	{ "   ", "   ", "XXX", "   ", "   " }
 };
 
+/* buf at the cursor, at most the columns left before the last one: the
+ * last column is never written, so the cursor never wraps to the next line
+ * (the stray characters of a too-long line). Characters, not bytes, are
+ * counted (the glyphs are one column wide each). */
+static void put_clipped(const char *buf, int cols)
+{
+	int x = getcurx(stdscr), room = cols - 1 - x;
+	if (room <= 0)
+		return;
+	wchar_t w[512];
+	size_t n = mbstowcs(w, buf, sizeof(w) / sizeof(w[0]) - 1);
+	if (n == (size_t)-1) {
+		addnstr(buf, room); /* not valid in this locale: bytes */
+		return;
+	}
+	w[n] = L'\0';
+	addnwstr(w, room);
+}
+
 void con_put(int y, int x, const struct con_screen *s, attr_t a, const char *fmt, ...)
 {
-	if (y < 0 || y >= s->rows || x >= s->cols)
+	if (y < 0 || y >= s->rows || x >= s->cols - 1)
+		return;
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	move(y, x);
+	attron(a);
+	put_clipped(buf, s->cols);
+	attroff(a);
+}
+
+void con_add(const struct con_screen *s, attr_t a, const char *fmt, ...)
+{
+	if (getcury(stdscr) >= s->rows || getcurx(stdscr) >= s->cols - 1)
 		return;
 	char buf[512];
 	va_list ap;
@@ -66,14 +102,15 @@ void con_put(int y, int x, const struct con_screen *s, attr_t a, const char *fmt
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	attron(a);
-	mvaddnstr(y, x, buf, s->cols - x);
+	put_clipped(buf, s->cols);
 	attroff(a);
 }
 
 void con_repeat(const char *glyph, int n, attr_t a)
 {
+	int cols = getmaxx(stdscr);
 	attron(a);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && getcurx(stdscr) < cols - 1; i++)
 		addstr(glyph);
 	attroff(a);
 }

@@ -13,6 +13,7 @@
 #ifndef CON_DRAW_H
 #define CON_DRAW_H
 
+#define NCURSES_WIDECHAR 1 /* addnwstr: clip by characters */
 #include <curses.h>
 #include <stddef.h>
 
@@ -40,7 +41,11 @@ attr_t con_look(int pair, attr_t plain);
  * nothing outside the screen. Leaves the cursor after the text. */
 void con_put(int y, int x, const struct con_screen *s, attr_t a, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* n copies of glyph at the cursor. */
+/* Formatted text at the cursor with attribute a, cut at the right edge
+ * (never wraps onto the next line). */
+void con_add(const struct con_screen *s, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* n copies of glyph at the cursor (fewer when the right edge comes first). */
 void con_repeat(const char *glyph, int n, attr_t a);
 /* A bar of w cells at the cursor, filled to frac (0-1, clamped; NAN =
  * empty), with a tick at tick_frac (NAN = none). */

@@ -102,12 +102,13 @@ static void draw_heart_row(const struct con_model *m, const struct con_screen *s
 	struct heart_txt h;
 	heart_text(m, now_s, &h);
 	con_put(y, 0, s, A_NORMAL, " HR ");
-	attron(A_BOLD); printw("%s", h.hr); attroff(A_BOLD);
-	printw(" bpm   RMSSD ");
-	attron(A_BOLD); printw("%s", h.rmssd); attroff(A_BOLD);
-	printw(" ms   Breathing ");
-	attron(A_BOLD); printw("%s", h.breath); attroff(A_BOLD);
-	printw(" /min ");
+	con_add(s, A_BOLD, "%s", h.hr);
+	con_add(s, A_NORMAL, " bpm   RMSSD ");
+	con_add(s, A_BOLD, "%s", h.rmssd);
+	con_add(s, A_NORMAL, " ms   Breathing ");
+	con_add(s, A_BOLD, "%s", h.breath);
+	con_add(s, A_NORMAL, " /min %s%s%s", h.breath_from[0] ? "(" : "", h.breath_from,
+		h.breath_from[0] ? ") " : "");
 	if (h.beat_stale)
 		stale_note(s, y, getcurx(stdscr), h.beat_age, "beats");
 }
@@ -166,14 +167,14 @@ int con_gauge_draw(const struct con_model *m, const struct con_screen *s, int y,
 	attr_t a = gauge_look(g);
 	if (!big) {
 		con_put(y, 0, s, A_BOLD, " CALM ");
-		attron(a); printw("%3s", val); attroff(a);
-		printw(" ");
+		con_add(s, a, "%3s", val);
+		con_add(s, A_NORMAL, " ");
 		int w = s->cols - 32;
 		if (w > 40)
 			w = 40;
 		if (w > 4)
 			con_bar(s, w, g / 100.0, NAN, a, A_DIM);
-		printw(" %s %s", trend_arrow(s, stale ? NAN : m->gauge_trend), tr);
+		con_add(s, A_NORMAL, " %s %s", trend_arrow(s, stale ? NAN : m->gauge_trend), tr);
 		draw_heart_row(m, s, y + 1, now_s);
 		if (stale)
 			stale_note(s, y, getcurx(stdscr) + 1, con_model_age(m, CON_FEED_HRV, now_s), "HRV");
@@ -197,9 +198,7 @@ int con_gauge_draw(const struct con_model *m, const struct con_screen *s, int y,
 	con_put(y + 4, bar_x + bw / 2 - 1, s, A_DIM, "50");
 	con_put(y + 4, bar_x + bw - 3, s, A_DIM, "100");
 	con_put(y + 5, bar_x, s, A_NORMAL, "calm %s/100  trend ", val);
-	attron(A_BOLD);
-	printw("%s %s", trend_arrow(s, stale ? NAN : m->gauge_trend), tr);
-	attroff(A_BOLD);
+	con_add(s, A_BOLD, "%s %s", trend_arrow(s, stale ? NAN : m->gauge_trend), tr);
 	if (stale)
 		stale_note(s, y + 5, getcurx(stdscr) + 2,
 			   con_model_age(m, CON_FEED_HRV, now_s), "HRV");

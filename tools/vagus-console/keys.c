@@ -21,8 +21,10 @@
 const char *const con_patterns[CON_NPATTERNS] = {
 	"off", "4-2-6", "resonance", "follow", "adaptive"
 };
+/* names from the guidance engine's technique table (analysis/guide.c), so
+ * each hold gets its technique's usual span */
 const char *const con_techniques[CON_NTECHNIQUES] = {
-	"trigger_point", "myofascial", "deep_tissue", "swedish", "craniosacral"
+	"trigger_point", "myofascial", "deep_tissue", "positional_release", "muscle_energy"
 };
 
 void con_ui_init(struct con_ui *u)
@@ -105,7 +107,13 @@ static int key_normal(struct con_ui *u, const struct con_model *m, int key,
 	cJSON *o;
 	switch (key) {
 	case 'q': case 'Q':
-		u->quit = 1;
+		if (m->session[0])
+			u->mode = CON_MODE_QUIT; /* ask first: the session is running */
+		else
+			u->quit = 1;
+		return 0;
+	case '?':
+		u->mode = CON_MODE_HELP;
 		return 0;
 	case 's': case 'S':
 		if (m->session[0]) {
@@ -145,6 +153,7 @@ static int key_normal(struct con_ui *u, const struct con_model *m, int key,
 		o = request("calibrate");
 		cJSON_AddNumberToObject(o, "channel", u->sel);
 		cJSON_AddStringToObject(o, "kind", "rest");
+		snprintf(u->req_kind, sizeof(u->req_kind), "rest");
 		snprintf(what, sizeof(what), "%s", region);
 		return emit(u, o, req, cap, what);
 	case CON_KEY_UP: case CON_KEY_LEFT: case CON_KEY_BTAB:
@@ -241,6 +250,18 @@ int con_ui_key(struct con_ui *u, const struct con_model *m, int key, char *req,
 		if (key == 'y' || key == 'Y')
 			return emit(u, request("session.stop"), req, cap, m->session);
 		return 0;
+	case CON_MODE_QUIT:
+		u->mode = CON_MODE_NORMAL;
+		if (key == 's' || key == 'S') {
+			u->quit_after_stop = 1;
+			return emit(u, request("session.stop"), req, cap, m->session);
+		}
+		if (key == 'l' || key == 'L')
+			u->quit = 1;
+		return 0; /* anything else cancels */
+	case CON_MODE_HELP:
+		u->mode = CON_MODE_NORMAL;
+		return 0;
 	default:
 		return key_normal(u, m, key, req, cap, now_s);
 	}
@@ -256,17 +277,22 @@ void con_ui_prompt(const struct con_ui *u, const struct con_model *m, char *out,
 			 u->text_for == 's' ? "client name" : "mark label", u->input);
 		break;
 	case CON_MODE_TECHNIQUE:
-		snprintf(out, cap, "hold technique:");
+		snprintf(out, cap, "hold technique (Esc cancels):");
 		for (int i = 0; i < CON_NTECHNIQUES; i++) {
 			len = strlen(out);
-			snprintf(out + len, cap - len, i == u->tech ? "  [%d %s]" : "  %d %s",
+			snprintf(out + len, cap - len, i == u->tech ? " [%d %s]" : " %d %s",
 				 i + 1, con_techniques[i]);
 		}
-		len = strlen(out);
-		snprintf(out + len, cap - len, "   (Esc cancels)");
 		break;
 	case CON_MODE_CONFIRM:
 		snprintf(out, cap, "stop session %.80s? (y/n)", m->session);
+		break;
+	case CON_MODE_QUIT:
+		snprintf(out, cap, "session running: s stop it and quit, l leave it running "
+			 "and quit, Esc cancel");
+		break;
+	case CON_MODE_HELP:
+		snprintf(out, cap, "help: any key closes it");
 		break;
 	default:
 		out[0] = '\0';
@@ -285,12 +311,41 @@ static const char *rstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-void con_ui_reply(struct con_ui *u, int rc, const char *reply, double now_s)
+const char *con_ui_status(const struct con_ui *u, double now_s)
+{
+	double keep = u->status_error ? CON_STATUS_ERR_KEEP_S : CON_STATUS_KEEP_S;
+	if (!u->status[0] || now_s - u->status_at_s > keep)
+		return NULL;
+	return u->status;
+}
+
+const char *con_ui_keys_line(int width)
+{
+	static const char *const lines[] = {
+		"s session  m mark  h hold  p pacer  b baseline  c calibrate  "
+		"arrows/tab region  ? help  q quit",
+		"s:session m:mark h:hold p:pacer b:baseline c:calibrate tab:region "
+		"?:help q:quit",
+		"s:sess m:mark h:hold p:pacer b:base c:calib tab:region ?:help q:quit",
+		"s m h p b c tab ? q (? help)",
+	};
+	int n = (int)(sizeof(lines) / sizeof(lines[0]));
+	for (int i = 0; i < n - 1; i++)
+		if ((int)strlen(lines[i]) <= width)
+			return lines[i];
+	return lines[n - 1];
+}
+
+void con_ui_reply(struct con_ui *u, struct con_model *m, int rc, const char *reply,
+		  double now_s)
 {
 	char text[256];
+	int quit_after = u->quit_after_stop;
+	u->quit_after_stop = 0;
 	if (rc < 0) {
-		snprintf(text, sizeof(text), "%s: no answer from the daemon (%s)",
-			 u->req_cmd, vg_strerror(rc));
+		snprintf(text, sizeof(text), "%s: no answer from the daemon (%s)%s",
+			 u->req_cmd, vg_strerror(rc),
+			 quit_after ? "; the session may still run: not quitting" : "");
 		set_status(u, 1, now_s, text);
 		return;
 	}
@@ -305,20 +360,35 @@ void con_ui_reply(struct con_ui *u, int rc, const char *reply, double now_s)
 			snprintf(text, sizeof(text), "%s", e);
 		else
 			snprintf(text, sizeof(text), "%s refused: %s", cmd, e);
+		if (quit_after) {
+			size_t len = strlen(text);
+			snprintf(text + len, sizeof(text) - len, "; not quitting");
+		}
 	} else if (!strcmp(cmd, "session.start")) {
 		snprintf(text, sizeof(text), "session started: %s", rstr(o, "session"));
 	} else if (!strcmp(cmd, "session.stop")) {
 		snprintf(text, sizeof(text), "session stopped: %s, %.0f s, %.0f marks",
 			 rstr(o, "session"), rnum(o, "duration_s"), rnum(o, "marks"));
+		u->quit = quit_after;
 	} else if (!strcmp(cmd, "mark")) {
 		snprintf(text, sizeof(text), "marked %s", what);
 	} else if (!strcmp(cmd, "pacer.set")) {
 		snprintf(text, sizeof(text), "pacer: %s", what);
 	} else if (!strcmp(cmd, "baseline.start")) {
-		snprintf(text, sizeof(text), "capturing the calm baseline: keep the client at rest");
+		double secs = rnum(o, "baseline_s");
+		if (!isfinite(secs))
+			secs = rnum(o, "seconds");
+		if (!isfinite(secs))
+			secs = CON_BASELINE_S;
+		con_model_capture_begin(m, CON_CAP_BASELINE, "", "", secs, now_s);
+		snprintf(text, sizeof(text), "baseline: %.0f s of rest from now", secs);
 	} else if (!strcmp(cmd, "calibrate")) {
-		snprintf(text, sizeof(text), "calibrating rest on %s for %.0f s: keep it relaxed",
-			 what, rnum(o, "seconds"));
+		double secs = rnum(o, "seconds");
+		con_model_capture_begin(m, CON_CAP_CALIBRATION, what, u->req_kind,
+					isfinite(secs) ? secs : 5.0, now_s);
+		snprintf(text, sizeof(text), "calibrating %s on %s for %.0f s: keep it %s",
+			 u->req_kind, what, rnum(o, "seconds"),
+			 strcmp(u->req_kind, "rest") ? "contracted" : "relaxed");
 	} else if (!strcmp(cmd, "hold.start")) {
 		snprintf(text, sizeof(text), "hold started: %s", what);
 	} else if (!strcmp(cmd, "hold.stop")) {

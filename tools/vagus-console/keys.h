@@ -10,7 +10,10 @@
  * writes it as one JSON object for proto_ctl_request(); con_ui_reply() turns
  * the reply (or the lack of one) into the status line.
  * Keys: s start/stop session, m mark, h hold start/stop, p pacer pattern,
- * b baseline, c calibrate rest, arrows/tab select region, q quit.
+ * b baseline, c calibrate rest, arrows/tab select region, ? help, q quit
+ * (during a session q asks: stop the session and quit, leave it running
+ * and quit, or cancel). Status lines clear after CON_STATUS_KEEP_S
+ * (refusals after CON_STATUS_ERR_KEEP_S).
  * Limits: one request at a time (the caller waits for each reply).
  */
 #ifndef CON_KEYS_H
@@ -36,8 +39,14 @@ enum con_mode {
 	CON_MODE_NORMAL,
 	CON_MODE_TEXT,      /* typing a client name or a mark label */
 	CON_MODE_TECHNIQUE, /* choosing the hold's technique */
-	CON_MODE_CONFIRM    /* y/n: stop the session */
+	CON_MODE_CONFIRM,   /* y/n: stop the session */
+	CON_MODE_QUIT,      /* quit during a session: stop / leave / cancel */
+	CON_MODE_HELP       /* the help screen; any key closes it */
 };
+
+#define CON_STATUS_KEEP_S 6.0      /* a status line clears after this, s */
+#define CON_STATUS_ERR_KEEP_S 15.0 /* ... a refusal after this, s */
+#define CON_BASELINE_S 120.0       /* baseline length when the reply has none */
 
 #define CON_NPATTERNS 5
 #define CON_NTECHNIQUES 5
@@ -58,6 +67,8 @@ struct con_ui {
 	int status_error;      /* 1: the status line reports a refusal */
 	double status_at_s;
 	int quit;
+	int quit_after_stop;   /* 1: quit once session.stop succeeds */
+	char req_kind[16];     /* calibrate: rest / reference */
 };
 
 void con_ui_init(struct con_ui *u);
@@ -66,8 +77,14 @@ void con_ui_init(struct con_ui *u);
 int con_ui_key(struct con_ui *u, const struct con_model *m, int key, char *req,
 	       size_t cap, double now_s);
 /* The answer to the last request: rc = proto_ctl_request()'s result (reply
- * length or a negative VG_ERR_*), reply its text. */
-void con_ui_reply(struct con_ui *u, int rc, const char *reply, double now_s);
+ * length or a negative VG_ERR_*), reply its text. An accepted baseline or
+ * calibration starts its capture in m. */
+void con_ui_reply(struct con_ui *u, struct con_model *m, int rc, const char *reply,
+		  double now_s);
+/* The status line to show now, or NULL once it has expired. */
+const char *con_ui_status(const struct con_ui *u, double now_s);
+/* The key help line, as short as width needs ("" never). */
+const char *con_ui_keys_line(int width);
 /* The prompt line while a prompt is open ("" otherwise). */
 void con_ui_prompt(const struct con_ui *u, const struct con_model *m, char *out,
 		   size_t cap);

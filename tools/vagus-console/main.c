@@ -21,6 +21,7 @@
 #include "model.h"
 #include "proto.h"
 #include "view.h"
+#include "../tool_cli.h"
 #include "vg_err.h"
 #include "vg_sys.h"
 
@@ -58,12 +59,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vagus-console [--pub ENDPOINT] [--ctl ENDPOINT] [--seconds S] [--ascii]\n"
-		"  --pub      vagusd's publish endpoint (default tcp://127.0.0.1:5560)\n"
-		"  --ctl      vagusd's control endpoint (default tcp://127.0.0.1:5561)\n"
-		"  --seconds  quit after S seconds\n"
-		"  --ascii    no block characters (also when the locale is not UTF-8)\n"
+		"  --pub ENDPOINT  vagusd's publish endpoint (default tcp://127.0.0.1:5560)\n"
+		"  --ctl ENDPOINT  vagusd's control endpoint (default tcp://127.0.0.1:5561)\n"
+		"  --seconds S     quit after S seconds\n"
+		"  --ascii         no block characters (also when the locale is not UTF-8)\n"
+		"  --help, --version\n"
 		"keys: s session, m mark, h hold, p pacer, b baseline, c calibrate rest,\n"
-		"      arrows/tab select region, q quit\n"
+		"      arrows/tab select region, ? help, q quit (during a session it asks:\n"
+		"      stop the session, leave it running, or cancel)\n"
+		"exit status: 0 ok, 1 cannot connect, 2 usage.\n"
 		"vagus is not a medical device.\n");
 }
 
@@ -87,19 +91,29 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "ascii", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *pub = "tcp://127.0.0.1:5560", *ctl = "tcp://127.0.0.1:5561";
 	double seconds = -1;
 	int ascii = 0, c;
-	while ((c = getopt_long(argc, argv, "p:c:s:ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:c:s:ahV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pub = optarg; break;
 		case 'c': ctl = optarg; break;
-		case 's': seconds = strtod(optarg, NULL); break;
+		case 's': {
+			char *end;
+			seconds = strtod(optarg, &end);
+			if (*end || !(seconds > 0)) {
+				fprintf(stderr, "vagus-console: --seconds takes seconds (e.g. 60)\n");
+				return TOOL_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'a': ascii = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); return TOOL_EXIT_OK;
+		case 'V': return tool_version("vagus-console");
+		default: usage(stderr); return TOOL_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
@@ -147,7 +161,7 @@ int main(int argc, char **argv)
 				continue;
 			int rc = proto_ctl_request(ctl, req, reply, sizeof(reply),
 						   CTL_TIMEOUT_MS);
-			con_ui_reply(&u, rc, reply, vg_mono_s());
+			con_ui_reply(&u, &m, rc, reply, vg_mono_s());
 			pump(sub, &m, 0); /* the request's events, before redrawing */
 			next_draw = 0;
 		}

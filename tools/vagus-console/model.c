@@ -86,9 +86,21 @@ static void push_event(struct con_model *m, const char *text, double now_s)
 	for (int i = CON_NEVENTS - 1; i > 0; i--) {
 		memcpy(m->events[i], m->events[i - 1], sizeof(m->events[i]));
 		m->event_at_s[i] = m->event_at_s[i - 1];
+		m->event_ns[i] = m->event_ns[i - 1];
 	}
 	snprintf(m->events[0], sizeof(m->events[0]), "%s", text);
 	m->event_at_s[0] = now_s;
+	m->event_ns[0] = m->msg_ns > 0 ? m->msg_ns : m->clock_ns;
+}
+
+/* The signal clock: the newest t_ns seen; a time far behind it is a new
+ * clock (the daemon restarted). */
+static void clock_seen(struct con_model *m, int64_t t_ns)
+{
+	if (t_ns <= 0)
+		return;
+	if (t_ns > m->clock_ns || (double)(m->clock_ns - t_ns) * 1e-9 > CON_CLOCK_BACK_S)
+		m->clock_ns = t_ns;
 }
 
 static void track_seq(struct con_model *m, const char *topic, const cJSON *o)
@@ -374,9 +386,11 @@ static int64_t session_id_ns(const char *id)
 	return (int64_t)t * 1000000000;
 }
 
+/* start_ns: the session.start event's time (signal clock), authoritative;
+ * 0 (a status naming the session): keep what is known, else the id's stamp. */
 static void set_session(struct con_model *m, const char *id, int64_t start_ns)
 {
-	if (!strcmp(m->session, id) && m->session_start_ns)
+	if (!strcmp(m->session, id) && m->session_start_ns && !start_ns)
 		return;
 	snprintf(m->session, sizeof(m->session), "%s", id);
 	m->session_start_ns = !id[0] ? 0 : start_ns ? start_ns : session_id_ns(id);
@@ -389,6 +403,13 @@ static void on_status(struct con_model *m, const cJSON *o, int64_t t_ns, double 
 	char id[96];
 	str(o, "session", id, sizeof(id));
 	set_session(m, id, 0);
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(o, "recording");
+	if (cJSON_IsBool(rec)) {
+		m->have_rec = 1;
+		m->recording = cJSON_IsTrue(rec);
+	}
+	m->simulated = boolean(o, "simulated");
+	str(o, "record_path", m->record_path, sizeof(m->record_path));
 	m->daemon_ns = t_ns;
 	m->daemon_at_s = now_s;
 }
@@ -414,11 +435,20 @@ static void on_event(struct con_model *m, const cJSON *o, int64_t t_ns, double n
 		str(d, "technique", m->technique, sizeof(m->technique));
 		str(d, "region", m->hold_region, sizeof(m->hold_region));
 		m->hold_at_s = now_s;
+		m->hold_start_ns = t_ns;
 		hold_begins(m, m->hold_region);
 	} else if (!strcmp(kind, "hold.stop")) {
 		m->holding = 0;
 		m->hold_at_s = 0;
+		m->hold_start_ns = 0;
 		hold_ends(m);
+	} else if (!strcmp(kind, "baseline.done") || !strcmp(kind, "calibration.done")) {
+		struct con_capture *c = &m->cap[kind[0] == 'b' ? CON_CAP_BASELINE
+							       : CON_CAP_CALIBRATION];
+		c->active = 0;
+		snprintf(c->result, sizeof(c->result), "%.31s: %.120s", kind,
+			 detail[0] ? detail : "done");
+		c->result_at_s = now_s;
 	} else if (!strcmp(kind, "emg.release")) {
 		char name[64];
 		str(d, "name", name, sizeof(name));
@@ -469,6 +499,8 @@ int con_model_feed(struct con_model *m, const char *json, size_t len, double now
 	int64_t t_ns = num_ns(o, "t_ns");
 	int rc = VG_OK;
 	track_seq(m, topic, o);
+	clock_seen(m, t_ns);
+	m->msg_ns = t_ns;
 	if (!strcmp(topic, "beat")) {
 		m->hr_bpm = num(o, "hr_bpm");
 		m->rr_ms = num(o, "rr_ms");
@@ -522,23 +554,68 @@ int con_model_region_stale(const struct con_model *m, int ch, double now_s)
 
 double con_model_session_s(const struct con_model *m, double now_s)
 {
-	if (!m->session[0] || !m->session_start_ns || !m->daemon_ns)
+	(void)now_s;
+	if (!m->session[0] || !m->session_start_ns || !m->clock_ns)
 		return NAN;
-	double s = (double)(m->daemon_ns - m->session_start_ns) * 1e-9 +
-		   (now_s - m->daemon_at_s);
+	double s = (double)(m->clock_ns - m->session_start_ns) * 1e-9;
 	return s < 0 ? 0 : s;
+}
+
+double con_model_event_age(const struct con_model *m, int i)
+{
+	if (i < 0 || i >= CON_NEVENTS || !m->event_ns[i] || !m->clock_ns)
+		return NAN;
+	double a = (double)(m->clock_ns - m->event_ns[i]) * 1e-9;
+	return a < 0 ? 0 : a;
+}
+
+int con_model_advice_ready(const struct con_model *m)
+{
+	return m->at_s[CON_FEED_HRV] > 0;
+}
+
+void con_model_capture_begin(struct con_model *m, enum con_capture_kind k,
+			     const char *what, const char *kind, double seconds,
+			     double now_s)
+{
+	if ((unsigned)k >= CON_CAP_N || !(seconds > 0))
+		return;
+	struct con_capture *c = &m->cap[k];
+	c->active = 1;
+	snprintf(c->what, sizeof(c->what), "%s", what ? what : "");
+	snprintf(c->kind, sizeof(c->kind), "%s", kind ? kind : "");
+	c->end_ns = m->clock_ns ? m->clock_ns + (int64_t)(seconds * 1e9) : 0;
+	c->wall_end_s = now_s + seconds;
+	c->begin_at_s = now_s;
+	c->result[0] = '\0';
+}
+
+int con_model_capturing(const struct con_model *m, enum con_capture_kind k,
+			double now_s, double *left_s)
+{
+	if ((unsigned)k >= CON_CAP_N || !m->cap[k].active)
+		return 0;
+	const struct con_capture *c = &m->cap[k];
+	double left = c->end_ns && m->clock_ns ? (double)(c->end_ns - m->clock_ns) * 1e-9
+					       : c->wall_end_s - now_s;
+	/* the signal stopped: give up on the wall clock */
+	if (left <= 0 || now_s > c->wall_end_s + CON_STALE_S)
+		return 0;
+	if (left_s)
+		*left_s = left;
+	return 1;
 }
 
 double con_model_breathing(const struct con_model *m, double now_s,
 			   const char **from)
 {
 	if (!con_model_stale(m, CON_FEED_GUIDE, now_s) && isfinite(m->resp_bpm)) {
-		*from = "guide";
+		*from = "measured";
 		return m->resp_bpm;
 	}
 	if (!con_model_stale(m, CON_FEED_HRV, now_s) && !m->slow_breathing &&
 	    isfinite(m->hf_peak_hz)) {
-		*from = "HRV";
+		*from = "from heart rhythm";
 		return m->hf_peak_hz * 60.0;
 	}
 	*from = "";
@@ -551,8 +628,8 @@ double con_model_hold_s(const struct con_model *m, double now_s)
 		return NAN;
 	if (!con_model_stale(m, CON_FEED_GUIDE, now_s) && isfinite(m->hold_s))
 		return m->hold_s;
-	if (m->hold_at_s > 0)
-		return now_s - m->hold_at_s;
+	if (m->hold_start_ns > 0 && m->clock_ns >= m->hold_start_ns)
+		return (double)(m->clock_ns - m->hold_start_ns) * 1e-9;
 	return NAN;
 }
 

@@ -11,7 +11,9 @@
  * with cJSON, so topics this build does not know yet (`guide`, `release`,
  * `mark.response`, `hold.long`) are read as soon as the daemon publishes
  * them, and absent fields stay NAN / empty. Staleness is judged on arrival
- * time (the sample clock runs ahead of real time under --speed).
+ * time (the sample clock runs ahead of real time under --speed); every
+ * time shown (session clock, hold clock, event ages, capture countdowns)
+ * is signal time: the newest t_ns of the daemon's messages (clock_ns).
  * The gauge shows `calm` (0-100 against the session baseline); before a
  * baseline exists it shows the same formula against population norms
  * (50 + 50 tanh(pns_index), i.e. a baseline pns of 0: see analysis/calm.h),
@@ -35,6 +37,23 @@
 #define CON_TREND_SPAN_S 60.0  /* span of the fallback trend fit, s */
 #define CON_RELEASE_SHOW_S 30.0 /* a release stays highlighted this long, s */
 #define CON_NEVENTS 8          /* notable events kept for the event lines */
+#define CON_CLOCK_BACK_S 60.0  /* a t_ns this far behind the clock = a new clock */
+
+enum con_capture_kind { CON_CAP_BASELINE, CON_CAP_CALIBRATION, CON_CAP_N };
+
+/* A baseline or calibration capture in progress: ends with the daemon's
+ * baseline.done / calibration.done event, or after its seconds of signal
+ * (or of wall time, when the signal stops). */
+struct con_capture {
+	int active;
+	char what[64];           /* region (calibration) or "" */
+	char kind[16];           /* rest / reference (calibration) */
+	int64_t end_ns;          /* signal time it should be done by */
+	double wall_end_s;       /* wall time fallback */
+	double begin_at_s;       /* wall time it was accepted */
+	char result[160];        /* the done event's text, "" = none yet */
+	double result_at_s;
+};
 
 enum con_feed {
 	CON_FEED_BEAT,
@@ -111,13 +130,22 @@ struct con_model {
 	int nsrc;
 	char version[16];
 	char session[96];        /* "" = none */
-	int64_t session_start_ns; /* daemon wall clock, 0 = unknown */
+	int64_t session_start_ns; /* signal time, 0 = unknown */
 	int64_t daemon_ns;       /* t_ns of the latest status/event */
 	double daemon_at_s;      /* its arrival */
+	int64_t clock_ns;        /* signal clock: newest t_ns of any message, 0 = none */
+	int64_t hold_start_ns;   /* signal time of hold.start, 0 = unknown */
+	int64_t msg_ns;          /* t_ns of the message being decoded */
+	int have_rec;            /* 1 once a status said recording true/false */
+	int recording;           /* status.recording */
+	int simulated;           /* status.simulated */
+	char record_path[256];   /* status.record_path */
+	struct con_capture cap[CON_CAP_N];
 
 	/* notable events, newest first */
 	char events[CON_NEVENTS][200];
 	double event_at_s[CON_NEVENTS];
+	int64_t event_ns[CON_NEVENTS]; /* signal time, 0 = unknown */
 
 	uint64_t lost_msgs;      /* from per-topic seq gaps */
 	char seq_topic[8][16];
@@ -135,9 +163,13 @@ double con_model_age(const struct con_model *m, enum con_feed f, double now_s);
 int con_model_stale(const struct con_model *m, enum con_feed f, double now_s);
 /* 1 when the region's last message is older than CON_STALE_S. */
 int con_model_region_stale(const struct con_model *m, int ch, double now_s);
-/* Elapsed session time, s (NAN when no session or its start is unknown). */
+/* Elapsed session time on the signal clock, s (NAN when no session or its
+ * start is unknown). now_s is not used: the clock moves with the daemon's
+ * messages, at any --speed. */
 double con_model_session_s(const struct con_model *m, double now_s);
-/* Breathing rate, /min, and where it came from ("guide", "HRV"), or NAN. */
+/* Breathing rate, /min, and where it came from ("measured": the guide's
+ * resp_bpm from the breathing engine; "from heart rhythm": the HRV
+ * spectrum's peak), or NAN. */
 double con_model_breathing(const struct con_model *m, double now_s,
 			   const char **from);
 /* Hold elapsed time, s, NAN when no hold. */
@@ -146,6 +178,18 @@ double con_model_hold_s(const struct con_model *m, double now_s);
  * "ECG+EMG lost 12 s (sim)"; "" when all is well. Returns 1 if a problem. */
 int con_model_problems(const struct con_model *m, double now_s, char *out,
 		       size_t cap);
+/* Seconds of signal since event i (NAN when unknown). */
+double con_model_event_age(const struct con_model *m, int i);
+/* 1 when there is something to advise on: an hrv message has arrived.
+ * Before that the view says "waiting for data". */
+int con_model_advice_ready(const struct con_model *m);
+/* A capture was accepted by the daemon: seconds of signal from now. */
+void con_model_capture_begin(struct con_model *m, enum con_capture_kind k,
+			     const char *what, const char *kind, double seconds,
+			     double now_s);
+/* 1 while capture k runs, with the seconds of signal left in *left_s. */
+int con_model_capturing(const struct con_model *m, enum con_capture_kind k,
+			double now_s, double *left_s);
 /* Index of the region with this name, or -1. */
 int con_model_region_find(const struct con_model *m, const char *name);
 

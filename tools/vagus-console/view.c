@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STATUS_KEEP_S 20.0  /* the status line fades after this, s */
 #define CHART_MIN_ROWS 4    /* calm trend chart: drawn when this fits, */
 #define CHART_MAX_ROWS 9    /* ... up to this tall (caption included) */
 #define CHART_KEEP_EVENTS 3 /* rows left for events below it */
@@ -32,6 +31,8 @@ void con_view_setup(void)
 	con_draw_setup();
 }
 
+/* Top line: session and its clock on the left; REC / NOT RECORDING and
+ * SIMULATOR on the right, always (they matter more than the session id). */
 static int draw_header(const struct con_model *m, const struct con_screen *s, int y,
 		       double now_s)
 {
@@ -45,12 +46,28 @@ static int draw_header(const struct con_model *m, const struct con_screen *s, in
 		snprintf(ses, sizeof(ses), "SESSION %s  %s", clock, m->session);
 	else
 		snprintf(ses, sizeof(ses), "no session (s starts one)");
-	con_put(y, 0, s, h | A_BOLD, " vagus console  %s", ses);
-	char right[96];
-	snprintf(right, sizeof(right), "%s%s ", m->version[0] ? "vagusd " : "", m->version);
-	int x = s->cols - (int)strlen(right);
-	if (x > 40 + (int)strlen(ses))
-		con_put(y, x, s, h, "%s", right);
+	const char *rec = !m->have_rec ? "" : m->recording ? " REC " : " NOT RECORDING ";
+	const char *sim = m->simulated ? " SIMULATOR " : "";
+	int rw = (int)strlen(rec) + (int)strlen(sim) + (sim[0] && rec[0] ? 1 : 0) + 1;
+	int x = s->cols - 1 - rw;
+	/* the left part gives way to the badges */
+	char left[200];
+	snprintf(left, sizeof(left), " vagus  %s", ses);
+	int room = x - 1;
+	if (room > 0) {
+		if ((int)strlen(left) > room)
+			left[room] = '\0';
+		con_put(y, 0, s, h | A_BOLD, "%s", left);
+	}
+	if (rec[0]) {
+		attr_t ra = m->recording ? con_look(CON_C_BAD, A_REVERSE) | A_BOLD
+			  : m->session[0] ? con_look(CON_C_WARN, A_REVERSE) | A_BOLD
+					  : h;
+		con_put(y, x, s, ra, "%s", rec);
+		x += (int)strlen(rec) + 1;
+	}
+	if (sim[0])
+		con_put(y, x, s, con_look(CON_C_WARN, A_REVERSE) | A_BOLD, "%s", sim);
 	return y + 1;
 }
 
@@ -67,6 +84,12 @@ static int draw_problems(const struct con_model *m, const struct con_view_opts *
 		    (unsigned long long)m->lost_msgs);
 	else
 		con_put(y, 0, s, A_DIM, " all sources running");
+	if (m->simulated)
+		con_add(s, A_DIM, "; simulated data, not a person's");
+	if (m->recording && m->record_path[0])
+		con_add(s, A_DIM, "; recording to %s", m->record_path);
+	else if (m->session[0] && m->have_rec && !m->recording)
+		con_add(s, con_look(CON_C_WARN, A_BOLD), "; this session is NOT being recorded");
 	return y + 1;
 }
 
@@ -100,7 +123,9 @@ static int draw_pacer(const struct con_model *m, const struct con_ui *u,
 	char rate[16], fol[16];
 	con_fmt(rate, sizeof(rate), m->rate_bpm, 1, 0);
 	con_fmt(fol, sizeof(fol), m->following, 2, 0);
-	con_put(y, 8, s, A_NORMAL, "%s  %s /min  breath following %s", m->pattern, rate, fol);
+	con_fmt(fol, sizeof(fol), m->following * 100.0, 0, 0);
+	con_put(y, 8, s, A_NORMAL, "%s  %s /min  heart follows pacer %s %%", m->pattern, rate,
+	    fol);
 	if (!strcmp(m->phase, "off") || !m->phase[0]) {
 		con_put(y + 1, 8, s, A_DIM, "off (p chooses a pattern)");
 		return y + 2;
@@ -124,7 +149,7 @@ static int draw_pacer(const struct con_model *m, const struct con_ui *u,
 		con_bar(s, w, f, NAN, pa, A_DIM);
 		char ps[16];
 		con_fmt(ps, sizeof(ps), m->phase_s * (1 - m->progress), 0, 0);
-		printw(" %s s", ps);
+		con_add(s, A_NORMAL, " %s s", ps);
 	}
 	return y + 2;
 }
@@ -150,15 +175,22 @@ static int draw_advice(const struct con_model *m, const struct con_screen *s, in
 		word = "MAY DEEPEN";
 		a = con_look(CON_C_GOOD, A_BOLD) | A_BOLD;
 	}
+	if (!con_model_advice_ready(m)) {
+		/* the guide has nothing to go on before the first HRV window */
+		con_put(y, 8, s, A_DIM, "waiting for data (pressure advice needs about a "
+		    "minute of heartbeats)");
+		return y + 1 + (two_rows ? 1 : 0);
+	}
 	con_put(y, 8, s, a, " %s ", word);
 	char conf[16];
 	con_fmt(conf, sizeof(conf), m->confidence, 2, 0);
-	printw("  confidence %s  profile %s", conf, m->profile[0] ? m->profile : "--");
+	con_add(s, A_NORMAL, "  confidence %s  profile %s", conf,
+		m->profile[0] ? m->profile : "--");
 	if (two_rows) {
 		con_put(y + 1, 8, s, A_NORMAL, "because: %s", m->reasons[0] ? m->reasons : "--");
 		return y + 2;
 	}
-	printw("  %s", m->reasons);
+	con_add(s, A_NORMAL, "  %s", m->reasons);
 	return y + 1;
 }
 
@@ -180,7 +212,13 @@ static int draw_regions(const struct con_model *m, struct con_ui *u,
 			namew = (int)strlen(m->reg[c].name);
 	if (namew > 18)
 		namew = 18;
-	int barw = s->cols - (namew + 22) - (s->cols >= 100 ? 34 : 10);
+	/* a recent release needs room for its words on narrow screens */
+	int any_recent = 0;
+	for (int c = 0; c < m->nreg; c++)
+		any_recent |= m->reg[c].release_at_s > 0 &&
+			      now_s - m->reg[c].release_at_s < CON_RELEASE_SHOW_S;
+	int narrow = s->cols < 100;
+	int barw = s->cols - (namew + 22) - (narrow ? 12 + (any_recent ? 14 : 0) : 34);
 	if (barw > 50)
 		barw = 50;
 	for (int c = 0; c < m->nreg && shown < max_rows; c++) {
@@ -193,7 +231,7 @@ static int draw_regions(const struct con_model *m, struct con_ui *u,
 		con_fmt(lvl, sizeof(lvl), r->level_pct, 0, stale);
 		attr_t na = c == u->sel ? A_REVERSE : A_NORMAL;
 		con_put(y, 1, s, na, "%s%-*.*s", c == u->sel ? ">" : " ", namew, namew, r->name);
-		printw(" %6s uV %4s %%  ", rms, lvl);
+		con_add(s, A_NORMAL, " %6s uV %4s %%  ", rms, lvl);
 		int recent = r->release_at_s > 0 && now_s - r->release_at_s < CON_RELEASE_SHOW_S;
 		attr_t fa = !strcmp(r->state, "tense") ? con_look(CON_C_WARN, A_BOLD)
 			  : !strcmp(r->state, "releasing") ? con_look(CON_C_GOOD, A_BOLD)
@@ -209,30 +247,26 @@ static int draw_regions(const struct con_model *m, struct con_ui *u,
 		if (stale) {
 			double age = r->at_s > 0 ? now_s - r->at_s : -1;
 			if (age < 0)
-				printw(" no data");
-			else {
-				attron(con_look(CON_C_BAD, A_BOLD));
-				printw(" EMG stale %.0f s", age);
-				attroff(con_look(CON_C_BAD, A_BOLD));
-			}
+				con_add(s, A_NORMAL, " no data");
+			else
+				con_add(s, con_look(CON_C_BAD, A_BOLD), " EMG stale %.0f s", age);
 		} else {
-			attron(fa);
-			printw(" %-9s", r->state);
-			attroff(fa);
+			con_add(s, fa, " %-9s", r->state);
 		}
 		if (recent) {
-			attron(con_look(CON_C_GOOD, A_BOLD) | A_BOLD);
-			if (isfinite(r->release_drop_pct))
-				printw(" RELEASED -%.0f%% %.0fs ago", r->release_drop_pct,
-				       now_s - r->release_at_s);
+			attr_t ga = con_look(CON_C_GOOD, A_BOLD) | A_BOLD;
+			if (isfinite(r->release_drop_pct) && narrow)
+				con_add(s, ga, " RELEASED -%.0f%%", r->release_drop_pct);
+			else if (isfinite(r->release_drop_pct))
+				con_add(s, ga, " RELEASED -%.0f%% %.0fs ago", r->release_drop_pct,
+					now_s - r->release_at_s);
 			else
-				printw(" RELEASED %.0fs ago", now_s - r->release_at_s);
-			attroff(con_look(CON_C_GOOD, A_BOLD) | A_BOLD);
+				con_add(s, ga, " RELEASED %.0fs ago", now_s - r->release_at_s);
 		} else if (r->releases) {
-			printw(" releases %d", r->releases);
+			con_add(s, A_NORMAL, " releases %d", r->releases);
 		}
 		if (r->quality[0] && strcmp(r->quality, "uncalibrated"))
-			printw(" [%s]", r->quality);
+			con_add(s, A_NORMAL, " [%s]", r->quality);
 		y++;
 		shown++;
 	}
@@ -251,12 +285,55 @@ static int draw_hold(const struct con_model *m, const struct con_screen *s, int 
 	con_fmt_clock(clock, sizeof(clock), hs);
 	int past = isfinite(m->span_max_s) && isfinite(hs) && hs > m->span_max_s;
 	con_put(y, 1, s, con_look(past ? CON_C_WARN : CON_C_INFO, A_BOLD) | A_BOLD, "HOLD %s", clock);
-	printw("  %s on %s", m->technique[0] ? m->technique : "?",
-	       m->hold_region[0] ? m->hold_region : "(whole body)");
+	con_add(s, A_NORMAL, "  %s on %s", m->technique[0] ? m->technique : "?",
+		m->hold_region[0] ? m->hold_region : "(whole body)");
 	if (isfinite(m->span_min_s) && isfinite(m->span_max_s))
-		printw("   usual %.0f-%.0f s%s", m->span_min_s, m->span_max_s,
-		       past ? "  PAST THE USUAL SPAN" : "");
+		con_add(s, A_NORMAL, "  usual %.0f-%.0f s%s", m->span_min_s, m->span_max_s,
+			past ? (s->cols < 100 ? ": PAST IT" : "  PAST THE USUAL SPAN") : "");
 	return y + 1;
+}
+
+/* The status row: the answer to a later key or a refusal while fresh, else
+ * a capture in progress (it says more than the "accepted" line), else the
+ * answer to the last key while fresh, else how the last capture ended. */
+static void draw_status(const struct con_model *m, const struct con_ui *u,
+			const struct con_screen *s, int y, double now_s)
+{
+	const char *st = con_ui_status(u, now_s);
+	int capturing = 0;
+	double begun = 0;
+	for (int k = 0; k < CON_CAP_N; k++)
+		if (con_model_capturing(m, (enum con_capture_kind)k, now_s, NULL)) {
+			capturing = 1;
+			if (m->cap[k].begin_at_s > begun)
+				begun = m->cap[k].begin_at_s;
+		}
+	if (st && (u->status_error || !capturing || u->status_at_s > begun)) {
+		attr_t a = u->status_error ? con_look(CON_C_BAD, A_BOLD) | A_BOLD
+					   : con_look(CON_C_GOOD, A_NORMAL);
+		con_put(y, 1, s, a, "%s", st);
+		return;
+	}
+	double left;
+	attr_t a = con_look(CON_C_INFO, A_BOLD) | A_BOLD;
+	if (con_model_capturing(m, CON_CAP_BASELINE, now_s, &left)) {
+		con_put(y, 1, s, a, "capturing the calm baseline: %.0f s left, keep the client "
+		    "at rest", left);
+		return;
+	}
+	const struct con_capture *c = &m->cap[CON_CAP_CALIBRATION];
+	if (con_model_capturing(m, CON_CAP_CALIBRATION, now_s, &left)) {
+		con_put(y, 1, s, a, "calibrating %s on %s: %.0f s left, keep it %s", c->kind,
+		    c->what, left, strcmp(c->kind, "rest") ? "contracted" : "relaxed");
+		return;
+	}
+	for (int k = 0; k < CON_CAP_N; k++) {
+		c = &m->cap[k];
+		if (c->result[0] && now_s - c->result_at_s < CON_STATUS_ERR_KEEP_S) {
+			con_put(y, 1, s, con_look(CON_C_GOOD, A_NORMAL), "%s", c->result);
+			return;
+		}
+	}
 }
 
 static void draw_bottom(const struct con_model *m, struct con_ui *u,
@@ -266,16 +343,16 @@ static void draw_bottom(const struct con_model *m, struct con_ui *u,
 	for (int i = 0; i < CON_NEVENTS && y_events + i < ys; i++) {
 		if (!m->events[i][0])
 			break;
-		double age = now_s - m->event_at_s[i];
-		con_put(y_events + i, 1, s, i == 0 && age < 10 ? A_BOLD : A_DIM,
-		    "%5.0fs ago  %s", age, m->events[i]);
+		double age = con_model_event_age(m, i); /* signal seconds */
+		char when[24];
+		if (isfinite(age))
+			snprintf(when, sizeof(when), "%5.0fs ago", age);
+		else
+			snprintf(when, sizeof(when), "%9s", "");
+		con_put(y_events + i, 1, s, i == 0 && now_s - m->event_at_s[0] < 10 ? A_BOLD : A_DIM,
+		    "%s  %s", when, m->events[i]);
 	}
-	if (u->status[0]) {
-		attr_t a = u->status_error ? con_look(CON_C_BAD, A_BOLD) | A_BOLD : con_look(CON_C_GOOD, A_NORMAL);
-		if (now_s - u->status_at_s > STATUS_KEEP_S)
-			a = A_DIM;
-		con_put(ys, 1, s, a, "%s", u->status);
-	}
+	draw_status(m, u, s, ys, now_s);
 	char prompt[256];
 	con_ui_prompt(u, m, prompt, sizeof(prompt));
 	if (prompt[0]) {
@@ -285,10 +362,41 @@ static void draw_bottom(const struct con_model *m, struct con_ui *u,
 		attroff(a);
 		con_put(yk, 1, s, a | A_BOLD, "%s", prompt);
 	} else {
-		con_put(yk, 1, s, A_DIM,
-		    "s session  m mark  h hold  p pacer  b baseline  c calibrate  "
-		    "arrows/tab region  q quit");
+		con_put(yk, 0, s, A_DIM, "%s", con_ui_keys_line(s->cols - 1));
 	}
+}
+
+/* The help screen (?): every key, and the words on the screen explained. */
+static void draw_help(const struct con_screen *s)
+{
+	static const char *const lines[] = {
+		"KEYS",
+		"  s  start a session (asks the client's name); during one: stop it",
+		"  m  mark what you do now (asks a label) on the selected region",
+		"  h  start a hold on the selected region (choose the technique); again: stop",
+		"  p  next breathing pacer pattern (off, 4-2-6, resonance, follow, adaptive)",
+		"  b  capture the calm baseline now (keep the client at rest)",
+		"  c  calibrate the selected region at rest (keep it relaxed)",
+		"  arrows / tab  select the region     ?  this help     q  quit",
+		"  q during a session asks: stop it (summary written) / leave it running",
+		"",
+		"WORDS",
+		"  REC / NOT RECORDING  whether this session is written to disk",
+		"  SIMULATOR  the figures come from the built-in simulator, not a person",
+		"  heart follows pacer N %  how closely the heart rhythm rises and falls",
+		"     with the pacer's breaths (over the last minute); high = the client",
+		"     is breathing with the pacer",
+		"  Breathing (measured)  breaths per minute from the breathing signal;",
+		"     (from heart rhythm) = estimated from the heart-rate variability",
+		"  CALM 0-100  50 = as at the baseline; higher = calmer",
+		"  level %  of a region: 0 = its rest, 100 = its reference contraction",
+		"  waiting for data  the figure needs about a minute of heartbeats",
+	};
+	int n = (int)(sizeof(lines) / sizeof(lines[0]));
+	con_put(0, 0, s, A_BOLD | A_REVERSE, " vagus console help ");
+	for (int i = 0; i < n && i + 1 < s->rows - 1; i++)
+		con_put(i + 1, 1, s, i == 0 || i == 10 ? A_BOLD : A_NORMAL, "%s", lines[i]);
+	con_put(s->rows - 1, 1, s, A_DIM, "any key closes this help");
 }
 
 void con_view_draw(const struct con_model *m, struct con_ui *u,
@@ -301,6 +409,11 @@ void con_view_draw(const struct con_model *m, struct con_ui *u,
 	if (s.rows < 12 || s.cols < 40) {
 		con_put(0, 0, &s, A_BOLD, "vagus console: terminal too small (%dx%d, need 40x12)",
 		    s.cols, s.rows);
+		refresh();
+		return;
+	}
+	if (u->mode == CON_MODE_HELP) {
+		draw_help(&s);
 		refresh();
 		return;
 	}
