@@ -51,7 +51,7 @@ static int number(struct parse *p, const char *sec, const char *key,
 	/* decimal only: strtod would also take 0x10, inf, nan */
 	for (const char *q = v; *q; q++)
 		if (!strchr("0123456789.eE+- \t", *q))
-			return bad(p, VG_ERR_INVAL, sec, key, "not a decimal number");
+			return bad(p, VG_ERR_INVAL, sec, key, "not a number (decimal only)");
 	char *end;
 	errno = 0;
 	double x = strtod(v, &end);

@@ -122,7 +122,7 @@ static void hex_nul_and_long_lines(void **state)
 	static struct config c;
 	char err[512];
 	assert_int_equal(load_text("[daemon]\nstall_timeout = 0x10\n", &c, err), VG_ERR_INVAL);
-	assert_non_null(strstr(err, ":2: [daemon] stall_timeout: not a decimal number"));
+	assert_non_null(strstr(err, ":2: [daemon] stall_timeout: not a number (decimal only)"));
 	assert_int_equal(load_text("[daemon]\nstall_timeout = 1e1\n", &c, err), 0);
 	assert_true(c.stall_timeout_s == 10.0);
 	static const char nul[] = "[daemon]\nroom = ab\0cd\n";
