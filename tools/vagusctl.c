@@ -176,8 +176,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	puts(reply);
-	cJSON *r = cJSON_Parse(reply);
-	int ok = r && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
-	cJSON_Delete(r);
+	int ok = 0;
+	proto_ctl_reply_parse(reply, (size_t)n, &ok, NULL, 0);
 	return ok ? 0 : 1;
 }
