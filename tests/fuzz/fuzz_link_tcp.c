@@ -10,7 +10,8 @@
  * 4 the link writes, 5 the peer hangs up (the link must then see EOF),
  * 6 close and reopen the link (a fresh accept), 7 the peer sends RST.
  * Limits: loopback only; timing is not fuzzed (reads wait for the bytes
- * with poll, up to 1 s, so a finding cannot be a slow machine).
+ * with poll, up to 1 s, so a finding cannot be a slow machine; a read with
+ * nothing sent does not wait).
  */
 #include "link.h"
 #include "vg_err.h"
@@ -107,6 +108,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				n = 64;
 			if (send(peer, buf, n, MSG_NOSIGNAL) == (ssize_t)n)
 				pending += n;
+		} else if (op == 3 && !dead && !pending) {
+			uint8_t b[16]; /* nothing sent: one read, no waiting */
+			int r = link_read(l, b, sizeof(b));
+			if (r > (int)sizeof(b))
+				abort();
+			dead |= r == VG_ERR_EOF || r == VG_ERR_NODEV || r == VG_ERR_IO;
 		} else if (op == 3 && !dead) {
 			int eof = 0;
 			int r = read_link(l, pending ? pending : 1, &eof);
