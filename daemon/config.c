@@ -17,8 +17,6 @@ struct parse {
 	const char *path;
 	FILE *f;
 	int line;          /* line the reader handed to inih last */
-	char section[64];  /* previous section name, to detect a new [source] */
-	int src_line;      /* line of the current [source] header */
 	int rc;
 	char *err;
 	size_t errcap;
@@ -27,7 +25,10 @@ struct parse {
 static int bad(struct parse *p, int code, const char *sec, const char *key,
 	       const char *why)
 {
-	if (p->rc == VG_OK) {
+	if (p->rc == VG_OK && !strcmp(sec, "-")) { /* a line, not a key */
+		snprintf(p->err, p->errcap, "%s:%d: %s", p->path, p->line, why);
+		p->rc = code;
+	} else if (p->rc == VG_OK) {
 		snprintf(p->err, p->errcap, "%s:%d: [%s] %s: %s", p->path, p->line, sec,
 			 key, why);
 		p->rc = code;
@@ -47,6 +48,10 @@ static int copy(struct parse *p, const char *sec, const char *key, const char *v
 static int number(struct parse *p, const char *sec, const char *key,
 		  const char *v, double lo, double hi, double *out)
 {
+	/* decimal only: strtod would also take 0x10, inf, nan */
+	for (const char *q = v; *q; q++)
+		if (!strchr("0123456789.eE+- \t", *q))
+			return bad(p, VG_ERR_INVAL, sec, key, "not a number (decimal only)");
 	char *end;
 	errno = 0;
 	double x = strtod(v, &end);
@@ -102,6 +107,8 @@ static int daemon_key(struct parse *p, const char *k, const char *v)
 static int source_key(struct parse *p, const char *k, const char *v)
 {
 	struct config *c = p->c;
+	if (c->nsources < 1) /* the reader opens the slot; never index -1 */
+		return bad(p, VG_ERR_PARSE, "source", k, "no [source] header read");
 	char *s = c->sources[c->nsources - 1];
 	size_t cap = sizeof(c->sources[0]);
 	if (!strcmp(k, "spec")) {
@@ -161,6 +168,8 @@ static int is_z85_key(const char *v)
 static int client_key(struct parse *p, const char *sec, const char *k,
 		      const char *v)
 {
+	if (p->c->nclients < 1) /* the reader opens the slot; never index -1 */
+		return bad(p, VG_ERR_PARSE, sec, k, "no [client NAME] header read");
 	struct config_client *cl = &p->c->clients[p->c->nclients - 1];
 	if (!strcmp(k, "public_key")) {
 		if (!is_z85_key(v))
@@ -212,20 +221,52 @@ static int handler(void *user, const char *section, const char *name,
 	return bad(p, VG_ERR_INVAL, section, name, "unknown section");
 }
 
-/* Reader that counts lines and opens a new source/client slot at each
- * [source] / [client NAME] header. */
+/* The one line reader, for inih and for ourselves: inih never sees a byte
+ * we did not see. It strips a UTF-8 BOM on line 1 itself (so inih's own BOM
+ * rule never applies and both count the same lines), refuses NUL bytes and
+ * lines longer than inih's buffer (which inih would split into two lines),
+ * and opens a source/client slot at each [source] / [client NAME] header,
+ * recognised as inih does (first non-blank character '['). An indented
+ * header is refused: inih would take it as the continuation of a value. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse *p = stream;
-	char *r = fgets(str, num, p->f);
-	if (!r)
+	if (p->rc != VG_OK || num < 2)
+		return NULL; /* stop at the first error */
+	int n = 0, ch = EOF, nul = 0;
+	while (n < num - 1 && (ch = getc(p->f)) != EOF) {
+		if (ch == '\0')
+			nul = 1;
+		str[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	if (n == 0)
 		return NULL;
+	str[n] = '\0';
 	p->line++;
+	if (nul) {
+		bad(p, VG_ERR_PARSE, "-", "-", "NUL byte in line");
+		return NULL;
+	}
+	if (str[n - 1] != '\n' && n == num - 1 && (ch = getc(p->f)) != EOF) {
+		bad(p, VG_ERR_RANGE, "-", "-", "line too long");
+		return NULL;
+	}
+	if (p->line == 1 && n >= 3 && !memcmp(str, "\xEF\xBB\xBF", 3)) {
+		memmove(str, str + 3, (size_t)n - 2); /* with the NUL */
+		if (!memcmp(str, "\xEF\xBB\xBF", 3)) { /* inih would strip it too */
+			bad(p, VG_ERR_PARSE, "-", "-", "two byte-order marks");
+			return NULL;
+		}
+	}
 	const char *s = str;
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (p->rc != VG_OK)
-		return r;
+	if (*s == '[' && s > str) {
+		bad(p, VG_ERR_PARSE, "-", "-", "indented section header");
+		return NULL;
+	}
 	if (!strncmp(s, "[source]", 8)) {
 		if (p->c->nsources >= CONFIG_MAX_SOURCES)
 			bad(p, VG_ERR_RANGE, "source", "-", "too many sources (8)");
@@ -239,14 +280,14 @@ static char *reader(char *str, int num, void *stream)
 		} else {
 			struct config_client *cl = &p->c->clients[p->c->nclients++];
 			const char *end = strchr(s + 8, ']');
-			size_t n = end ? (size_t)(end - (s + 8)) : 0;
-			if (!end || n == 0 || n >= sizeof(cl->name))
+			size_t len = end ? (size_t)(end - (s + 8)) : 0;
+			if (!end || len == 0 || len >= sizeof(cl->name))
 				bad(p, VG_ERR_INVAL, "client", "-", "bad [client NAME] header");
 			else
-				memcpy(cl->name, s + 8, n);
+				memcpy(cl->name, s + 8, len);
 		}
 	}
-	return r;
+	return p->rc == VG_OK ? str : NULL;
 }
 
 int config_load(const char *path, struct config *c, char *err, size_t errcap)

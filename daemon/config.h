@@ -18,7 +18,11 @@
  *   [record]   dir = PATH          (session recordings), record = yes|no
  *   [security] secret_key_file = PATH   (the daemon's CURVE secret key, Z85)
  *   [client NAME]  public_key = Z85 key, role = observer|console
- * Limits: lines up to inih's 200 characters; 8 sources; 64 clients.
+ * One line reader feeds inih and counts lines: a UTF-8 byte-order mark on
+ * line 1 is stripped there (not by inih), NUL bytes, indented section
+ * headers and lines over inih's 200 characters are refused with FILE:LINE.
+ * Numbers are decimal only (no 0x10, inf, nan).
+ * Limits: lines up to 199 characters; 8 sources; 64 clients.
  */
 #ifndef CONFIG_H
 #define CONFIG_H

@@ -13,7 +13,7 @@
 #include <zmq.h>
 
 #define MAX_PER_WAKE 64
-#define MAX_FRAMES 8
+#define MAX_FRAMES 8 /* frames kept per message; more are read and dropped */
 
 struct ctl_server {
 	void *sock;
@@ -37,9 +37,9 @@ struct ctl_server *ctl_server_new(void *zctx, const char *endpoint,
 	if (!s->sock)
 		goto fail;
 	int linger = 0;
-	/* requests over CTL_REQ_MAX get an error reply; over MAXMSG the peer
-	 * is dropped unread (memory bound) */
-	int64_t maxmsg = 65536;
+	/* requests over CTL_REQ_MAX get an error reply; a frame over
+	 * CTL_FRAME_MAX drops the peer unread (libzmq's memory bound) */
+	int64_t maxmsg = CTL_FRAME_MAX;
 	zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 	return s;
@@ -127,49 +127,83 @@ static int srv_fill(void *ctx, zmq_pollitem_t *items, int max)
 	return 1;
 }
 
-/* Read one multi-frame message: envelope frames up to the empty delimiter
- * (REQ) or just the identity (DEALER), then the body. */
+int ctl_frames_split(const size_t *sizes, int nstored, int ntotal, int *nenv)
+{
+	/* REQ: identity frame(s), then the empty delimiter; DEALER: identity */
+	int env = 1;
+	for (int i = 1; i < nstored; i++) {
+		if (sizes[i] == 0) {
+			env = i + 1;
+			break;
+		}
+	}
+	*nenv = env;
+	if (ntotal < 1)
+		return VG_ERR_PARSE;
+	return ntotal - env == 1 && env < nstored ? VG_OK : VG_ERR_PARSE;
+}
+
+/* Read one multi-frame message and answer it, whatever its shape: a REQ
+ * client that gets no reply is stuck for good (issue 15: more than 7
+ * frames got none). Frames past MAX_FRAMES are read and dropped. */
+static int srv_read_one(struct ctl_server *s)
+{
+	zmq_msg_t frames[MAX_FRAMES];
+	size_t sizes[MAX_FRAMES];
+	int nf = 0, total = 0, more = 1;
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, s->sock, total == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+			zmq_msg_close(&m);
+			if (total == 0)
+				return 0; /* nothing more */
+			break;
+		}
+		more = zmq_msg_more(&m);
+		total++;
+		if (nf < MAX_FRAMES) {
+			sizes[nf] = zmq_msg_size(&m);
+			frames[nf++] = m;
+		} else {
+			zmq_msg_close(&m);
+		}
+	}
+	int nenv;
+	int rc = ctl_frames_split(sizes, nf, total, &nenv);
+	if (nenv > nf)
+		nenv = nf;
+	if (rc == VG_OK) {
+		zmq_msg_t *body = &frames[nenv];
+		size_t len = zmq_msg_size(body);
+		if (len <= CTL_REQ_MAX) {
+			memcpy(s->req, zmq_msg_data(body), len);
+			s->req[len] = '\0';
+		}
+		handle_one(s, s->req, len <= CTL_REQ_MAX ? len : CTL_REQ_MAX + 1,
+			   frames, nenv);
+	} else {
+		char text[128];
+		s->requests++;
+		s->errors++;
+		snprintf(text, sizeof(text),
+			 "{\"ok\":false,\"error\":\"a request is one JSON frame "
+			 "(got %d)\"}", total - nenv);
+		send_reply(s, frames, nenv, text);
+	}
+	/* send_reply sent (and so released) the envelope frames */
+	for (int i = nenv; i < nf; i++)
+		zmq_msg_close(&frames[i]);
+	return 1;
+}
+
 static void srv_ready(void *ctx, zmq_pollitem_t *items, int n)
 {
 	struct ctl_server *s = ctx;
 	(void)items;
 	(void)n;
-	for (int k = 0; k < MAX_PER_WAKE; k++) {
-		zmq_msg_t frames[MAX_FRAMES];
-		int nf = 0, more = 1, overflow = 0;
-		while (more) {
-			zmq_msg_t m;
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, s->sock, nf == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-				zmq_msg_close(&m);
-				if (nf == 0)
-					return; /* nothing more */
-				break;
-			}
-			more = zmq_msg_more(&m);
-			if (nf < MAX_FRAMES)
-				frames[nf++] = m;
-			else {
-				overflow = 1;
-				zmq_msg_close(&m);
-			}
-		}
-		if (nf >= 2 && !overflow) {
-			zmq_msg_t *body = &frames[nf - 1];
-			size_t len = zmq_msg_size(body);
-			if (len <= CTL_REQ_MAX) {
-				memcpy(s->req, zmq_msg_data(body), len);
-				s->req[len] = '\0';
-			}
-			handle_one(s, s->req, len <= CTL_REQ_MAX ? len : CTL_REQ_MAX + 1,
-				   frames, nf - 1);
-			/* handle_one sent (and so released) the envelope frames */
-			zmq_msg_close(body);
-		} else {
-			for (int i = 0; i < nf; i++)
-				zmq_msg_close(&frames[i]);
-		}
-	}
+	for (int k = 0; k < MAX_PER_WAKE && srv_read_one(s); k++)
+		;
 }
 
 struct loop_poller ctl_server_poller(struct ctl_server *s)

@@ -7,14 +7,22 @@
  * Approach: a ROUTER socket accepts REQ (and DEALER) clients; each request
  * is validated by ctl_parse() (protocol/control.c) and handed to the host's
  * handler, which fills a cJSON reply object; errors become
- * {"ok": false, "error": "..."}. Oversize messages are refused unread.
- * Limits: 64 requests per wake-up, so a flood cannot starve the sources.
+ * {"ok": false, "error": "..."}. Every message gets exactly one reply, as
+ * REQ needs: a body over CTL_REQ_MAX bytes, or a request of more than one
+ * body frame, gets an error reply (extra frames are read and dropped).
+ * Limits: 64 requests per wake-up, so a flood cannot starve the sources; a
+ * single frame over CTL_FRAME_MAX makes libzmq drop the peer unread (the
+ * memory bound: such a client gets no reply).
  */
 #ifndef CTLSERVER_H
 #define CTLSERVER_H
 
 #include "control.h"
 #include "loop.h"
+
+#include <stddef.h>
+
+#define CTL_FRAME_MAX (4 << 20) /* bytes */
 
 struct ctl_server;
 struct cJSON;
@@ -32,5 +40,11 @@ struct loop_poller ctl_server_poller(struct ctl_server *s);
 void *ctl_server_socket(struct ctl_server *s);
 uint64_t ctl_server_requests(const struct ctl_server *s);
 uint64_t ctl_server_errors(const struct ctl_server *s);
+/* The framing rule, apart from ZeroMQ (for tests and fuzzing): given the
+ * sizes of the first nstored frames of a message of ntotal frames, sets
+ * *nenv to the envelope length (identity frames up to and including the
+ * first empty delimiter; just the identity when there is none) and returns
+ * 0 when exactly one body frame follows it, else VG_ERR_PARSE. */
+int ctl_frames_split(const size_t *sizes, int nstored, int ntotal, int *nenv);
 
 #endif

@@ -21,6 +21,7 @@
  */
 #include "record.h"
 #include "record_int.h"
+#include "record_repair_line.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -170,6 +171,28 @@ static void jsonl_path_of(const char *edf_path, char *out, size_t cap)
 		snprintf(out, cap, "%s.jsonl", edf_path);
 }
 
+int rec_repair_parse_line(const char *line, size_t len, double *onset_s,
+			  double *duration_s, char *text)
+{
+	if (!strstr(line, "\"rec.annotation\""))
+		return 0;
+	cJSON *j = cJSON_ParseWithLength(line, len);
+	const cJSON *topic = cJSON_GetObjectItemCaseSensitive(j, "topic");
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "onset_s");
+	const cJSON *du = cJSON_GetObjectItemCaseSensitive(j, "duration_s");
+	const cJSON *tx = cJSON_GetObjectItemCaseSensitive(j, "text");
+	int ok = 0;
+	if (cJSON_IsString(topic) && !strcmp(topic->valuestring, "rec.annotation") &&
+	    cJSON_IsNumber(on) && on->valuedouble >= 0 && cJSON_IsString(tx)) {
+		*onset_s = on->valuedouble;
+		*duration_s = cJSON_IsNumber(du) ? du->valuedouble : -1.0;
+		rec_cut_utf8(text, tx->valuestring);
+		ok = 1;
+	}
+	cJSON_Delete(j);
+	return ok;
+}
+
 /* "rec.annotation" lines of the JSON-lines file; malformed lines skipped */
 static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out)
 {
@@ -184,32 +207,21 @@ static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out
 	ssize_t len;
 	int e = VG_OK;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		if (!strstr(line, "\"rec.annotation\""))
+		struct annot one;
+		if (!rec_repair_parse_line(line, (size_t)len, &one.onset_s,
+					   &one.duration_s, one.text))
 			continue;
-		cJSON *j = cJSON_ParseWithLength(line, (size_t)len);
-		const cJSON *topic = cJSON_GetObjectItemCaseSensitive(j, "topic");
-		const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "onset_s");
-		const cJSON *du = cJSON_GetObjectItemCaseSensitive(j, "duration_s");
-		const cJSON *tx = cJSON_GetObjectItemCaseSensitive(j, "text");
-		if (cJSON_IsString(topic) && !strcmp(topic->valuestring, "rec.annotation") &&
-		    cJSON_IsNumber(on) && on->valuedouble >= 0 && cJSON_IsString(tx)) {
-			if (n == alloc) {
-				size_t na = alloc ? alloc * 2 : 64;
-				struct annot *b = realloc(a, na * sizeof(*a));
-				if (!b) {
-					cJSON_Delete(j);
-					e = VG_ERR_NOMEM;
-					break;
-				}
-				a = b;
-				alloc = na;
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			struct annot *b = realloc(a, na * sizeof(*a));
+			if (!b) {
+				e = VG_ERR_NOMEM;
+				break;
 			}
-			a[n].onset_s = on->valuedouble;
-			a[n].duration_s = cJSON_IsNumber(du) ? du->valuedouble : -1.0;
-			rec_cut_utf8(a[n].text, tx->valuestring);
-			n++;
+			a = b;
+			alloc = na;
 		}
-		cJSON_Delete(j);
+		a[n++] = one;
 	}
 	free(line);
 	fclose(f);

@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zmq.h>
+
+/* refused handshakes: the first is logged, then one summary a minute */
+#define SEC_LOG_PERIOD_NS (60 * 1000000000LL)
+enum { SEC_WHY_UNKNOWN, SEC_WHY_ROLE, SEC_WHY_OTHER, SEC_NWHY };
 
 struct sec {
 	void *zap;
@@ -19,10 +24,73 @@ struct sec {
 	struct config_client clients[CONFIG_MAX_CLIENTS];
 	int nclients;
 	uint64_t denied;
+	int64_t logged_ns;             /* last refusal line, 0 = none yet */
+	uint64_t pending[SEC_NWHY];    /* refusals since then, by reason */
 };
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One line for the refusals not logged yet, if any. */
+static void log_pending(struct sec *s, int64_t now_ns)
+{
+	static const char *const why[SEC_NWHY] = { "unknown key",
+		"role may not use this endpoint", "other" };
+	char text[256];
+	size_t len = 0;
+	uint64_t total = 0;
+	for (int i = 0; i < SEC_NWHY; i++) {
+		if (!s->pending[i])
+			continue;
+		int n = snprintf(text + len, sizeof(text) - len, "%s%llu %s",
+				 total ? ", " : "",
+				 (unsigned long long)s->pending[i], why[i]);
+		if (n > 0 && (size_t)n < sizeof(text) - len)
+			len += (size_t)n;
+		total += s->pending[i];
+		s->pending[i] = 0;
+	}
+	if (!total)
+		return;
+	vg_warnx("refused %llu more client handshake(s) in the last %lld s: %s",
+		 (unsigned long long)total,
+		 (long long)((now_ns - s->logged_ns) / 1000000000LL), text);
+	s->logged_ns = now_ns;
+}
+
+/* A refused handshake: the first one in full, then counted (an attacker
+ * retrying must not fill the disk with log lines). */
+static void log_refusal(struct sec *s, const char *mech, const char *domain,
+			const char *text, int why)
+{
+	int64_t now = mono_ns();
+	s->denied++;
+	if (!s->logged_ns) {
+		vg_warnx("refused a %s client on %s: %s (further refusals are "
+			 "summarised once a minute)", mech, domain, text);
+		s->logged_ns = now;
+		return;
+	}
+	s->pending[why]++;
+	if (now - s->logged_ns >= SEC_LOG_PERIOD_NS)
+		log_pending(s, now);
+}
+
+int sec_endpoint_is_abstract(const char *ep)
+{
+	return !strncmp(ep, "ipc://@", 7);
+}
 
 int sec_endpoint_is_local(const char *ep)
 {
+	/* an abstract-namespace socket has no file, so no mode and no owner:
+	 * every local user can connect to it (issue 15) */
+	if (sec_endpoint_is_abstract(ep))
+		return 0;
 	if (!strncmp(ep, "ipc://", 6) || !strncmp(ep, "inproc://", 9))
 		return 1;
 	if (strncmp(ep, "tcp://", 6))
@@ -37,10 +105,20 @@ int sec_check_policy(const char *const *eps, int n, int have_key, int insecure)
 	for (int i = 0; i < n; i++) {
 		if (!eps[i] || sec_endpoint_is_local(eps[i]) || have_key)
 			continue;
+		int abstract = sec_endpoint_is_abstract(eps[i]);
 		if (insecure) {
-			vg_warnx("%s is reachable from other machines WITHOUT encryption "
-				 "or authentication (--insecure)", eps[i]);
+			vg_warnx("%s is reachable from %s WITHOUT encryption or "
+				 "authentication (--insecure)", eps[i],
+				 abstract ? "every local user" : "other machines");
 			continue;
+		}
+		if (abstract) {
+			vg_err("refusing to bind %s without CURVE keys: an abstract "
+			       "ipc socket has no file permissions, so every local user "
+			       "could read the health data and control the session. Use "
+			       "ipc:///PATH (mode 0660), configure [security] keys, or "
+			       "pass --insecure", eps[i]);
+			return VG_ERR_SECURITY;
 		}
 		vg_err("refusing to bind %s without CURVE keys: health data must not "
 		       "leave this machine in the clear. Configure [security] "
@@ -53,7 +131,9 @@ int sec_check_policy(const char *const *eps, int n, int have_key, int insecure)
 
 void sec_after_bind(const char *ep)
 {
-	if (strncmp(ep, "ipc://", 6) == 0 && chmod(ep + 6, 0660) != 0)
+	if (strncmp(ep, "ipc://", 6) != 0 || sec_endpoint_is_abstract(ep))
+		return; /* an abstract socket has no file to chmod */
+	if (chmod(ep + 6, 0660) != 0)
 		vg_warn("chmod 0660 %s", ep + 6);
 }
 
@@ -95,6 +175,7 @@ void sec_destroy(struct sec **sp)
 {
 	if (!sp || !*sp)
 		return;
+	log_pending(*sp, mono_ns());
 	if ((*sp)->zap)
 		zmq_close((*sp)->zap);
 	memset((*sp)->secret_z85, 0, sizeof((*sp)->secret_z85));
@@ -161,6 +242,7 @@ static void zap_handle_one(struct sec *s)
 	}
 	/* version, request id, domain, address, identity, mechanism, credentials */
 	const char *status = "400", *text = "denied", *user = "";
+	int why = SEC_WHY_OTHER;
 	char domain[16] = "", mech[16] = "";
 	if (n >= 6) {
 		size_t dl = zmq_msg_size(&f[2]), ml = zmq_msg_size(&f[5]);
@@ -178,13 +260,11 @@ static void zap_handle_one(struct sec *s)
 			user = role;
 		} else {
 			text = role ? "role may not use this endpoint" : "unknown key";
+			why = role ? SEC_WHY_ROLE : SEC_WHY_UNKNOWN;
 		}
 	}
-	if (strcmp(status, "200")) {
-		s->denied++;
-		vg_warnx("refused a %s client on %s: %s", mech[0] ? mech : "?",
-			 domain[0] ? domain : "?", text);
-	}
+	if (strcmp(status, "200"))
+		log_refusal(s, mech[0] ? mech : "?", domain[0] ? domain : "?", text, why);
 	zmq_send(s->zap, "1.0", 3, ZMQ_SNDMORE);
 	if (n >= 2)
 		zmq_send(s->zap, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);

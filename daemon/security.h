@@ -9,7 +9,9 @@
  * secret key configured, both sockets are CURVE servers with ZAP domains
  * "pub" and "ctl"; a ZAP handler (RFC 27) admits only allowlisted client
  * public keys: role observer on "pub", role console on both. ipc socket
- * files get mode 0660 (group access for the console's user).
+ * files get mode 0660 (group access for the console's user); abstract
+ * ipc sockets (no file) count as non-local. Refused handshakes are logged
+ * once, then summarised at most once a minute.
  * Limits: the allowlist is fixed at start; no key revocation at run time.
  */
 #ifndef SECURITY_H
@@ -20,8 +22,13 @@
 
 struct sec;
 
-/* 1 for ipc://, inproc://, and tcp:// on 127.0.0.0/8, localhost, [::1]. */
+/* The one "is this endpoint private" rule (pub, ctl, vagus-hub): 1 for
+ * ipc:///PATH (a socket file, mode 0660), inproc://, and tcp:// on
+ * 127.0.0.0/8, localhost, [::1]; 0 otherwise. An abstract-namespace
+ * ipc://@NAME is not private: it has no file permissions, so any local user
+ * can connect; it needs CURVE or --insecure like a network endpoint. */
 int sec_endpoint_is_local(const char *endpoint);
+int sec_endpoint_is_abstract(const char *endpoint);
 /* Check the endpoints against the policy: VG_ERR_SECURITY (logged) when a
  * non-local endpoint has no CURVE key and insecure is 0. */
 int sec_check_policy(const char *const *endpoints, int n, int have_key,

@@ -41,8 +41,7 @@ struct source {
 	int64_t retry_at_ns, retry_delay_ns;
 	int64_t stall_ns;
 	int64_t last_seen_ns;        /* last time data arrived */
-	uint64_t seen_samples;       /* stats snapshot for stall detection */
-	uint64_t seen_beats;
+	int64_t seen_data_ns;        /* drv_stats.last_data_ns last looked at */
 	uint64_t reconnect_gap;      /* samples marked missing across disconnects */
 	int is_file;
 	int reconnecting;            /* a gap now is the time away, not a counter gap */
@@ -357,14 +356,13 @@ static void try_reconnect(struct source *s, int64_t now_ns)
 
 static void check_stall(struct source *s, int64_t now_ns)
 {
+	/* valid data only: the driver's last sample, beat or good frame
+	 * (drv_stats.last_data_ns). Gaps also advance the sample index, so a
+	 * device sending pure noise (every line a gap) looked alive (issue 15:
+	 * pulse and hrmi stayed "running" with 0 frames decoded). */
 	const struct drv_stats *st = drv_instance_stats(s->drv);
-	uint64_t samples = 0;
-	unsigned nch = drv_instance_channel_count(s->drv);
-	for (unsigned ch = 0; ch < nch; ch++)
-		samples += drv_instance_sample_index(s->drv, ch);
-	if (samples != s->seen_samples || st->beats != s->seen_beats) {
-		s->seen_samples = samples;
-		s->seen_beats = st->beats;
+	if (st->last_data_ns != s->seen_data_ns) {
+		s->seen_data_ns = st->last_data_ns;
 		s->last_seen_ns = now_ns;
 		if (s->state == SOURCE_STALLED) {
 			s->state = SOURCE_RUNNING;
@@ -375,8 +373,9 @@ static void check_stall(struct source *s, int64_t now_ns)
 	if (s->state == SOURCE_RUNNING && now_ns - s->last_seen_ns > s->stall_ns) {
 		s->state = SOURCE_STALLED;
 		drv_instance_event(s->drv, DRV_EV_STALL);
-		emit(s, "source.stalled", "no data for %.1f s",
-		     (double)(now_ns - s->last_seen_ns) * 1e-9);
+		emit(s, "source.stalled", "no valid data for %.1f s (%llu bytes, %llu "
+		     "frames decoded)", (double)(now_ns - s->last_seen_ns) * 1e-9,
+		     (unsigned long long)st->bytes_in, (unsigned long long)st->frames_ok);
 	}
 }
 

@@ -30,7 +30,9 @@
  *    again after 10 messages without a change. The first message only
  *    teaches the count (its beat may be old); after a reconnect, a change
  *    of strap (extended data) or 60 s of silence the same holds and the
- *    next beat also carries DRV_BEAT_AFTER_GAP.
+ *    next beat also carries DRV_BEAT_AFTER_GAP. After a lost link or 60 s
+ *    of silence the beats missed are estimated (silent time / last RR) and
+ *    reported with drv_gap when the strap is heard again.
  *  - Beat times: drivers/beatclock.h (anchored at arrival, advanced by RR).
  *  - Status: drv_info keys "state", "reset_cause", "device_number",
  *    "transmission_type", "manufacturer_id", "serial_upper", "hw_version",
@@ -119,6 +121,8 @@ struct ant_priv {
 	int64_t last_msg_ns;
 	int have_msg;
 	int pending_gap;   /* next beat follows lost beats / silence */
+	int64_t lost_ns;   /* last message before the link was lost; 0 = none */
+	double last_rr_ms; /* last plausible RR, for the length of a loss */
 	struct drv_bclk clock;
 	/* status cache */
 	long info_val[AI_N];
@@ -224,6 +228,23 @@ static void reset_beats(struct ant_priv *p)
 	drv_bclk_reset(&p->clock);
 }
 
+/* The beats missed while the count was forgotten (link lost, or 60 s of
+ * silence): the silent time over the last RR (1 s when none is known), as
+ * one gap, so a disconnect shows as source.gap like a counter gap does
+ * (issue 15: an ANT+ disconnect made none). */
+static void gap_for_silence(struct drv_instance *d, struct ant_priv *p,
+			    int64_t since_ns, int64_t now_ns)
+{
+	double rr_ms = p->last_rr_ms > 0 ? p->last_rr_ms : 1000.0;
+	double missed = (double)(now_ns - since_ns) * 1e-6 / rr_ms;
+	if (missed >= 1.0 && missed < 1e9) {
+		uint64_t n = (uint64_t)missed;
+		vg_info("ant: about %llu beats missed in %.1f s without the strap",
+			(unsigned long long)n, (double)(now_ns - since_ns) * 1e-9);
+		drv_gap(d, n);
+	}
+}
+
 static void on_response(struct drv_instance *d, struct ant_priv *p,
 			const uint8_t *pl, size_t n)
 {
@@ -283,8 +304,13 @@ static void on_page(struct drv_instance *d, struct ant_priv *p,
 	unsigned page = pg[0] & 0x7Fu, toggle = pg[0] >> 7;
 	int64_t now = drv_now_ns(d);
 
-	if (p->have_msg && now - p->last_msg_ns > ANT_SILENCE_RESET_NS)
+	if (p->lost_ns) {
+		gap_for_silence(d, p, p->lost_ns, now);
+		p->lost_ns = 0;
+	} else if (p->have_msg && now - p->last_msg_ns > ANT_SILENCE_RESET_NS) {
+		gap_for_silence(d, p, p->last_msg_ns, now);
 		reset_beats(p);
+	}
 	p->have_msg = 1;
 	p->last_msg_ns = now;
 	set_state(d, p, "receiving");
@@ -378,6 +404,8 @@ static void on_page(struct drv_instance *d, struct ant_priv *p,
 		.hr_bpm = pg[7],
 		.flags = flags,
 	};
+	if (rr_ms > 0 && !(flags & DRV_BEAT_AFTER_GAP))
+		p->last_rr_ms = rr_ms;
 	b.t_ns = drv_bclk_beat(&p->clock, now,
 			       (flags & DRV_BEAT_AFTER_GAP) ? 0.0 : rr_ms);
 	drv_beat(d, &b);
@@ -625,6 +653,8 @@ static void ant_event(struct drv_instance *d, enum drv_event ev)
 		start_handshake(d, p);
 		break;
 	case DRV_EV_DISCONNECT:
+		if (p->have_msg && !p->lost_ns)
+			p->lost_ns = p->last_msg_ns;
 		reset_beats(p);
 		p->phase = PH_IDLE;
 		set_state(d, p, "disconnected");

@@ -733,6 +733,12 @@ int wfdb_base_time_ns(const struct wfdb_record *r, int64_t *t_ns)
 {
 	if (!r->has_time)
 		return VG_ERR_NOTFOUND;
+	/* int64 ns since 1970 reach 1677-09-21 .. 2262-04-11; a header dated
+	 * year 20 overflowed (issue 15). time_ns < 2 days, so keep 2 days of
+	 * margin on both sides. */
+	const int64_t lim_s = INT64_MAX / 1000000000LL - 2 * 86400;
+	if (r->has_date && (r->date_s > lim_s || r->date_s < -lim_s))
+		return VG_ERR_RANGE;
 	*t_ns = r->time_ns + (r->has_date ? r->date_s * 1000000000LL : 0);
 	return 0;
 }

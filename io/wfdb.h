@@ -53,7 +53,8 @@ double wfdb_fs(const struct wfdb_record *r);
 int64_t wfdb_nframes(const struct wfdb_record *r);
 /* Base time from the header: if present, sets *t_ns (ns since midnight, or
  * since the Unix epoch when the header also has a base date) and returns 0;
- * otherwise returns VG_ERR_NOTFOUND. */
+ * otherwise returns VG_ERR_NOTFOUND; VG_ERR_RANGE when the base date lies
+ * outside what int64 nanoseconds since 1970 can hold (1678..2261). */
 int wfdb_base_time_ns(const struct wfdb_record *r, int64_t *t_ns);
 /* Header comment lines ("# ..."), joined with '\n', without the '#'. */
 const char *wfdb_info(const struct wfdb_record *r);

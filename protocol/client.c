@@ -5,7 +5,9 @@
 #include "keys.h"
 #include "vg_err.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -151,5 +153,30 @@ out:
 	if (sock)
 		zmq_close(sock);
 	zmq_ctx_term(ctx);
+	return rc;
+}
+
+int proto_ctl_reply_parse(const char *reply, size_t len, int *ok, char *err,
+			  size_t errcap)
+{
+	*ok = 0;
+	if (err && errcap)
+		err[0] = '\0';
+	if (!reply || len == 0)
+		return VG_ERR_PARSE;
+	cJSON *r = cJSON_ParseWithLength(reply, len);
+	if (!r)
+		return VG_ERR_PARSE;
+	int rc = VG_ERR_PARSE;
+	const cJSON *okj = cJSON_GetObjectItemCaseSensitive(r, "ok");
+	if (cJSON_IsObject(r) && cJSON_IsBool(okj)) {
+		rc = VG_OK;
+		*ok = cJSON_IsTrue(okj);
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+		if (!*ok && err && errcap)
+			snprintf(err, errcap, "%s",
+				 cJSON_IsString(e) ? e->valuestring : "no reason given");
+	}
+	cJSON_Delete(r);
 	return rc;
 }

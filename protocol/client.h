@@ -32,5 +32,10 @@ void *proto_sub_socket(struct proto_sub *s);
  * Returns the reply length or VG_ERR_TIMEOUT / VG_ERR_IO / VG_ERR_TRUNC. */
 int proto_ctl_request(const char *endpoint, const char *request, char *reply,
 		      size_t cap, int timeout_ms);
+/* A control reply (len bytes, need not be NUL-terminated): 0 with *ok from
+ * its "ok" member and, when not ok, its "error" text in err; VG_ERR_PARSE
+ * when it is not a JSON object with a boolean "ok" (*ok = 0). */
+int proto_ctl_reply_parse(const char *reply, size_t len, int *ok, char *err,
+			  size_t errcap);
 
 #endif

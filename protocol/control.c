@@ -155,6 +155,66 @@ static int set_arg(const struct arg *a, const cJSON *j, struct ctl_request *req,
 	return VG_ERR_INVAL;
 }
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0: no
+ * overlongs, no surrogates, nothing above U+10FFFF (RFC 3629). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, min = 0x80;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, min = 0x800;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, min = 0x10000;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	unsigned cp = c & (0x3Fu >> (k - 1));
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3Fu);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return k;
+}
+
+/* The request text itself, before cJSON sees it: valid UTF-8 (a label is
+ * republished to strict JSON subscribers), no NUL byte and no \u0000
+ * escape (C strings would end there: "ping\u0000x" ran ping). The strings
+ * cJSON makes from \u escapes are valid UTF-8 (it refuses lone
+ * surrogates), so every string of the request is then valid and whole. */
+static int check_text(const char *json, size_t len, char *err, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)json;
+	int in_str = 0;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(s + i, len - i);
+		if (!k)
+			return fail(err, cap, VG_ERR_INVAL,
+				    "request is not valid UTF-8 (byte %zu)", i);
+		if (s[i] == 0)
+			return fail(err, cap, VG_ERR_INVAL, "NUL byte in request");
+		if (in_str && s[i] == '\\' && i + 1 < len) {
+			if (s[i + 1] == 'u' && i + 5 < len && !memcmp(s + i + 2, "0000", 4))
+				return fail(err, cap, VG_ERR_INVAL,
+					    "\\u0000 in a string of the request");
+			i += 2; /* the escaped character (ASCII when valid) */
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = !in_str;
+		i += k;
+	}
+	return VG_OK;
+}
+
 int ctl_parse(const char *json, size_t len, struct ctl_request *req, char *err,
 	      size_t errcap)
 {
@@ -168,10 +228,22 @@ int ctl_parse(const char *json, size_t len, struct ctl_request *req, char *err,
 		return fail(err, errcap, VG_ERR_PARSE, "empty request");
 	if (len > CTL_REQ_MAX)
 		return fail(err, errcap, VG_ERR_TRUNC, "request larger than 4096 bytes");
-	cJSON *root = cJSON_ParseWithLength(json, len);
+	int rc = check_text(json, len, err, errcap);
+	if (rc != VG_OK)
+		return rc;
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!root)
 		return fail(err, errcap, VG_ERR_PARSE, "malformed JSON");
-	int rc;
+	while (end && end < json + len &&
+	       (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+		end++;
+	if (!end || end != json + len) {
+		cJSON_Delete(root);
+		return fail(err, errcap, VG_ERR_PARSE,
+			    "trailing bytes after the JSON request (at byte %zu)",
+			    end ? (size_t)(end - json) : (size_t)0);
+	}
 	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(root, "cmd");
 	if (!cJSON_IsObject(root) || !cJSON_IsString(cmd)) {
 		rc = fail(err, errcap, VG_ERR_PARSE,

@@ -20,6 +20,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A JSON number as an integer, range-checked before the conversion (a
+ * double outside the target type is undefined behaviour in C: t_ns = 1e89
+ * from the network, issue 15). 0, or VG_ERR_RANGE. */
+static int dbl_to_i64(double d, int64_t *out)
+{
+	if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+		return VG_ERR_RANGE; /* also NaN */
+	*out = (int64_t)d;
+	return VG_OK;
+}
+
+static int dbl_to_u64(double d, uint64_t *out)
+{
+	if (!(d < 18446744073709551616.0))
+		return VG_ERR_RANGE;
+	*out = d > 0 ? (uint64_t)d : 0;
+	return VG_OK;
+}
+
 static int decode_field(const struct proto_field *f, const cJSON *j, char *base)
 {
 	void *p = base + f->offset;
@@ -36,10 +55,14 @@ static int decode_field(const struct proto_field *f, const cJSON *j, char *base)
 			return VG_ERR_INVAL;
 		double d = j->valuedouble;
 		if (f->type == PF_I64) {
-			int64_t v = (int64_t)d;
+			int64_t v;
+			if (dbl_to_i64(d, &v))
+				return VG_ERR_INVAL;
 			memcpy(p, &v, sizeof(v));
 		} else if (f->type == PF_U64) {
-			uint64_t v = d > 0 ? (uint64_t)d : 0;
+			uint64_t v;
+			if (dbl_to_u64(d, &v))
+				return VG_ERR_INVAL;
 			memcpy(p, &v, sizeof(v));
 		} else {
 			int v = j->valueint;
@@ -154,9 +177,10 @@ int proto_decode(const char *json, size_t len, struct proto_header *hdr,
 	    !cJSON_IsNumber(seq) || !cJSON_IsNumber(t_ns))
 		goto out;
 	snprintf(hdr->topic, sizeof(hdr->topic), "%s", topic->valuestring);
-	hdr->v = v->valueint;
-	hdr->seq = seq->valuedouble > 0 ? (uint64_t)seq->valuedouble : 0;
-	hdr->t_ns = (int64_t)t_ns->valuedouble;
+	hdr->v = v->valueint; /* cJSON saturates valueint */
+	if (dbl_to_u64(seq->valuedouble, &hdr->seq) ||
+	    dbl_to_i64(t_ns->valuedouble, &hdr->t_ns))
+		goto out;
 	int64_t exact;
 	if (raw_int64(json, len, "t_ns", &exact))
 		hdr->t_ns = exact;

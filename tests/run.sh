@@ -11,6 +11,8 @@ cd "$root"
 export VG_ROOT="$root"
 export VG_DATA="${VG_DATA:-$root/../shared/data}"
 export VG_SHARED="${VG_SHARED:-$root/../shared}"
+# undefined behaviour stops a sanitized test with a stack (issue 15)
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 pass=0; fail=0; failed_names=()
 log=$(mktemp); xdg=$(mktemp -d); trap 'rm -f "$log"; rm -rf "$xdg"' EXIT
 # vagusd records sessions by default in $XDG_DATA_HOME/vagus/sessions: keep
@@ -39,6 +41,18 @@ for b in "$@"; do
       failed_names+=("$name")
     else
       echo "ok   $name ($p passed, ${dur}s)"
+    fi
+  done
+  # fuzz targets replayed over their crash inputs and seeds (regress_main.c)
+  for t in "$b"/tests/fuzz/fuzz_*; do
+    [ -x "$t" ] && [ -f "$t" ] || continue
+    n=$(basename "$t"); name="$b/fuzz/$n"
+    timeout 600 "$t" "tests/fuzz/regress/$n" "tests/fuzz/corpus/$n" >"$log" 2>&1; rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '^PASS ' "$log"; then
+      pass=$((pass + 1)); echo "ok   $name ($(sed -n 's/^PASS [^:]*: //p' "$log"))"
+    else
+      fail=$((fail + 1)); failed_names+=("$name")
+      echo "FAIL $name (rc $rc)"; sed 's/^/    /' "$log" | tail -40
     fi
   done
   for s in tests/integration/*.sh; do

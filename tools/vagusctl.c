@@ -605,14 +605,18 @@ int main(int argc, char **argv)
 			vg_strerror(r));
 		return TOOL_EXIT_FAIL;
 	}
-	cJSON *o = cJSON_Parse(reply);
-	int ok = o && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "ok"));
+	/* the reply is checked by the one fuzzed parser (protocol/client.c);
+	 * the tree is read only once it passed */
+	int ok = 0;
+	char why[512];
+	int pr = proto_ctl_reply_parse(reply, (size_t)r, &ok, why, sizeof(why));
+	cJSON *o = pr == 0 ? cJSON_Parse(reply) : NULL;
 	if (json) {
 		puts(reply);
 	} else if (!o) {
 		fprintf(stderr, "vagusctl: unreadable reply: %s\n", reply);
 	} else if (!ok) {
-		print_refusal(str(o, "error"));
+		print_refusal(why);
 	} else {
 		print_reply(c, wire, o);
 	}
