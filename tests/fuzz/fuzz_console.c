@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = mlen + 1; nul && i < size; i++) {
 		int key = data[i] >= 0xf0 ? CON_KEY_UP + (data[i] - 0xf0) : data[i];
 		if (con_ui_key(&u, &m, key, req, sizeof(req), now))
-			con_ui_reply(&u, data[i] & 1 ? (int)mlen : VG_ERR_TIMEOUT, msg, now);
+			con_ui_reply(&u, &m, data[i] & 1 ? (int)mlen : VG_ERR_TIMEOUT, msg, now);
 		u.quit = 0;
 	}
 	const char *from;
