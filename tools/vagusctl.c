@@ -3,7 +3,7 @@
  *
  * usage: vagusctl [--ctl ENDPOINT] [--timeout MS] [--json] COMMAND [ARG] [--OPTION VALUE]...
  *   ping | status | sources | config
- *   session start --client C [--technique T] [--notes N] | session stop
+ *   session start --client C [--technique T] [--profile P] [--notes N] | session stop
  *   mark "LABEL" [--region R] [--pressure light|medium|deep|0..10]
  *   baseline [--seconds S]
  *   calibrate --channel N --kind rest|reference [--seconds S]
@@ -81,6 +81,7 @@ static const struct cmd {
 	{ "session", "start", "session.start", { 0 },
 	  { { "client", C_TEXT, 0, 0, NULL, "NAME", 1 },
 	    { "technique", C_TEXT, 0, 0, NULL, "T", 0 },
+	    { "profile", C_LIST, 0, 0, profiles, "standard|sensitive|flare", 0 },
 	    { "notes", C_TEXT, 0, 0, NULL, "TEXT", 0 } } },
 	{ "session", "stop", "session.stop", { 0 }, { { 0 } } },
 	{ "mark", NULL, "mark", { "label", C_TEXT, 0, 0, NULL, "\"LABEL\"", 1 },
@@ -123,7 +124,7 @@ static int usage(FILE *f)
 	fprintf(f,
 		"usage: vagusctl [--ctl ENDPOINT] [--timeout MS] [--json] COMMAND [ARG] [--OPTION VALUE]...\n"
 		"  ping | status | sources | config\n"
-		"  session start --client NAME [--technique T] [--notes TEXT] | session stop\n"
+		"  session start --client NAME [--technique T] [--profile P] [--notes TEXT] | session stop\n"
 		"  mark \"LABEL\" [--region R] [--pressure light|medium|deep|0..10]\n"
 		"  baseline [--seconds S]\n"
 		"  calibrate --channel N --kind rest|reference [--seconds S]\n"

@@ -115,7 +115,7 @@ static int setup(void **state)
 	char pub[64];
 	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(ctl_ep, sizeof(ctl_ep), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--pub", pub, "--ctl", ctl_ep,
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", pub, "--ctl", ctl_ep,
 			 "--log-level", "warn", NULL };
 	daemon_pid = vgt_spawn(argv, vgt_log("ctl-hostile"));
 	zctx = zmq_ctx_new();

@@ -251,10 +251,10 @@ static void abstract_ipc_is_not_private(void **state)
 	snprintf(tctl, sizeof(tctl), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(log, sizeof(log), "%s/abstract.log", dir);
 	/* refused for ctl and for pub, naming the reason */
-	char *a1[] = { (char *)vgt_bin("vagusd"), "--pub", tpub, "--ctl", actl, NULL };
+	char *a1[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", tpub, "--ctl", actl, NULL };
 	assert_int_equal(vgt_wait(vgt_spawn(a1, log), 5000), 1);
 	assert_true(log_has(log, "abstract ipc socket has no file permissions"));
-	char *a2[] = { (char *)vgt_bin("vagusd"), "--pub", apub, "--ctl", tctl, NULL };
+	char *a2[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", apub, "--ctl", tctl, NULL };
 	assert_int_equal(vgt_wait(vgt_spawn(a2, log), 5000), 1);
 	assert_true(log_has(log, apub));
 	/* and by vagus-hub */
@@ -268,7 +268,7 @@ static void abstract_ipc_is_not_private(void **state)
 	}
 	/* --insecure: the operator's choice, and nobody can indeed connect
 	 * (the reason abstract ipc is not private) */
-	char *a4[] = { (char *)vgt_bin("vagusd"), "--pub", tpub, "--ctl", actl,
+	char *a4[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--pub", tpub, "--ctl", actl,
 		       "--insecure", NULL };
 	pid_t p = vgt_spawn(a4, log);
 	assert_int_equal(ping_root(actl), 0);
@@ -300,7 +300,7 @@ static void abstract_ipc_is_not_private(void **state)
 	snprintf(text, sizeof(text), "[security]\nsecret_key_file = %s\n[client t]\n"
 		 "public_key = %s\nrole = console\n", keyf, con.pub);
 	write_file(cfg, text);
-	char *a5[] = { (char *)vgt_bin("vagusd"), "--config", cfg, "--pub", apub, "--ctl",
+	char *a5[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--config", cfg, "--pub", apub, "--ctl",
 		       actl, NULL };
 	p = vgt_spawn(a5, log);
 	setenv("VAGUS_SERVER_KEY", srv.pub, 1);
@@ -335,8 +335,8 @@ static void refused_handshakes_are_summarised(void **state)
 	char pub[64], ctl[64];
 	snprintf(pub, sizeof(pub), "tcp://127.0.0.1:%d", vgt_free_port());
 	snprintf(ctl, sizeof(ctl), "tcp://127.0.0.1:%d", vgt_free_port());
-	char *argv[] = { (char *)vgt_bin("vagusd"), "--config", cfg, "--pub", pub,
-			 "--ctl", ctl, NULL };
+	char *argv[] = { (char *)vgt_bin("vagusd"), "--source", "sim", "--config", cfg,
+			 "--pub", pub, "--ctl", ctl, NULL };
 	pid_t p = vgt_spawn(argv, log);
 	for (int i = 0; i < 100 && !log_has(log, "publishing on"); i++) {
 		struct timespec ts = { 0, 50000000 };
@@ -423,7 +423,7 @@ static void bom_config_keeps_its_values(void **state)
 	assert_int_equal(ping_root(ctl), 0);
 	char out[128];
 	snprintf(out, sizeof(out), "%s/bom-sources.txt", dir);
-	char *q[] = { (char *)vgt_bin("vagusctl"), "--ctl", ctl, "config", NULL };
+	char *q[] = { (char *)vgt_bin("vagusctl"), "--json", "--ctl", ctl, "config", NULL };
 	assert_int_equal(vgt_wait(vgt_spawn(q, out), 5000), 0);
 	assert_int_equal(vgt_stop(p, 3000), 0);
 	if (!log_has(out, "\"sources\":[\"sim,seed=7\"]") || !log_has(out, "bom-room"))
