@@ -87,14 +87,16 @@ static int record_start(struct vagusd *d, const char *client, const char *techni
 			const struct drv_channel *c = source_channel(d->src[i], ch);
 			sig[n] = (struct rec_signal){ c->label, c->unit, c->transducer,
 						      c->prefilter, c->phys_min,
-						      c->phys_max, c->rate_hz };
+						      c->phys_max, c->rate_hz,
+						      rec_type_of_kind(c->kind) };
 			d->rec_map[i][ch] = n++;
 		}
 	}
 	if (!n)
 		return VG_ERR_NOTFOUND;
-	struct rec_config rc = { d->cfg.record_dir, client, technique,
-				 loop_now_ns(d->loop), sig, n };
+	struct rec_config rc = { .dir = d->cfg.record_dir, .client = client,
+				 .technique = technique, .start_ns = loop_now_ns(d->loop),
+				 .signals = sig, .nsig = n };
 	int e = VG_OK;
 	d->rec = rec_open(&rc, &e);
 	if (!d->rec)

@@ -46,13 +46,14 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	const struct rec_signal sig[5] = {
-		{ "ECG", "mV", "AgAgCl", "HP:0.5Hz", -5, 5, 500 },
-		{ "EMG1", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG2", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG3", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG4", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
+		{ "ECG", "mV", "AgAgCl", "HP:0.5Hz", -5, 5, 500, NULL },
+		{ "EMG1", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG2", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG3", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG4", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
 	};
-	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5 };
+	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5,
+				  0, 0, NULL };
 	int err = 0;
 	float buf[5][10];
 	char msg[300];

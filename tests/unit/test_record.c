@@ -71,10 +71,12 @@ static float value(int sig, uint64_t i, double fs, double amp)
 }
 
 static const struct rec_signal three[] = {
-	{ "ECG", "mV", "AgAgCl electrodes", "HP:0.5Hz LP:150Hz", -5.0, 5.0, 500.0 },
-	{ "EMG1", "uV", "surface EMG", "HP:20Hz LP:450Hz", -2000.0, 2000.0, 1000.0 },
-	{ "EMG2", "µV", "surface EMG", "HP:20Hz", -2000.0, 2000.0, 1000.0 },
+	{ "ECG", "mV", "AgAgCl electrodes", "HP:0.5Hz LP:150Hz", -5.0, 5.0, 500.0, NULL },
+	{ "EMG1", "uV", "surface EMG", "HP:20Hz LP:450Hz", -2000.0, 2000.0, 1000.0, "EMG" },
+	{ "EMG2", "µV", "surface EMG", "HP:20Hz", -2000.0, 2000.0, 1000.0, "EMG" },
 };
+/* the EDF+ labels: type prefix (from the label's own word or the type) */
+static const char *const label3[] = { "ECG ECG", "EMG EMG1", "EMG EMG2" };
 static const double amp3[] = { 4.0, 1500.0, 1800.0 };
 
 static struct edf_hdr_struct hdr;
@@ -168,9 +170,12 @@ static size_t count_lines(const char *path, const char *needle)
 static void test_roundtrip(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3 };
+	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3,
+				  1, 0, NULL };
 	int err = 0;
+	mode_t old_mask = umask(022); /* as a login shell has it */
 	struct rec *r = rec_open(&cfg, &err);
+	umask(old_mask);
 	assert_non_null(r);
 	char edf[4096], jsonl[4096];
 	snprintf(edf, sizeof(edf), "%s", rec_edf_path(r));
@@ -217,9 +222,18 @@ static void test_roundtrip(void **state)
 	rec_close(&r);
 	assert_null(r);
 
-	/* file name: UTC start time and the sanitised client */
-	assert_non_null(strstr(edf, "/20261121-080000_Jane_Doe.edf"));
-	assert_non_null(strstr(jsonl, "/20261121-080000_Jane_Doe.jsonl"));
+	/* file name: UTC start time and a pseudonym of the client, never the
+	 * name; files 0600 under umask 022 */
+	assert_null(strstr(edf, "Jane"));
+	assert_non_null(strstr(edf, "/20261121-080000_C"));
+	assert_int_equal(strlen(strrchr(edf, '/')), strlen("/20261121-080000_C12345678.edf"));
+	char code[16];
+	snprintf(code, sizeof(code), "%.9s", strrchr(edf, '_') + 1);
+	struct stat sb;
+	assert_int_equal(stat(edf, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(jsonl, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 
 	assert_int_equal(open_edf(edf), 0);
 	int h = hdr.handle;
@@ -234,10 +248,12 @@ static void test_roundtrip(void **state)
 	assert_int_equal(hdr.starttime_minute, 0);
 	assert_int_equal(hdr.starttime_second, 0);
 	assert_int_equal(hdr.starttime_subsecond, 2500000);
-	assert_string_equal(hdr.patientcode, "Jane Doe"); /* EDF+ "_" reads as " " */
+	assert_string_equal(hdr.patientcode, code); /* de-identified */
+	assert_null(strstr(hdr.patient_name, "Jane"));
+	assert_non_null(strstr(hdr.recording_additional, "SIMULATED"));
 	const char *units[3] = { "mV", "uV", "uV" };
 	for (int s = 0; s < 3; s++) {
-		assert_string_equal(rstrip(hdr.signalparam[s].label), three[s].label);
+		assert_string_equal(rstrip(hdr.signalparam[s].label), label3[s]);
 		assert_string_equal(rstrip(hdr.signalparam[s].physdimension), units[s]);
 		assert_string_equal(rstrip(hdr.signalparam[s].transducer), three[s].transducer);
 		assert_string_equal(rstrip(hdr.signalparam[s].prefilter), three[s].prefilter);
@@ -257,21 +273,26 @@ static void test_roundtrip(void **state)
 	assert_true(fabs(on) < 1e-6);
 	assert_true(find_annot(h, "mark calm", &on, &du));
 	assert_true(fabs(on - 3.2) < 1e-4 && fabs(du - 2.0) < 1e-4);
-	assert_true(find_annot(h, "gap EMG1", &on, &du));
-	assert_true(fabs(on - 4.0) < 1e-4 && fabs(du - 0.25) < 1e-4);
+	assert_true(find_annot(h, "gap EMG EMG1", &on, &du)); /* the whole label */
+	assert_true(fabs(on - 4.0) < 1e-6 && fabs(du - 0.25) < 1e-6);
 
-	/* the padding of the last record is a gap on every signal */
-	assert_true(find_annot(h, "gap ECG", &on, &du));
-	assert_true(fabs(on - 10.5) < 1e-4 && fabs(du - 0.5) < 1e-4);
-	assert_int_equal(hdr.annotations_in_file, 6);
+	/* the padding of the last record is not a gap: no annotation for it */
+	assert_false(find_annot(h, "gap ECG ECG", &on, &du));
+	assert_int_equal(hdr.annotations_in_file, 3);
 	edfclose_file(h);
 
-	/* JSON lines: start, 105 messages byte for byte in order, the 6
-	 * annotations, end */
+	/* JSON lines: start (with the client's name, its code, simulated), 105
+	 * messages byte for byte in order, the 3 annotations, end */
 	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.start\""), 1);
-	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.annotation\""), 6);
+	assert_int_equal(count_lines(jsonl, "\"client\":\"Jane Doe\""), 1);
+	char want_code[64];
+	snprintf(want_code, sizeof(want_code), "\"client_code\":\"%s\"", code);
+	assert_int_equal(count_lines(jsonl, want_code), 1);
+	assert_int_equal(count_lines(jsonl, "\"simulated\":true"), 1);
+	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.annotation\""), 3);
 	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.end\""), 1);
-	assert_int_equal(count_lines(jsonl, NULL), 1 + 105 + 6 + 1);
+	assert_int_equal(count_lines(jsonl, "\"annotations_edf\":3,"), 1);
+	assert_int_equal(count_lines(jsonl, NULL), 1 + 105 + 3 + 1);
 	FILE *f = fopen(jsonl, "r");
 	assert_non_null(f);
 	char line[16384];
@@ -295,10 +316,10 @@ static void test_fractional_rate(void **state)
 {
 	(void)state;
 	const struct rec_signal sig[] = {
-		{ "RESP", "au", NULL, NULL, -100.0, 100.0, 62.5 },
-		{ "ECG", "mV", NULL, NULL, -5.0, 5.0, 1000.0 },
+		{ "RESP", "au", NULL, NULL, -100.0, 100.0, 62.5, "Resp" },
+		{ "ECG", "mV", NULL, NULL, -5.0, 5.0, 1000.0, "ECG" },
 	};
-	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2 };
+	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -326,7 +347,7 @@ static void test_fractional_rate(void **state)
 static void test_lagging_signal(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2 };
+	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -347,7 +368,7 @@ static void test_lagging_signal(void **state)
 	assert_int_equal(open_edf(edf), 0);
 	assert_int_equal(hdr.datarecords_in_file, 9);
 	double on, du;
-	assert_true(find_annot(hdr.handle, "gap ECG", &on, &du));
+	assert_true(find_annot(hdr.handle, "gap ECG ECG", &on, &du));
 	assert_true(fabs(on - 1.0) < 1e-4);
 	assert_true(fabs(du - (double)forced) < 1e-4);
 	check_samples(hdr.handle, 0, 500.0, amp3[0], 0, 500, -1, -1);
@@ -360,7 +381,7 @@ static void test_names_and_config(void **state)
 {
 	(void)state;
 	struct rec_config cfg = { tmpdir, "a b/../ü", NULL, START_NS + 3600000000000LL,
-				  three, 1 };
+				  three, 1, 0, 1, NULL }; /* identify: the name as before */
 	int err = 0;
 	struct rec *a = rec_open(&cfg, &err);
 	struct rec *b = rec_open(&cfg, &err);
@@ -376,9 +397,16 @@ static void test_names_and_config(void **state)
 	assert_non_null(a);
 	assert_non_null(strstr(rec_edf_path(a), "_anonymous.edf"));
 	rec_close(&a);
+	cfg.client = "Jane Doe"; /* a code given by the caller */
+	cfg.identify = 0;
+	cfg.client_code = "K-0042";
+	a = rec_open(&cfg, &err);
+	assert_non_null(a);
+	assert_non_null(strstr(rec_edf_path(a), "/20261121-090000_K-0042.edf"));
+	rec_close(&a);
 
 	struct rec_signal bad = three[0];
-	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1 };
+	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1, 0, 0, NULL };
 	bad.phys_min = bad.phys_max;
 	assert_null(rec_open(&c2, &err));
 	assert_int_equal(err, VG_ERR_INVAL);
@@ -419,7 +447,7 @@ static void copy_file(const char *from, const char *to)
 static void test_repair_snapshot(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3 };
+	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -493,7 +521,7 @@ static void test_repair_snapshot(void **state)
  * fail (EFBIG). The child reports through its exit code. */
 static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 {
-	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3 };
+	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	if (!r)
@@ -512,7 +540,7 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 			for (int k = 0; k < n; k++)
 				buf[k] = value(s, (uint64_t)(step * n + k), fs[s], amp3[s]);
 			int e = rec_samples(r, s, buf, (size_t)n);
-			if (e == VG_ERR_IO)
+			if (e == VG_ERR_FBIG) /* the cause, not "input/output error" */
 				io_samples++;
 			else if (e)
 				other++;
@@ -522,13 +550,13 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 		memcpy(msg, "{\"pad\":\"", 8);
 		memcpy(msg + sizeof(msg) - 2, "\"}", 2);
 		int e = rec_message(r, msg, sizeof(msg));
-		if (e == VG_ERR_IO)
+		if (e == VG_ERR_FBIG)
 			io_msgs++;
 		else if (e)
 			other++;
 		if (step % 10 == 9) {
 			e = rec_sync(r);
-			if (e == VG_ERR_IO)
+			if (e == VG_ERR_FBIG)
 				io_msgs++;
 			else if (e)
 				other++;
@@ -537,7 +565,8 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 	const struct rec_stats *st = rec_stats(r);
 	char js[8192];
 	int code = 0;
-	if (rec_stats_json(r, js, sizeof(js)) <= 0 || !strstr(js, "\"edf_error\":\"") ||
+	if (rec_stats_json(r, js, sizeof(js)) <= 0 ||
+	    !strstr(js, "\"edf_error\":\"file too large (size limit)\"") ||
 	    rec_stats_json(r, js, 10) != VG_ERR_TRUNC)
 		code |= 16;
 	if (io_samples != 1)
