@@ -598,6 +598,8 @@ int rec_gap(struct rec *r, int sig, uint64_t n_missing)
 	if (!r || sig < 0 || sig >= r->nsig)
 		return VG_ERR_INVAL;
 	struct rec_sig *s = &r->sig[sig];
+	if ((double)n_missing > s->rate_hz * 86400.0) /* a day: not a gap, a bug */
+		return VG_ERR_RANGE;
 	uint64_t skip = s->valid_to > s->in_idx ? s->valid_to - s->in_idx : 0;
 	if (skip > n_missing)
 		skip = n_missing;

@@ -377,7 +377,7 @@ static size_t fit(const struct edfh *h, struct rec_annot *a, size_t *n, struct p
 {
 	size_t left = plan(h, a, *n, p, w);
 	int64_t total_ns = h->nrec * h->dur_100ns * 100;
-	for (int64_t gap = 1000000; left > 0 && gap <= 4 * total_ns; gap *= 2) {
+	for (int64_t gap = 1000000; left > 0 && gap <= 4 * total_ns; gap += gap / 4) {
 		size_t m = merge_gaps(a, n, gap);
 		*merged += m;
 		if (m)
