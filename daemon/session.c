@@ -155,12 +155,19 @@ static void write_summary(struct vagusd *d, const char *id)
 	static char md[65536];
 	if (guide_summary_markdown(&d->summary, md, sizeof(md)) < 0)
 		return;
+	if (d->rec) { /* beside the recording: same pseudonymous name, 0600 */
+		int e = rec_write_summary(d->rec, md);
+		if (e < 0)
+			vd_publish_event(d, "record.error", NULL, vg_strerror(e), NULL);
+		return;
+	}
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s.summary.md", d->cfg.record_dir, id);
 	FILE *f = fopen(path, "w");
-	if (!f || fputs(md, f) < 0 || fclose(f) != 0) {
-		if (f)
-			fclose(f);
+	int bad = !f || fputs(md, f) < 0;
+	if (f && fclose(f) != 0) /* once: a second fclose is a double free */
+		bad = 1;
+	if (bad) {
 		vg_warn("cannot write %s", path);
 		vd_publish_event(d, "record.error", NULL, "cannot write the session summary",
 			      NULL);
