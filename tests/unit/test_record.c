@@ -29,6 +29,7 @@
 #include "vgtest.h"
 
 #include "record.h"
+#include "record_int.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
@@ -853,6 +854,21 @@ static void test_private_modes(void **state)
 	assert_true(rec_dir_prepare(file) < 0);
 }
 
+/* EDF+ copies of annotation texts: what MNE can decode */
+static void test_text(void **state)
+{
+	(void)state;
+	char out[EDF_ANNOT_TEXT + 1];
+	rec_cut_utf8(out, "mark \xff\xfe bad\ttab\x14 ");
+	assert_string_equal(out, "mark ?? bad tab");
+	rec_cut_utf8(out, "hold end  ");
+	assert_string_equal(out, "hold end");
+	rec_cut_utf8(out, "\xe2\x80"); /* a character cut short */
+	assert_string_equal(out, "??");
+	rec_cut_utf8(out, "mark caf\xc3\xa9 \xed\xa0\x80"); /* é kept, a surrogate not */
+	assert_string_equal(out, "mark caf\xc3\xa9 ???");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -866,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_gap_limit),
 		cmocka_unit_test(test_error_words),
 		cmocka_unit_test(test_private_modes),
+		cmocka_unit_test(test_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
