@@ -91,7 +91,7 @@ except Exception as e:
     print("FAIL record_mne_gaps_read", repr(e)); sys.exit(0)
 an = raw.annotations
 got = sorted((round(o, 4), round(d, 4), t) for o, d, t in zip(an.onset, an.duration, an.description))
-want = sorted((round(o, 4), round(d or 0.0, 4), t) for o, d, t in made)
+want = sorted((round(o, 4), round(d or 0.0, 4), t.rstrip()) for o, d, t in made)
 gaps_got = [a for a in got if a[2].startswith("gap ")]
 sig_labels = [s["label"] for s in lines[0]["signals"]]
 labels = {"gap " + l for l in sig_labels}
@@ -153,8 +153,8 @@ types = dict(zip(raw.ch_names, raw.get_channel_types()))
 ok = "ecg" in types.values() and "emg" in types.values() and "eeg" not in types.values()
 print(("PASS " if ok else "FAIL ") + "record_mne_channel_types %s" % types)
 with open(jsonl) as f:
-    made = [(m["onset_s"], m["duration_s"] or 0.0, m["text"]) for m in map(json.loads, f)
-            if m.get("topic") == "rec.annotation"]
+    made = [(m["onset_s"], m["duration_s"] or 0.0, m["text"].rstrip()) for m in map(json.loads, f)
+            if m.get("topic") == "rec.annotation"]  # the EDF+ copy has no trailing blanks
 an = raw.annotations
 got = list(zip(an.onset, an.duration, an.description))
 end = raw.times[-1] + 1 / raw.info["sfreq"]
