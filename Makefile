@@ -23,7 +23,7 @@ SAN ?=
 
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
-	python3 tmux groff-base man-db
+	python3 tmux groff-base man-db python3-mne
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 .PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run

@@ -25,6 +25,9 @@ const char *vg_strerror(int err)
 	case VG_ERR_NOTFOUND: return "not found";
 	case VG_ERR_STATE: return "invalid state";
 	case VG_ERR_SECURITY: return "refused for security";
+	case VG_ERR_NOSPACE: return "disk full";
+	case VG_ERR_ROFS: return "read-only file system";
+	case VG_ERR_FBIG: return "file too large (size limit)";
 	default: return "unknown error";
 	}
 }
@@ -43,6 +46,9 @@ int vg_err_from_errno(int errnum)
 	case EBUSY: return VG_ERR_BUSY;
 	case ERANGE: return VG_ERR_RANGE;
 	case ENOTSUP: return VG_ERR_NOTSUP;
+	case ENOSPC: case EDQUOT: return VG_ERR_NOSPACE;
+	case EROFS: return VG_ERR_ROFS;
+	case EFBIG: return VG_ERR_FBIG;
 	default: return VG_ERR_IO;
 	}
 }

@@ -30,7 +30,10 @@ enum vg_err {
 	VG_ERR_TRUNC = -13,   /* input or output truncated */
 	VG_ERR_NOTFOUND = -14,/* named thing (file, key, driver, channel) not found */
 	VG_ERR_STATE = -15,   /* call not valid in the current state */
-	VG_ERR_SECURITY = -16 /* refused for security reasons */
+	VG_ERR_SECURITY = -16,/* refused for security reasons */
+	VG_ERR_NOSPACE = -17, /* no space left on the device (ENOSPC, EDQUOT) */
+	VG_ERR_ROFS = -18,    /* read-only file system (EROFS) */
+	VG_ERR_FBIG = -19     /* file too large: the file-size limit (EFBIG, RLIMIT_FSIZE) */
 };
 
 /* Human-readable text for a vg_err code; never NULL. */

@@ -30,6 +30,9 @@ struct loop {
 void loop_install_signals(void)
 {
 	vg_stop_install();
+	/* a file-size limit (RLIMIT_FSIZE) must fail the write with EFBIG, which
+	 * the recorder reports, not kill the daemon */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 

@@ -8,22 +8,29 @@
  *   data records of at most 1 s, every record older than 1 s is in the
  *   kernel when the process is killed (kill -9 loses no kernel buffers).
  *   Records are completed here as soon as every signal has its samples.
- * - EDFlib keeps all annotations in memory and writes them into the
- *   records' annotation signals only in edfclose_file(), together with the
- *   record count. A killed recording therefore has "-1" records, maybe a
- *   partial last record, and no annotations; EDFlib refuses to open it.
- *   So each annotation also goes at once to the JSON-lines file as a
+ * - EDFlib writes annotations only in edfclose_file(), one per record and
+ *   annotation signal, dropping the rest; so annotations are kept here and
+ *   written after edfclose_file() by rec_annot_store() (record_annot.c:
+ *   packed, more annotation signals when needed). A killed recording has
+ *   "-1" records, maybe a partial last record, and no annotations; EDFlib
+ *   refuses to open it. So each annotation also goes at once to the
+ *   JSON-lines file as a
  *   "rec.annotation" line (flushed by rec_sync() every second), and
  *   rec_repair() sets the count from the file size, cuts the partial
  *   record and rewrites the file through EDFlib with the annotations from
- *   the JSON-lines file. EDFlib has no flush or header-update call for
+ *   the JSON-lines file the same way. EDFlib has no flush or header-update call for
  *   writers, and patching its file behind its back while it is open would
  *   race with its own buffered writes, so repair happens after the fact.
  * - Write failures: EDFlib ignores fflush() errors, so after each record
  *   the file's size (fstat on a second, read-only descriptor) is compared
- *   with what must be there. The JSON-lines file is written with write(2)
- *   from our own buffer. The first failure of a file is returned once as
- *   VG_ERR_IO; the file is then abandoned and what it misses is counted.
+ *   with what must be there; the cause of a short file is found with
+ *   getrlimit(RLIMIT_FSIZE) and statvfs() (size limit, disk full,
+ *   read-only). The JSON-lines file is written with write(2) from our own
+ *   buffer (its errno is the cause). The first failure of a file is
+ *   returned once as VG_ERR_NOSPACE, VG_ERR_FBIG, VG_ERR_ROFS or VG_ERR_IO;
+ *   the file is then abandoned and what it misses is counted. SIGXFSZ must
+ *   be ignored by the program (daemon/loop.c) or a size limit kills it.
+ * Files are created 0600 (O_CREAT mode; EDFlib reopens the file it finds).
  * Samples: each signal has a ring of REC_RING_RECORDS records of 16-bit
  * digital values, allocated at open; the quantisation is done here (the
  * physical range is first rounded to the 8 characters the EDF header
@@ -39,6 +46,7 @@
  */
 #include "record.h"
 #include "record_int.h"
+#include "driver.h"
 #include "proto.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -50,17 +58,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DIG_MIN (-32768)
 #define DIG_MAX 32767
-#define ANNOT_SIGNALS 2           /* EDF+ annotation signals: 2 annotations per record */
+#define ANNOT_SIGNALS 2           /* EDF+ annotation signals while recording (228 bytes
+				     of packed TALs per record); more are added at close
+				     when the annotations need them */
 #define REC_UNIT_10US 100000      /* 1 s in EDFlib's record-duration unit (10 us) */
 #define JSONL_BUF 65536           /* bytes of JSON lines buffered between syncs */
 #define NAME_MAX_CLIENT 64
+#define CODE_MAX 40
+#define ANNOT_FIRST_CAP 256       /* annotations kept before the list first grows */
 #define EDF_TEXT_LABEL 16
 #define EDF_TEXT_UNIT 8
 #define EDF_TEXT_LONG 80
@@ -94,6 +108,9 @@ struct rec {
 	int64_t hdr_bytes, rec_bytes;
 	int edf_reported, jsonl_reported;
 	uint64_t seq_annot;
+	int closing;         /* padding the last record: filler is not a gap */
+	struct rec_annot *annots; /* for the EDF+ file at close */
+	size_t nannots, cap_annots;
 	struct rec_stats st;
 	char edf_path[4096];
 	char jsonl_path[4096];
@@ -167,6 +184,73 @@ static void sanitise_client(const char *in, char *out, size_t cap)
 		snprintf(out, cap, "anonymous");
 }
 
+/* The pseudonym of the client: the given code (sanitised) or "C" and 8 hex
+ * digits of the 64-bit FNV-1a hash of the name. */
+static void client_code(const struct rec_config *cfg, char *out, size_t cap)
+{
+	if (cfg->client_code && *cfg->client_code) {
+		sanitise_client(cfg->client_code, out, cap < CODE_MAX + 1 ? cap : CODE_MAX + 1);
+		return;
+	}
+	if (!cfg->client || !*cfg->client) {
+		snprintf(out, cap, "anonymous");
+		return;
+	}
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)cfg->client; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	snprintf(out, cap, "C%08llx", (unsigned long long)(h >> 32));
+}
+
+/* what names the client in file names and the EDF+ patient field */
+static void client_name_field(const struct rec_config *cfg, char *out, size_t cap)
+{
+	if (cfg->identify)
+		sanitise_client(cfg->client, out, cap);
+	else
+		client_code(cfg, out, cap);
+}
+
+const char *rec_type_of_kind(int kind)
+{
+	switch (kind) {
+	case DRV_SIG_ECG: return "ECG";
+	case DRV_SIG_EMG: return "EMG";
+	case DRV_SIG_PPG: return "Pleth";
+	case DRV_SIG_RESP: return "Resp";
+	default: return "MISC";
+	}
+}
+
+/* EDF+ types (edfplus.info/specs/edftexts.html) and what MNE reads */
+static const char *const known_types[] = { "EEG", "ECG", "EOG", "ERG", "EMG", "MEG",
+					   "MCG", "EP", "Temp", "Resp", "SaO2", "Light",
+					   "Sound", "Event", "Pleth", "MISC", "BIO" };
+
+/* the label's first word when it is an EDF+ type (any case), else NULL */
+static const char *type_in_label(const char *label)
+{
+	size_t w = strcspn(label, " ");
+	for (size_t i = 0; i < sizeof(known_types) / sizeof(known_types[0]); i++)
+		if (strlen(known_types[i]) == w && !strncasecmp(label, known_types[i], w))
+			return known_types[i];
+	return NULL;
+}
+
+/* "TYPE label" as EDF+ wants it ("ECG" -> "ECG ECG": readers split the
+ * type off at the space and keep "ECG" as the name) */
+static void edf_label(char *out, size_t cap, const struct rec_signal *c)
+{
+	const char *type = c->type && *c->type ? c->type : type_in_label(c->label);
+	const char *have = type_in_label(c->label);
+	if (!type || (have && !strcasecmp(have, type) && strchr(c->label, ' ')))
+		copy_text(out, cap, c->label); /* no type, or already "TYPE name" */
+	else
+		snprintf(out, cap, "%s %s", type, c->label);
+}
+
 /* largest record duration <= 1 s (10 us units) making every rate whole */
 static int pick_duration(const struct rec_signal *s, int nsig)
 {
@@ -208,9 +292,26 @@ static int fail_edf(struct rec *r, int err, const char *what)
 	}
 	if (!r->edf_reported) {
 		r->edf_reported = 1;
-		return VG_ERR_IO;
+		return err;
 	}
 	return VG_OK;
+}
+
+/* Why is the file at fd shorter than want bytes? EDFlib does not say. */
+static int short_write_cause(int fd, int64_t want)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)want > (uint64_t)rl.rlim_cur)
+		return VG_ERR_FBIG;
+	struct statvfs vfs;
+	if (fstatvfs(fd, &vfs) == 0) {
+		if (vfs.f_flag & ST_RDONLY)
+			return VG_ERR_ROFS;
+		if ((uint64_t)vfs.f_bavail * vfs.f_frsize < 65536 || vfs.f_favail == 0)
+			return VG_ERR_NOSPACE;
+	}
+	return VG_ERR_IO;
 }
 
 static int fail_jsonl(struct rec *r, int err)
@@ -222,7 +323,7 @@ static int fail_jsonl(struct rec *r, int err)
 	}
 	if (!r->jsonl_reported) {
 		r->jsonl_reported = 1;
-		return VG_ERR_IO;
+		return err;
 	}
 	return VG_OK;
 }
@@ -289,17 +390,28 @@ static int check_size(struct rec *r)
 		return fail_edf(r, vg_err_from_errno(errno), "fstat");
 	int64_t want = r->hdr_bytes + (int64_t)r->written * r->rec_bytes;
 	if (st.st_size < want)
-		return fail_edf(r, VG_ERR_IO, "short write (disk full?)");
+		return fail_edf(r, short_write_cause(r->edf_fd, want), "short write");
 	return VG_OK;
 }
 
-static int annotate_edf(struct rec *r, int64_t onset_100us, int64_t dur_100us,
-			const char *text)
+/* keep an annotation for the EDF+ file (written at close) */
+static int annotate_edf(struct rec *r, double onset_s, double duration_s, const char *text)
 {
-	if (!edf_alive(r))
-		return VG_OK;
-	if (edfwrite_annotation_utf8(r->edf, onset_100us, dur_100us, text) < 0)
-		return fail_edf(r, VG_ERR_NOMEM, "annotation");
+	if (r->nannots == r->cap_annots) {
+		size_t cap = r->cap_annots ? r->cap_annots * 2 : ANNOT_FIRST_CAP;
+		struct rec_annot *a = realloc(r->annots, cap * sizeof(*a));
+		if (!a) {
+			vg_warnx("%s: out of memory: annotation \"%s\" only in %s", r->edf_path,
+				 text, r->jsonl_path);
+			return VG_ERR_NOMEM;
+		}
+		r->annots = a;
+		r->cap_annots = cap;
+	}
+	struct rec_annot *a = &r->annots[r->nannots++];
+	a->onset_ns = llround(onset_s * 1e9);
+	a->dur_ns = duration_s >= 0 ? llround(duration_s * 1e9) : -1;
+	rec_cut_utf8(a->text, text);
 	return VG_OK;
 }
 
@@ -307,25 +419,19 @@ static int annotate_edf(struct rec *r, int64_t onset_100us, int64_t dur_100us,
  * The JSON line has the whole text. */
 static int annotate(struct rec *r, double onset_s, double duration_s, const char *text)
 {
-	char esc[2048], cut[EDF_ANNOT_TEXT + 1];
+	char esc[2048];
 	if (onset_s < 0)
 		onset_s = 0;
-	rec_cut_utf8(cut, text);
 	r->st.annotations++;
-	/* EDFlib adds the sub-second start cut to 100 us to the onset and the
-	 * reader takes the exact one off again: pre-compensate, so the onset
-	 * read back is within 50 us */
-	double frac_100ns = (double)((r->start_ns / 100) % 1000);
-	int rc = annotate_edf(r, llround((onset_s * 1e7 + frac_100ns) / 1000.0),
-			      duration_s >= 0 ? llround(duration_s * 1e4) : -1, cut);
+	int rc = annotate_edf(r, onset_s, duration_s, text);
 	char dur[32];
 	if (duration_s >= 0)
-		snprintf(dur, sizeof(dur), "%.4f", duration_s);
+		snprintf(dur, sizeof(dur), "%.7f", duration_s);
 	else
 		snprintf(dur, sizeof(dur), "null");
 	int n = snprintf(r->line, sizeof(r->line),
 			 "{\"topic\":\"rec.annotation\",\"v\":%d,\"seq\":%llu,\"t_ns\":%lld,"
-			 "\"onset_s\":%.4f,\"duration_s\":%s,\"text\":\"%s\"}",
+			 "\"onset_s\":%.7f,\"duration_s\":%s,\"text\":\"%s\"}",
 			 PROTO_VERSION, (unsigned long long)r->seq_annot++,
 			 (long long)(r->start_ns + llround(onset_s * 1e9)), onset_s, dur,
 			 proto_json_escape(text, esc, sizeof(esc)));
@@ -337,7 +443,7 @@ static int close_gap(struct rec *r, struct rec_sig *s)
 {
 	if (s->gap_len == 0)
 		return VG_OK;
-	char text[EDF_TEXT_LABEL + 8];
+	char text[EDF_TEXT_LABEL + 8]; /* the whole EDF+ label: readers match it */
 	snprintf(text, sizeof(text), "gap %s", s->label);
 	int rc = annotate(r, (double)s->gap_start / s->rate_hz,
 			  (double)s->gap_len / s->rate_hz, text);
@@ -348,7 +454,9 @@ static int close_gap(struct rec *r, struct rec_sig *s)
 static void fill(struct rec_sig *s, uint64_t count, struct rec *r)
 {
 	uint64_t ringlen = (uint64_t)s->spr * REC_RING_RECORDS;
-	if (s->gap_len && s->gap_start + s->gap_len == s->valid_to) {
+	if (r->closing) {
+		/* padding after the data: not a gap of the source */
+	} else if (s->gap_len && s->gap_start + s->gap_len == s->valid_to) {
 		s->gap_len += count;
 	} else {
 		close_gap(r, s);
@@ -369,8 +477,14 @@ static int write_record(struct rec *r)
 		for (int i = 0; i < r->nsig; i++) {
 			struct rec_sig *s = &r->sig[i];
 			short *p = s->ring + (r->written % REC_RING_RECORDS) * (uint64_t)s->spr;
+			errno = 0;
 			if (edfwrite_digital_short_samples(r->edf, p) < 0) {
-				rc = fail_edf(r, VG_ERR_IO, "write");
+				int e = errno == ENOSPC || errno == EDQUOT || errno == EFBIG ||
+						errno == EROFS
+					? vg_err_from_errno(errno)
+					: short_write_cause(r->edf_fd, r->hdr_bytes +
+						(int64_t)(r->written + 1) * r->rec_bytes);
+				rc = fail_edf(r, e, "write");
 				break;
 			}
 		}
@@ -484,6 +598,8 @@ int rec_gap(struct rec *r, int sig, uint64_t n_missing)
 	if (!r || sig < 0 || sig >= r->nsig)
 		return VG_ERR_INVAL;
 	struct rec_sig *s = &r->sig[sig];
+	if ((double)n_missing > s->rate_hz * 86400.0) /* a day: not a gap, a bug */
+		return VG_ERR_RANGE;
 	uint64_t skip = s->valid_to > s->in_idx ? s->valid_to - s->in_idx : 0;
 	if (skip > n_missing)
 		skip = n_missing;
@@ -583,10 +699,58 @@ const char *rec_jsonl_path(const struct rec *r)
 }
 
 /* ---------------------------------------------------------------- open */
+/* warn when group or others can enter dir (health data) */
+static void check_dir_mode(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 077))
+		vg_warnx("record directory %s is open to %s (mode %04o): recordings hold "
+			 "health data; fix: chmod 700 %s", dir,
+			 (st.st_mode & 007) ? "every user" : "its group",
+			 (unsigned)(st.st_mode & 07777), dir);
+}
+
+int rec_dir_prepare(const char *dir)
+{
+	if (!dir || !*dir)
+		return VG_ERR_INVAL;
+	char path[4096];
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return VG_ERR_RANGE;
+	for (char *p = path + 1; ; p++) { /* parents first, each 0700 */
+		int last = *p == '\0';
+		if (*p == '/' || last) {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+				int e = vg_err_from_errno(errno);
+				vg_warn("cannot create the record directory %s", path);
+				return e;
+			}
+			*p = c;
+		}
+		if (last)
+			break;
+	}
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		vg_warnx("record directory %s: not a directory", dir);
+		return VG_ERR_NOTFOUND;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		int e = vg_err_from_errno(errno);
+		vg_warn("record directory %s", dir);
+		return e;
+	}
+	check_dir_mode(dir);
+	return VG_OK;
+}
+
 static int make_paths(struct rec *r, const struct rec_config *cfg)
 {
 	char client[NAME_MAX_CLIENT + 1], stamp[32];
-	sanitise_client(cfg->client, client, sizeof(client));
+	client_name_field(cfg, client, sizeof(client));
+	check_dir_mode(cfg->dir);
 	time_t t = (time_t)(cfg->start_ns / 1000000000LL);
 	struct tm tm;
 	if (!gmtime_r(&t, &tm))
@@ -603,7 +767,7 @@ static int make_paths(struct rec *r, const struct rec_config *cfg)
 		if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof(r->edf_path) ||
 		    (size_t)n2 >= sizeof(r->jsonl_path))
 			return VG_ERR_RANGE;
-		int fd = open(r->edf_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		int fd = open(r->edf_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			if (errno == EEXIST)
 				continue;
@@ -612,7 +776,7 @@ static int make_paths(struct rec *r, const struct rec_config *cfg)
 			return e;
 		}
 		close(fd);
-		r->jsonl_fd = open(r->jsonl_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		r->jsonl_fd = open(r->jsonl_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (r->jsonl_fd < 0) {
 			int e = errno;
 			unlink(r->edf_path);
@@ -651,7 +815,7 @@ static int check_config(const struct rec_config *cfg)
 
 static void setup_signal(struct rec_sig *s, const struct rec_signal *c, int dur_10us)
 {
-	copy_text(s->label, sizeof(s->label), c->label);
+	edf_label(s->label, sizeof(s->label), c);
 	if (!strcmp(c->unit, "µV") || !strcmp(c->unit, "\xb5V"))
 		copy_text(s->unit, sizeof(s->unit), "uV");
 	else
@@ -682,15 +846,16 @@ static int setup_edf(struct rec *r, const struct rec_config *cfg)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	char client[NAME_MAX_CLIENT + 1], extra[EDF_TEXT_LONG + 1];
-	sanitise_client(cfg->client, client, sizeof(client));
-	snprintf(extra, sizeof(extra), "UTC technique=%s",
+	client_name_field(cfg, client, sizeof(client));
+	snprintf(extra, sizeof(extra), "UTC%s technique=%s",
+		 cfg->simulated ? " SIMULATED" : "",
 		 cfg->technique && *cfg->technique ? cfg->technique : "none");
 	int bad = 0;
 	bad |= edf_set_startdatetime(h, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 				     tm.tm_hour, tm.tm_min, tm.tm_sec);
 	bad |= edf_set_subsecond_starttime(h, (int)((cfg->start_ns % 1000000000LL) / 100));
 	bad |= edf_set_patientcode(h, client);
-	bad |= edf_set_equipment(h, "vagusd");
+	bad |= edf_set_equipment(h, cfg->simulated ? "vagusd-simulator" : "vagusd");
 	bad |= edf_set_recording_additional(h, extra);
 	bad |= edf_set_number_of_annotation_signals(h, ANNOT_SIGNALS);
 	if (r->dur_10us != REC_UNIT_10US)
@@ -720,17 +885,20 @@ static int setup_edf(struct rec *r, const struct rec_config *cfg)
 
 static int write_start_line(struct rec *r, const struct rec_config *cfg)
 {
-	char esc[3][256];
+	char esc[3][256], code[NAME_MAX_CLIENT + 1];
+	client_code(cfg, code, sizeof(code));
 	const char *base = strrchr(r->edf_path, '/');
 	base = base ? base + 1 : r->edf_path;
 	size_t cap = sizeof(r->line);
 	int n = snprintf(r->line, cap,
 			 "{\"topic\":\"rec.start\",\"v\":%d,\"seq\":0,\"t_ns\":%lld,"
-			 "\"edf\":\"%s\",\"client\":\"%s\",\"technique\":\"%s\","
+			 "\"edf\":\"%s\",\"client\":\"%s\",\"client_code\":\"%s\","
+			 "\"identified\":%s,\"simulated\":%s,\"technique\":\"%s\","
 			 "\"record_s\":%.5f,\"signals\":[",
 			 PROTO_VERSION, (long long)cfg->start_ns,
 			 proto_json_escape(base, esc[0], sizeof(esc[0])),
 			 proto_json_escape(cfg->client ? cfg->client : "", esc[1], sizeof(esc[1])),
+			 code, cfg->identify ? "true" : "false", cfg->simulated ? "true" : "false",
 			 proto_json_escape(cfg->technique ? cfg->technique : "", esc[2],
 					   sizeof(esc[2])),
 			 r->dur_10us / (double)REC_UNIT_10US);
@@ -753,6 +921,7 @@ static void free_rec(struct rec *r)
 {
 	for (int i = 0; i < REC_MAX_SIGNALS; i++)
 		free(r->sig[i].ring);
+	free(r->annots);
 	free(r);
 }
 
@@ -820,12 +989,44 @@ fail:
 }
 
 /* ---------------------------------------------------------------- close */
+int rec_write_summary(const struct rec *r, const char *md)
+{
+	if (!r || !md)
+		return VG_ERR_INVAL;
+	char path[sizeof(r->edf_path) + 16];
+	size_t n = strlen(r->edf_path);
+	snprintf(path, sizeof(path), "%.*s.summary.md", (int)(n > 4 ? n - 4 : n), r->edf_path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int e = VG_OK;
+	if (fd < 0) {
+		e = vg_err_from_errno(errno);
+	} else {
+		struct iovec iov = { (void *)md, strlen(md) };
+		e = write_all(fd, &iov, 1);
+		if (e == VG_OK && fsync(fd) < 0)
+			e = vg_err_from_errno(errno);
+		if (close(fd) < 0 && e == VG_OK)
+			e = vg_err_from_errno(errno);
+	}
+	if (e < 0)
+		vg_warnx("%s: %s", path, vg_strerror(e));
+	return e;
+}
+
 void rec_close(struct rec **rp)
 {
 	if (!rp || !*rp)
 		return;
 	struct rec *r = *rp;
-	/* the last, partial record(s): pad with filler */
+	double data_s = 0;
+	for (int i = 0; i < r->nsig; i++) {
+		double t = (double)r->sig[i].valid_to / r->sig[i].rate_hz;
+		if (t > data_s)
+			data_s = t;
+		close_gap(r, &r->sig[i]); /* gaps the source reported up to the end */
+	}
+	/* the last, partial record(s): padded with filler, not a gap */
+	r->closing = 1;
 	if (edf_alive(r)) {
 		int pending = r->written == 0;
 		for (int i = 0; i < r->nsig; i++)
@@ -839,30 +1040,6 @@ void rec_close(struct rec **rp)
 					pending = 1;
 		}
 	}
-	for (int i = 0; i < r->nsig; i++)
-		close_gap(r, &r->sig[i]);
-	uint64_t slots = r->written * ANNOT_SIGNALS;
-	if (r->st.annotations > slots)
-		vg_warnx("%s: %llu annotations, room for %llu in the EDF+ file; all are "
-			 "in %s", r->edf_path, (unsigned long long)r->st.annotations,
-			 (unsigned long long)slots, r->jsonl_path);
-	double secs = (double)r->written * r->dur_10us / REC_UNIT_10US;
-	int n = snprintf(r->line, sizeof(r->line),
-			 "{\"topic\":\"rec.end\",\"v\":%d,\"seq\":0,\"t_ns\":%lld,"
-			 "\"records\":%llu,\"samples_lost\":%llu,\"samples_filled\":%llu,"
-			 "\"messages_lost\":%llu,\"edf_error\":%s}",
-			 PROTO_VERSION, (long long)(r->start_ns + llround(secs * 1e9)),
-			 (unsigned long long)r->written,
-			 (unsigned long long)r->st.samples_lost,
-			 (unsigned long long)r->st.samples_filled,
-			 (unsigned long long)r->st.messages_lost,
-			 r->st.edf_err ? "true" : "false");
-	jsonl_line(r, r->line, (size_t)n);
-	jsonl_flush(r);
-	if (r->jsonl_fd >= 0) {
-		fdatasync(r->jsonl_fd);
-		close(r->jsonl_fd);
-	}
 	int handle = r->edf >= 0 ? r->edf : (r->edf <= -2 ? -2 - r->edf : -1);
 	if (handle >= 0)
 		edfclose_file(handle);
@@ -870,11 +1047,43 @@ void rec_close(struct rec **rp)
 		fdatasync(r->edf_fd);
 		close(r->edf_fd);
 	}
-	if (r->st.edf_err && r->written > 0) {
-		int e = rec_repair(r->edf_path, NULL);
-		if (e < 0)
+	int have_file = handle >= 0 && r->st.records > 0;
+	if (r->st.edf_err && have_file) {
+		int e = rec_repair_count(r->edf_path, NULL);
+		if (e < 0) {
 			vg_warnx("%s: repair after the write failure: %s", r->edf_path,
 				 vg_strerror(e));
+			have_file = 0;
+		}
+	}
+	struct rec_annot_result res = { 0 };
+	if (have_file && r->nannots > 0)
+		rec_annot_store(r->edf_path, r->annots, r->nannots, &res);
+	r->st.annotations_edf = res.written;
+	r->st.annotations_merged = res.merged;
+	double secs = (double)r->written * r->dur_10us / REC_UNIT_10US;
+	int n = snprintf(r->line, sizeof(r->line),
+			 "{\"topic\":\"rec.end\",\"v\":%d,\"seq\":0,\"t_ns\":%lld,"
+			 "\"records\":%llu,\"data_s\":%.6f,\"samples_lost\":%llu,"
+			 "\"samples_filled\":%llu,\"messages_lost\":%llu,\"annotations\":%llu,"
+			 "\"annotations_edf\":%llu,\"annotations_merged\":%llu,"
+			 "\"annotation_signals\":%d,\"edf_error\":%s%s%s}",
+			 PROTO_VERSION, (long long)(r->start_ns + llround(secs * 1e9)),
+			 (unsigned long long)r->written, data_s,
+			 (unsigned long long)r->st.samples_lost,
+			 (unsigned long long)r->st.samples_filled,
+			 (unsigned long long)r->st.messages_lost,
+			 (unsigned long long)r->st.annotations,
+			 (unsigned long long)res.written, (unsigned long long)res.merged,
+			 res.annot_signals,
+			 r->st.edf_err ? "\"" : "",
+			 r->st.edf_err ? vg_strerror(r->st.edf_err) : "null",
+			 r->st.edf_err ? "\"" : "");
+	jsonl_line(r, r->line, (size_t)n);
+	jsonl_flush(r);
+	if (r->jsonl_fd >= 0) {
+		fdatasync(r->jsonl_fd);
+		close(r->jsonl_fd);
 	}
 	free_rec(r);
 	*rp = NULL;

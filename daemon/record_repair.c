@@ -10,14 +10,14 @@
  * count becomes (file size - header) / record size, written into the
  * 8-character field at byte 236, and the file is cut to whole records.
  * 2. When the JSON-lines file beside it (same name, .jsonl) holds more
- * "rec.annotation" lines than EDFlib finds in the file, the file is copied
- * through EDFlib (digital samples unchanged, header fields kept) into
- * NAME.edf.repair with those annotations, which is then renamed over it.
+ * "rec.annotation" lines than EDFlib finds in the file, they are written
+ * into its annotation signals by rec_annot_store() (record_annot.c), as
+ * rec_close() does: packed, with more annotation signals when needed.
  * Step 2 allocates; it runs only on repair, never while recording.
- * Limits: 16-bit EDF/EDF+ only (BDF gives VG_ERR_PARSE); the rewrite keeps
- * the EDF+ header fields EDFlib can set (not "reserved" extensions); when
- * the rewrite fails (e.g. still no space) the count-fixed file without the
- * lost annotations is kept and the error returned.
+ * Limits: 16-bit EDF/EDF+ only (BDF gives VG_ERR_PARSE); onsets come back
+ * to the 100 us of the JSON lines; when writing the annotations fails (e.g.
+ * still no space) the count-fixed file without them is kept and the error
+ * returned.
  */
 #include "record.h"
 #include "record_int.h"
@@ -44,13 +44,6 @@
 #define OFF_NSIGNALS 252
 #define SIG_SPR_OFFSET 216 /* bytes of per-signal fields before "samples per record" */
 #define MAX_REPAIR_SIGNALS 640
-#define ANNOT_BYTES 114    /* EDFlib's annotation slot per record and signal */
-
-struct annot {
-	double onset_s;
-	double duration_s; /* < 0: none */
-	char text[EDFLIB_MAX_ANNOTATION_LEN + 1];
-};
 
 static long field_long(const char *p, size_t n, int *ok)
 {
@@ -88,8 +81,7 @@ static int read_exact(int fd, void *buf, size_t n, off_t off)
 }
 
 /* Step 1: record count and length. *nannot_sig = annotation signals. */
-static int fix_count(const char *path, int *changed, long long *nrec_out,
-		     int *nannot_sig)
+static int fix_count(const char *path, int *changed)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -118,14 +110,11 @@ static int fix_count(const char *path, int *changed, long long *nrec_out,
 		goto out;
 	e = VG_ERR_PARSE;
 	long long rec_bytes = 0;
-	int nannot = 0;
 	for (long i = 0; i < ns; i++) {
 		long spr = field_long(hdr + HDR_FIXED + ns * SIG_SPR_OFFSET + i * 8, 8, &ok);
 		if (!ok || spr < 1)
 			goto out;
 		rec_bytes += 2LL * spr;
-		if (!strncmp(hdr + HDR_FIXED + i * 16, "EDF Annotations", 15))
-			nannot++;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
@@ -153,8 +142,6 @@ static int fix_count(const char *path, int *changed, long long *nrec_out,
 			nrec, fixed + OFF_NRECORDS, (long long)st.st_size - want_size);
 		*changed = 1;
 	}
-	*nrec_out = nrec;
-	*nannot_sig = nannot;
 	e = VG_OK;
 out:
 	free(hdr);
@@ -194,7 +181,7 @@ int rec_repair_parse_line(const char *line, size_t len, double *onset_s,
 }
 
 /* "rec.annotation" lines of the JSON-lines file; malformed lines skipped */
-static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out)
+static int load_annotations(const char *jsonl, struct rec_annot **out, size_t *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
@@ -203,17 +190,18 @@ static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out
 		return errno == ENOENT ? VG_OK : vg_err_from_errno(errno);
 	char *line = NULL;
 	size_t cap = 0, n = 0, alloc = 0;
-	struct annot *a = NULL;
+	struct rec_annot *a = NULL;
 	ssize_t len;
 	int e = VG_OK;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		struct annot one;
-		if (!rec_repair_parse_line(line, (size_t)len, &one.onset_s,
-					   &one.duration_s, one.text))
+		double onset_s, duration_s;
+		char text[513]; /* record_repair_line.h: at least 513 bytes */
+		if (!rec_repair_parse_line(line, (size_t)len, &onset_s, &duration_s, text) ||
+		    onset_s > 1e9 || duration_s > 1e9) /* beyond 30 years: not ours */
 			continue;
 		if (n == alloc) {
 			size_t na = alloc ? alloc * 2 : 64;
-			struct annot *b = realloc(a, na * sizeof(*a));
+			struct rec_annot *b = realloc(a, na * sizeof(*a));
 			if (!b) {
 				e = VG_ERR_NOMEM;
 				break;
@@ -221,7 +209,10 @@ static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out
 			a = b;
 			alloc = na;
 		}
-		a[n++] = one;
+		a[n].onset_ns = llround(onset_s * 1e9);
+		a[n].dur_ns = duration_s >= 0 ? llround(duration_s * 1e9) : -1;
+		rec_cut_utf8(a[n].text, text);
+		n++;
 	}
 	free(line);
 	fclose(f);
@@ -234,117 +225,13 @@ static int load_annotations(const char *jsonl, struct annot **out, size_t *n_out
 	return VG_OK;
 }
 
-static int copy_header(int w, const struct edf_hdr_struct *h, int nannot)
+int rec_repair_count(const char *path, int *changed)
 {
-	int bad = 0;
-	bad |= edf_set_startdatetime(w, h->startdate_year, h->startdate_month,
-				     h->startdate_day, h->starttime_hour,
-				     h->starttime_minute, h->starttime_second);
-	bad |= edf_set_subsecond_starttime(w, (int)h->starttime_subsecond);
-	if (h->datarecord_duration != EDFLIB_TIME_DIMENSION)
-		bad |= edf_set_datarecord_duration(w, (int)(h->datarecord_duration / 100));
-	bad |= edf_set_number_of_annotation_signals(w, nannot);
-	if (h->patientcode[0])
-		bad |= edf_set_patientcode(w, h->patientcode);
-	if (h->patient_name[0])
-		bad |= edf_set_patientname(w, h->patient_name);
-	if (h->patient_additional[0])
-		bad |= edf_set_patient_additional(w, h->patient_additional);
-	if (h->admincode[0])
-		bad |= edf_set_admincode(w, h->admincode);
-	if (h->technician[0])
-		bad |= edf_set_technician(w, h->technician);
-	if (h->equipment[0])
-		bad |= edf_set_equipment(w, h->equipment);
-	if (h->recording_additional[0])
-		bad |= edf_set_recording_additional(w, h->recording_additional);
-	if (h->gender[0] == 'M' || h->gender[0] == 'F')
-		bad |= edf_set_gender(w, h->gender[0] == 'M');
-	if (h->birthdate_year >= 1800)
-		bad |= edf_set_birthdate(w, h->birthdate_year, h->birthdate_month,
-					 h->birthdate_day);
-	for (int i = 0; i < h->edfsignals; i++) {
-		const struct edf_param_struct *p = &h->signalparam[i];
-		bad |= edf_set_samplefrequency(w, i, p->smp_in_datarecord);
-		bad |= edf_set_physical_maximum(w, i, p->phys_max);
-		bad |= edf_set_physical_minimum(w, i, p->phys_min);
-		bad |= edf_set_digital_maximum(w, i, p->dig_max);
-		bad |= edf_set_digital_minimum(w, i, p->dig_min);
-		bad |= edf_set_label(w, i, p->label);
-		bad |= edf_set_physical_dimension(w, i, p->physdimension);
-		bad |= edf_set_transducer(w, i, p->transducer);
-		bad |= edf_set_prefilter(w, i, p->prefilter);
-	}
-	return bad ? VG_ERR_PARSE : VG_OK;
-}
-
-/* Step 2: rewrite through EDFlib with the annotations */
-static int rewrite(const char *path, const struct edf_hdr_struct *h,
-		   const struct annot *a, size_t na, long long nrec, int nannot)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.repair", path);
-	long long need = ((long long)na + nrec - 1) / nrec;
-	if (need > nannot)
-		nannot = need > 64 ? 64 : (int)need;
-	if (nannot < 1)
-		nannot = 1;
-	int maxspr = 1;
-	for (int i = 0; i < h->edfsignals; i++)
-		if (h->signalparam[i].smp_in_datarecord > maxspr)
-			maxspr = h->signalparam[i].smp_in_datarecord;
-	int *buf = malloc((size_t)maxspr * sizeof(int));
-	if (!buf)
-		return VG_ERR_NOMEM;
-	int e = VG_ERR_IO;
-	int w = edfopen_file_writeonly(tmp, EDFLIB_FILETYPE_EDFPLUS, h->edfsignals);
-	if (w < 0)
-		goto out;
-	e = copy_header(w, h, nannot);
-	for (long long k = 0; k < nrec && e == VG_OK; k++)
-		for (int i = 0; i < h->edfsignals && e == VG_OK; i++) {
-			int spr = h->signalparam[i].smp_in_datarecord;
-			if (edfread_digital_samples(h->handle, i, spr, buf) != spr)
-				e = VG_ERR_IO;
-			else if (edfwrite_digital_samples(w, buf) < 0)
-				e = VG_ERR_IO;
-		}
-	/* as in record.c: compensate EDFlib's 100 us cut of the sub-second start */
-	double frac_100ns = (double)(h->starttime_subsecond % 1000);
-	for (size_t k = 0; k < na && e == VG_OK; k++) {
-		long long dur = a[k].duration_s >= 0 ? llround(a[k].duration_s * 1e4) : -1;
-		long long on = llround((a[k].onset_s * 1e7 + frac_100ns) / 1000.0);
-		if (edfwrite_annotation_utf8(w, on, dur,
-					     a[k].text) < 0)
-			e = VG_ERR_NOMEM;
-	}
-	if (edfclose_file(w) < 0 && e == VG_OK)
-		e = VG_ERR_IO;
-	if (e == VG_OK) {
-		struct stat st;
-		long long want = 0;
-		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0 || fsync(fd) < 0)
-			e = VG_ERR_IO;
-		want = (long long)(h->edfsignals + nannot + 1) * 256;
-		for (int i = 0; i < h->edfsignals; i++)
-			want += 2LL * h->signalparam[i].smp_in_datarecord * nrec;
-		want += (long long)nannot * ANNOT_BYTES * nrec;
-		if (e == VG_OK && (long long)st.st_size != want)
-			e = VG_ERR_IO; /* a write failed (disk full) */
-		if (fd >= 0)
-			close(fd);
-	}
-	if (e == VG_OK && rename(tmp, path) < 0)
-		e = vg_err_from_errno(errno);
-out:
-	if (e != VG_OK) {
-		unlink(tmp);
-		vg_warnx("%s: could not put the annotations back: %s", path,
-			 vg_strerror(e));
-	}
-	free(buf);
-	return e;
+	int dummy = 0;
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	return path ? fix_count(path, changed) : VG_ERR_INVAL;
 }
 
 int rec_repair(const char *path, int *changed)
@@ -355,14 +242,12 @@ int rec_repair(const char *path, int *changed)
 	*changed = 0;
 	if (!path)
 		return VG_ERR_INVAL;
-	long long nrec = 0;
-	int nannot = 0;
-	int e = fix_count(path, changed, &nrec, &nannot);
+	int e = fix_count(path, changed);
 	if (e < 0)
 		return e;
 	char jsonl[4200];
 	jsonl_path_of(path, jsonl, sizeof(jsonl));
-	struct annot *a = NULL;
+	struct rec_annot *a = NULL;
 	size_t na = 0;
 	e = load_annotations(jsonl, &a, &na);
 	if (e < 0 || na == 0) {
@@ -380,14 +265,16 @@ int rec_repair(const char *path, int *changed)
 		free(h);
 		return VG_ERR_PARSE;
 	}
-	if (h->annotations_in_file < (long long)na) {
-		e = rewrite(path, h, a, na, nrec, nannot);
+	long long have = h->annotations_in_file;
+	edfclose_file(h->handle);
+	if (have < (long long)na) {
+		struct rec_annot_result res;
+		e = rec_annot_store(path, a, na, &res);
 		if (e == VG_OK) {
-			vg_info("%s: %zu annotations put back from %s", path, na, jsonl);
+			vg_info("%s: %zu annotations put back from %s", path, res.written, jsonl);
 			*changed = 1;
 		}
 	}
-	edfclose_file(h->handle);
 	free(a);
 	free(h);
 	return e;

@@ -150,14 +150,15 @@ static int record_start(struct vagusd *d, const char *client, const char *techni
 			const struct drv_channel *c = source_channel(d->src[i], ch);
 			sig[n] = (struct rec_signal){ c->label, c->unit, c->transducer,
 						      c->prefilter, c->phys_min,
-						      c->phys_max, c->rate_hz };
+						      c->phys_max, c->rate_hz,
+						      rec_type_of_kind(c->kind) };
 			d->rec_map[i][ch] = n++;
 		}
 	}
 	if (!n) {
 		sig[0] = (struct rec_signal){ "HR", "bpm", "heart rate from beat intervals",
 					      "held from beat to beat", 0.0, 250.0,
-					      HR_RATE_HZ };
+					      HR_RATE_HZ, "MISC" };
 		d->rec_hr_sig = n++;
 		d->rec_hr_next_ns = start_ns;
 	}
@@ -227,7 +228,7 @@ static int write_summary(struct vagusd *d, const char *base, char *why, size_t c
 	}
 	char path[1100];
 	snprintf(path, sizeof(path), "%s.summary.md", base);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); /* health data */
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		int e = errno;

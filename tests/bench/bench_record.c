@@ -7,8 +7,11 @@
  * second, into a temporary directory. Prints CPU time per second of signal
  * (process CPU, so EDFlib's and the kernel's write cost count), the share
  * of one core that is, bytes per second for each file, and the time of a
- * rec_repair() of the hour (count fix plus rewrite with 120 annotations).
- * Usage: bench_record [SECONDS] (default 3600).
+ * rec_repair() of the hour (count fix plus the annotations put back), and
+ * the time rec_close() takes to write the annotations: with GAPS_PER_S > 0
+ * that many 1-sample gaps per second (a source dropping frames, round-robin
+ * over the signals) make the file grow annotation signals at close.
+ * Usage: bench_record [SECONDS [GAPS_PER_S]] (default 3600 0).
  */
 #include "record.h"
 #include "vg_err.h"
@@ -41,18 +44,22 @@ int main(int argc, char **argv)
 	int seconds = argc > 1 ? atoi(argv[1]) : 3600;
 	if (seconds < 1)
 		seconds = 3600;
+	int gaps_per_s = argc > 2 ? atoi(argv[2]) : 0;
+	if (gaps_per_s < 0 || gaps_per_s > 100)
+		gaps_per_s = 0;
 	vg_log_set_level(VG_LOG_WARN);
 	char dir[] = "/tmp/vg_bench_record_XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
 	const struct rec_signal sig[5] = {
-		{ "ECG", "mV", "AgAgCl", "HP:0.5Hz", -5, 5, 500 },
-		{ "EMG1", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG2", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG3", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
-		{ "EMG4", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000 },
+		{ "ECG", "mV", "AgAgCl", "HP:0.5Hz", -5, 5, 500, NULL },
+		{ "EMG1", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG2", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG3", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
+		{ "EMG4", "uV", "sEMG", "HP:20Hz", -5000, 5000, 1000, NULL },
 	};
-	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5, 0 };
+	struct rec_config cfg = { dir, "bench", "none", 1795248000LL * 1000000000LL, sig, 5,
+				  0, 0, NULL };
 	int err = 0;
 	float buf[5][10];
 	char msg[300];
@@ -73,6 +80,11 @@ int main(int argc, char **argv)
 			for (int k = 0; k < n; k++)
 				buf[s][k] = (float)(0.5 * sig[s].phys_max *
 						    sin(0.01 * (double)(tick * n + k) * (s + 1)));
+			if (gaps_per_s && tick % 100 < gaps_per_s && (tick / 100 + tick) % 5 == s) {
+				rec_gap(r, s, 1); /* the first sample of this 10 ms lost */
+				rec_samples(r, s, buf[s] + 1, (size_t)n - 1);
+				continue;
+			}
 			rec_samples(r, s, buf[s], (size_t)n);
 		}
 		if (tick % 100 < 60)
@@ -83,6 +95,7 @@ int main(int argc, char **argv)
 			rec_sync(r);
 	}
 	struct rec_stats st = *rec_stats(r);
+	double k0 = wall_s();
 	rec_close(&r);
 	double c1 = cpu_s(), w1 = wall_s();
 	/* a crashed copy: header count reset, so repair has to rewrite */
@@ -106,6 +119,7 @@ int main(int argc, char **argv)
 	       "annotations\n", (double)st.bytes_edf / seconds,
 	       (unsigned long long)st.records, (double)st.bytes_jsonl / seconds,
 	       (unsigned long long)st.annotations);
+	printf("  rec_close (annotations into the EDF+ file): %.3f s\n", w1 - k0);
 	printf("  repair of the whole recording (crashed copy, annotations back): "
 	       "%.3f s (%s, %s)\n", r1 - r0, vg_strerror(e), changed ? "rewritten" : "unchanged");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -109,7 +109,8 @@ static void session_to_edf(void **state)
 	if (!f)
 		fail_msg("%s: %s", edf_path, vg_strerror(err));
 	assert_int_equal(edfr_nsig(f), 3); /* ECG + 2 EMG from the simulator */
-	assert_string_equal(edfr_sig_label(f, 0), "ECG");
+	assert_string_equal(edfr_sig_label(f, 0), "ECG ECG"); /* EDF+ type, then the name */
+	assert_int_equal(strncmp(edfr_sig_label(f, 1), "EMG ", 4), 0);
 	assert_true(edfr_sig_fs(f, 0) == 500.0);
 	assert_true(edfr_sig_fs(f, 1) == 1000.0);
 	assert_string_equal(edfr_sig_units(f, 1), "uV");

@@ -108,10 +108,10 @@ static int setup(void **state)
 	if (!w || !live)
 		return -1;
 	const struct rec_signal sig[2] = {
-		{ "MLII", "mV", "ECG electrodes", "", -5.12, 5.12, FS },
-		{ "V1", "mV", "ECG electrodes", "", -5.12, 5.12, FS },
+		{ "MLII", "mV", "ECG electrodes", "", -5.12, 5.12, FS, NULL },
+		{ "V1", "mV", "ECG electrodes", "", -5.12, 5.12, FS, NULL },
 	};
-	struct rec_config cfg = { tmpdir, "replay", "none", START_NS, sig, 2, 0 };
+	struct rec_config cfg = { tmpdir, "replay", "none", START_NS, sig, 2, 0, 0, NULL };
 	live->rec = rec_open(&cfg, &err);
 	if (!live->rec)
 		return -1;

@@ -29,10 +29,12 @@
 #include "vgtest.h"
 
 #include "record.h"
+#include "record_int.h"
 #include "vg_err.h"
 #include "vg_log.h"
 
 #include <edflib.h>
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,10 +73,12 @@ static float value(int sig, uint64_t i, double fs, double amp)
 }
 
 static const struct rec_signal three[] = {
-	{ "ECG", "mV", "AgAgCl electrodes", "HP:0.5Hz LP:150Hz", -5.0, 5.0, 500.0 },
-	{ "EMG1", "uV", "surface EMG", "HP:20Hz LP:450Hz", -2000.0, 2000.0, 1000.0 },
-	{ "EMG2", "µV", "surface EMG", "HP:20Hz", -2000.0, 2000.0, 1000.0 },
+	{ "ECG", "mV", "AgAgCl electrodes", "HP:0.5Hz LP:150Hz", -5.0, 5.0, 500.0, NULL },
+	{ "EMG1", "uV", "surface EMG", "HP:20Hz LP:450Hz", -2000.0, 2000.0, 1000.0, "EMG" },
+	{ "EMG2", "µV", "surface EMG", "HP:20Hz", -2000.0, 2000.0, 1000.0, "EMG" },
 };
+/* the EDF+ labels: type prefix (from the label's own word or the type) */
+static const char *const label3[] = { "ECG ECG", "EMG EMG1", "EMG EMG2" };
 static const double amp3[] = { 4.0, 1500.0, 1800.0 };
 
 static struct edf_hdr_struct hdr;
@@ -168,9 +172,12 @@ static size_t count_lines(const char *path, const char *needle)
 static void test_roundtrip(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3, 0 };
+	struct rec_config cfg = { tmpdir, "Jane Doe", "slow-breathing", START_NS, three, 3,
+				  1, 0, NULL };
 	int err = 0;
+	mode_t old_mask = umask(022); /* as a login shell has it */
 	struct rec *r = rec_open(&cfg, &err);
+	umask(old_mask);
 	assert_non_null(r);
 	char edf[4096], jsonl[4096];
 	snprintf(edf, sizeof(edf), "%s", rec_edf_path(r));
@@ -217,9 +224,18 @@ static void test_roundtrip(void **state)
 	rec_close(&r);
 	assert_null(r);
 
-	/* file name: UTC start time and the sanitised client */
-	assert_non_null(strstr(edf, "/20261121-080000_Jane_Doe.edf"));
-	assert_non_null(strstr(jsonl, "/20261121-080000_Jane_Doe.jsonl"));
+	/* file name: UTC start time and a pseudonym of the client, never the
+	 * name; files 0600 under umask 022 */
+	assert_null(strstr(edf, "Jane"));
+	assert_non_null(strstr(edf, "/20261121-080000_C"));
+	assert_int_equal(strlen(strrchr(edf, '/')), strlen("/20261121-080000_C12345678.edf"));
+	char code[16];
+	snprintf(code, sizeof(code), "%.9s", strrchr(edf, '_') + 1);
+	struct stat sb;
+	assert_int_equal(stat(edf, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(jsonl, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 
 	assert_int_equal(open_edf(edf), 0);
 	int h = hdr.handle;
@@ -234,10 +250,12 @@ static void test_roundtrip(void **state)
 	assert_int_equal(hdr.starttime_minute, 0);
 	assert_int_equal(hdr.starttime_second, 0);
 	assert_int_equal(hdr.starttime_subsecond, 2500000);
-	assert_string_equal(hdr.patientcode, "Jane Doe"); /* EDF+ "_" reads as " " */
+	assert_string_equal(hdr.patientcode, code); /* de-identified */
+	assert_null(strstr(hdr.patient_name, "Jane"));
+	assert_non_null(strstr(hdr.recording_additional, "SIMULATED"));
 	const char *units[3] = { "mV", "uV", "uV" };
 	for (int s = 0; s < 3; s++) {
-		assert_string_equal(rstrip(hdr.signalparam[s].label), three[s].label);
+		assert_string_equal(rstrip(hdr.signalparam[s].label), label3[s]);
 		assert_string_equal(rstrip(hdr.signalparam[s].physdimension), units[s]);
 		assert_string_equal(rstrip(hdr.signalparam[s].transducer), three[s].transducer);
 		assert_string_equal(rstrip(hdr.signalparam[s].prefilter), three[s].prefilter);
@@ -257,21 +275,26 @@ static void test_roundtrip(void **state)
 	assert_true(fabs(on) < 1e-6);
 	assert_true(find_annot(h, "mark calm", &on, &du));
 	assert_true(fabs(on - 3.2) < 1e-4 && fabs(du - 2.0) < 1e-4);
-	assert_true(find_annot(h, "gap EMG1", &on, &du));
-	assert_true(fabs(on - 4.0) < 1e-4 && fabs(du - 0.25) < 1e-4);
+	assert_true(find_annot(h, "gap EMG EMG1", &on, &du)); /* the whole label */
+	assert_true(fabs(on - 4.0) < 1e-6 && fabs(du - 0.25) < 1e-6);
 
-	/* the padding of the last record is a gap on every signal */
-	assert_true(find_annot(h, "gap ECG", &on, &du));
-	assert_true(fabs(on - 10.5) < 1e-4 && fabs(du - 0.5) < 1e-4);
-	assert_int_equal(hdr.annotations_in_file, 6);
+	/* the padding of the last record is not a gap: no annotation for it */
+	assert_false(find_annot(h, "gap ECG ECG", &on, &du));
+	assert_int_equal(hdr.annotations_in_file, 3);
 	edfclose_file(h);
 
-	/* JSON lines: start, 105 messages byte for byte in order, the 6
-	 * annotations, end */
+	/* JSON lines: start (with the client's name, its code, simulated), 105
+	 * messages byte for byte in order, the 3 annotations, end */
 	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.start\""), 1);
-	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.annotation\""), 6);
+	assert_int_equal(count_lines(jsonl, "\"client\":\"Jane Doe\""), 1);
+	char want_code[64];
+	snprintf(want_code, sizeof(want_code), "\"client_code\":\"%s\"", code);
+	assert_int_equal(count_lines(jsonl, want_code), 1);
+	assert_int_equal(count_lines(jsonl, "\"simulated\":true"), 1);
+	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.annotation\""), 3);
 	assert_int_equal(count_lines(jsonl, "\"topic\":\"rec.end\""), 1);
-	assert_int_equal(count_lines(jsonl, NULL), 1 + 105 + 6 + 1);
+	assert_int_equal(count_lines(jsonl, "\"annotations_edf\":3,"), 1);
+	assert_int_equal(count_lines(jsonl, NULL), 1 + 105 + 3 + 1);
 	FILE *f = fopen(jsonl, "r");
 	assert_non_null(f);
 	char line[16384];
@@ -295,10 +318,10 @@ static void test_fractional_rate(void **state)
 {
 	(void)state;
 	const struct rec_signal sig[] = {
-		{ "RESP", "au", NULL, NULL, -100.0, 100.0, 62.5 },
-		{ "ECG", "mV", NULL, NULL, -5.0, 5.0, 1000.0 },
+		{ "RESP", "au", NULL, NULL, -100.0, 100.0, 62.5, "Resp" },
+		{ "ECG", "mV", NULL, NULL, -5.0, 5.0, 1000.0, "ECG" },
 	};
-	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2, 0 };
+	struct rec_config cfg = { tmpdir, "frac", NULL, START_NS, sig, 2, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -326,7 +349,7 @@ static void test_fractional_rate(void **state)
 static void test_lagging_signal(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2, 0 };
+	struct rec_config cfg = { tmpdir, "lag", NULL, START_NS, three, 2, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -347,7 +370,7 @@ static void test_lagging_signal(void **state)
 	assert_int_equal(open_edf(edf), 0);
 	assert_int_equal(hdr.datarecords_in_file, 9);
 	double on, du;
-	assert_true(find_annot(hdr.handle, "gap ECG", &on, &du));
+	assert_true(find_annot(hdr.handle, "gap ECG ECG", &on, &du));
 	assert_true(fabs(on - 1.0) < 1e-4);
 	assert_true(fabs(du - (double)forced) < 1e-4);
 	check_samples(hdr.handle, 0, 500.0, amp3[0], 0, 500, -1, -1);
@@ -360,7 +383,7 @@ static void test_names_and_config(void **state)
 {
 	(void)state;
 	struct rec_config cfg = { tmpdir, "a b/../ü", NULL, START_NS + 3600000000000LL,
-				  three, 1, 0 };
+				  three, 1, 0, 1, NULL }; /* identify: the name as before */
 	int err = 0;
 	struct rec *a = rec_open(&cfg, &err);
 	struct rec *b = rec_open(&cfg, &err);
@@ -376,9 +399,16 @@ static void test_names_and_config(void **state)
 	assert_non_null(a);
 	assert_non_null(strstr(rec_edf_path(a), "_anonymous.edf"));
 	rec_close(&a);
+	cfg.client = "Jane Doe"; /* a code given by the caller */
+	cfg.identify = 0;
+	cfg.client_code = "K-0042";
+	a = rec_open(&cfg, &err);
+	assert_non_null(a);
+	assert_non_null(strstr(rec_edf_path(a), "/20261121-090000_K-0042.edf"));
+	rec_close(&a);
 
 	struct rec_signal bad = three[0];
-	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1, 0 };
+	struct rec_config c2 = { tmpdir, "x", NULL, START_NS, &bad, 1, 0, 0, NULL };
 	bad.phys_min = bad.phys_max;
 	assert_null(rec_open(&c2, &err));
 	assert_int_equal(err, VG_ERR_INVAL);
@@ -419,7 +449,7 @@ static void copy_file(const char *from, const char *to)
 static void test_repair_snapshot(void **state)
 {
 	(void)state;
-	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3, 0 };
+	struct rec_config cfg = { tmpdir, "snap", "resonance", START_NS, three, 3, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	assert_non_null(r);
@@ -493,7 +523,7 @@ static void test_repair_snapshot(void **state)
  * fail (EFBIG). The child reports through its exit code. */
 static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 {
-	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3, 0 };
+	struct rec_config cfg = { dir, "full", NULL, START_NS, three, 3, 0, 0, NULL };
 	int err = 0;
 	struct rec *r = rec_open(&cfg, &err);
 	if (!r)
@@ -512,7 +542,7 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 			for (int k = 0; k < n; k++)
 				buf[k] = value(s, (uint64_t)(step * n + k), fs[s], amp3[s]);
 			int e = rec_samples(r, s, buf, (size_t)n);
-			if (e == VG_ERR_IO)
+			if (e == VG_ERR_FBIG) /* the cause, not "input/output error" */
 				io_samples++;
 			else if (e)
 				other++;
@@ -522,13 +552,13 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 		memcpy(msg, "{\"pad\":\"", 8);
 		memcpy(msg + sizeof(msg) - 2, "\"}", 2);
 		int e = rec_message(r, msg, sizeof(msg));
-		if (e == VG_ERR_IO)
+		if (e == VG_ERR_FBIG)
 			io_msgs++;
 		else if (e)
 			other++;
 		if (step % 10 == 9) {
 			e = rec_sync(r);
-			if (e == VG_ERR_IO)
+			if (e == VG_ERR_FBIG)
 				io_msgs++;
 			else if (e)
 				other++;
@@ -537,7 +567,8 @@ static int disk_full_child(const char *dir, char *edf_out, size_t cap)
 	const struct rec_stats *st = rec_stats(r);
 	char js[8192];
 	int code = 0;
-	if (rec_stats_json(r, js, sizeof(js)) <= 0 || !strstr(js, "\"edf_error\":\"") ||
+	if (rec_stats_json(r, js, sizeof(js)) <= 0 ||
+	    !strstr(js, "\"edf_error\":\"file too large (size limit)\"") ||
 	    rec_stats_json(r, js, 10) != VG_ERR_TRUNC)
 		code |= 16;
 	if (io_samples != 1)
@@ -596,6 +627,248 @@ static void test_disk_full(void **state)
 	edfclose_file(hdr.handle);
 }
 
+/* Feed 3 signals for secs seconds with ngaps gaps of 1..maxlen samples on
+ * random channels (never adjacent: at least one sample between), and
+ * nmarks marks; returns the path of the EDF+ file. Gap spans in *g. */
+struct gap_span { int sig; int64_t start, len; };
+static void record_gaps(const char *client, int secs, int ngaps, int maxlen, int nmarks,
+			struct gap_span *g, char *edf, size_t cap, struct rec_stats *st_out)
+{
+	struct rec_config cfg = { tmpdir, client, "gaps", START_NS, three, 3, 0, 0, NULL };
+	int err = 0;
+	struct rec *r = rec_open(&cfg, &err);
+	assert_non_null(r);
+	snprintf(edf, cap, "%s", rec_edf_path(r));
+	const double fs[3] = { 500, 1000, 1000 };
+	/* gap k on signal k % 3 at an even spacing (+ jitter) */
+	uint64_t seed = 12345;
+	for (int k = 0; k < ngaps; k++) {
+		int s = k % 3;
+		int64_t n = (int64_t)(secs * fs[s]);
+		int per_sig = (ngaps + 2 - s) / 3;
+		int64_t slot = n / per_sig, idx = k / 3;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		int64_t len = 1 + (int64_t)((seed >> 33) % (uint64_t)maxlen);
+		if (len > slot - 2)
+			len = slot - 2;
+		assert_true(len >= 1);
+		g[k] = (struct gap_span){ s, idx * slot + 1, len };
+	}
+	/* the signals advance together, 0.1 s at a time (as sources do) */
+	float buf[1000];
+	int64_t pos[3] = { 0 };
+	int next[3] = { 0, 1, 2 };
+	for (int step = 1; step <= secs * 10; step++) {
+		for (int s = 0; s < 3; s++) {
+			int64_t to = (int64_t)(step * fs[s] / 10);
+			while (pos[s] < to) {
+				int k = next[s];
+				if (k < ngaps && g[k].start == pos[s]) {
+					assert_int_equal(rec_gap(r, s, (uint64_t)g[k].len), 0);
+					pos[s] += g[k].len;
+					next[s] += 3;
+					continue;
+				}
+				int64_t end = k < ngaps && g[k].start < to ? g[k].start : to;
+				size_t c = end - pos[s] > 1000 ? 1000 : (size_t)(end - pos[s]);
+				for (size_t j = 0; j < c; j++)
+					buf[j] = value(s, (uint64_t)pos[s] + j, fs[s], amp3[s]);
+				assert_int_equal(rec_samples(r, s, buf, c), 0);
+				pos[s] += (int64_t)c;
+			}
+		}
+	}
+	for (int m = 0; m < nmarks; m++) {
+		char text[32];
+		snprintf(text, sizeof(text), "mark %d", m);
+		assert_int_equal(rec_annotation(r, START_NS + (int64_t)m * secs * 1000000000LL /
+							      nmarks, -1, text), 0);
+	}
+	*st_out = *rec_stats(r);
+	char jsonl[4200];
+	snprintf(jsonl, sizeof(jsonl), "%s", rec_jsonl_path(r));
+	rec_close(&r);
+	/* what went into the EDF+ file is known after close: "rec.end" */
+	FILE *f = fopen(jsonl, "r");
+	assert_non_null(f);
+	char line[16384];
+	unsigned long long edf_n = 0, merged = 0;
+	int found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "\"annotations_edf\":");
+		const char *q = strstr(line, "\"annotations_merged\":");
+		if (strstr(line, "\"topic\":\"rec.end\"") && p && q) {
+			edf_n = strtoull(p + 18, NULL, 10);
+			merged = strtoull(q + 21, NULL, 10);
+			found = 1;
+		}
+	}
+	fclose(f);
+	assert_true(found);
+	st_out->annotations_edf = edf_n;
+	st_out->annotations_merged = merged;
+}
+
+/* 1,000 gaps (2 % of frames dropped, as a BITalino did) and 100 marks in
+ * a 60 s session: every one is in the EDF+ file over its exact span (the
+ * old recorder kept 2 per record: 120 of 1,101) */
+static void test_many_gaps(void **state)
+{
+	(void)state;
+	enum { NG = 1000, NM = 100, SECS = 60 };
+	static struct gap_span g[NG];
+	char edf[4096];
+	struct rec_stats st;
+	record_gaps("gaps", SECS, NG, 20, NM, g, edf, sizeof(edf), &st);
+	assert_int_equal(st.annotations, 1 + NG + NM);
+	assert_int_equal(st.annotations_edf, 1 + NG + NM);
+	assert_int_equal(st.annotations_merged, 0);
+	assert_int_equal(open_edf(edf), 0);
+	print_message("gaps: %d made, %lld read back (EDFlib); %d marks\n", NG,
+		      hdr.annotations_in_file - 1 - NM, NM);
+	assert_int_equal(hdr.annotations_in_file, 1 + NG + NM);
+	assert_int_equal(hdr.datarecords_in_file, SECS);
+	/* each gap: "gap LABEL" at its exact onset and duration (100 ns) */
+	static char seen[NG];
+	memset(seen, 0, sizeof(seen));
+	const double fs[3] = { 500, 1000, 1000 };
+	int marks = 0;
+	for (long long k = 0; k < hdr.annotations_in_file; k++) {
+		struct edf_annotation_struct a;
+		assert_int_equal(edf_get_annotation(hdr.handle, (int)k, &a), 0);
+		if (!strncmp(a.annotation, "mark ", 5)) {
+			int m = atoi(a.annotation + 5);
+			assert_int_equal(a.onset, (long long)m * SECS * 10000000LL / NM);
+			marks++;
+			continue;
+		}
+		if (strncmp(a.annotation, "gap ", 4))
+			continue;
+		int s = -1;
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(a.annotation + 4, label3[i]))
+				s = i;
+		assert_true(s >= 0);
+		int64_t st100 = llround((double)a.onset * fs[s] / 1e7);
+		int64_t n = llround((double)a.duration_l * fs[s] / 1e7);
+		int hit = 0;
+		for (int i = s; i < NG; i += 3)
+			if (g[i].start == st100 && g[i].len == n) {
+				assert_int_equal(seen[i], 0);
+				seen[i] = 1;
+				hit = 1;
+				assert_true(llabs(a.onset - llround(g[i].start * 1e7 / fs[s])) <= 1);
+			}
+		assert_true(hit);
+	}
+	assert_int_equal(marks, NM);
+	for (int i = 0; i < NG; i++)
+		assert_int_equal(seen[i], 1);
+	/* the filler is filler */
+	check_samples(hdr.handle, 1, fs[1], amp3[1], g[1].start - 1, g[1].start + g[1].len + 1,
+		      g[1].start, g[1].start + g[1].len);
+	edfclose_file(hdr.handle);
+}
+
+/* Past the hard limit (64 annotation signals): 1,800 gaps in 4 s. Nothing
+ * is dropped: consecutive gaps of a channel are merged into spanning
+ * annotations, counted, and every lost sample is still inside a gap. */
+static void test_gap_limit(void **state)
+{
+	(void)state;
+	enum { NG = 1800, SECS = 4 };
+	static struct gap_span g[NG];
+	char edf[4096];
+	struct rec_stats st;
+	record_gaps("limit", SECS, NG, 3, 0, g, edf, sizeof(edf), &st);
+	assert_int_equal(st.annotations, 1 + NG);
+	assert_true(st.annotations_merged > 0);
+	assert_int_equal(st.annotations_edf + st.annotations_merged, 1 + NG);
+	assert_int_equal(open_edf(edf), 0);
+	print_message("gap limit: %d made, %llu merged, %lld in the file\n", NG,
+		      (unsigned long long)st.annotations_merged, hdr.annotations_in_file);
+	assert_int_equal(hdr.annotations_in_file, (long long)st.annotations_edf);
+	const double fs[3] = { 500, 1000, 1000 };
+	static int64_t span[NG][3]; /* sig, start, end in samples */
+	int ns = 0;
+	for (long long k = 0; k < hdr.annotations_in_file; k++) {
+		struct edf_annotation_struct a;
+		assert_int_equal(edf_get_annotation(hdr.handle, (int)k, &a), 0);
+		for (int s = 0; s < 3; s++)
+			if (!strncmp(a.annotation, "gap ", 4) && !strcmp(a.annotation + 4, label3[s])) {
+				span[ns][0] = s;
+				span[ns][1] = llround((double)a.onset * fs[s] / 1e7);
+				span[ns][2] = span[ns][1] + llround((double)a.duration_l * fs[s] / 1e7);
+				ns++;
+			}
+	}
+	for (int i = 0; i < NG; i++) {
+		int in = 0;
+		for (int k = 0; k < ns && !in; k++)
+			in = span[k][0] == g[i].sig && span[k][1] <= g[i].start &&
+			     span[k][2] >= g[i].start + g[i].len;
+		if (!in)
+			fail_msg("gap %d (signal %d, %lld+%lld) in no annotation", i, g[i].sig,
+				 (long long)g[i].start, (long long)g[i].len);
+	}
+	edfclose_file(hdr.handle);
+}
+
+/* the error table says what happened */
+static void test_error_words(void **state)
+{
+	(void)state;
+	assert_string_equal(vg_strerror(vg_err_from_errno(ENOSPC)), "disk full");
+	assert_string_equal(vg_strerror(vg_err_from_errno(EROFS)), "read-only file system");
+	assert_string_equal(vg_strerror(vg_err_from_errno(EFBIG)), "file too large (size limit)");
+	assert_int_equal(vg_err_from_errno(EDQUOT), VG_ERR_NOSPACE);
+}
+
+/* record directories made 0700 and summaries 0600 whatever the umask */
+static void test_private_modes(void **state)
+{
+	(void)state;
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/priv/sessions", tmpdir);
+	mode_t old = umask(022);
+	assert_int_equal(rec_dir_prepare(dir), 0);
+	struct stat sb;
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	struct rec_config cfg = { dir, "Jane Doe", NULL, START_NS, three, 1, 0, 0, NULL };
+	int err = 0;
+	struct rec *r = rec_open(&cfg, &err);
+	assert_non_null(r);
+	assert_int_equal(rec_write_summary(r, "# Session\n"), 0);
+	char md[4200];
+	snprintf(md, sizeof(md), "%.*s.summary.md", (int)strlen(rec_edf_path(r)) - 4,
+		 rec_edf_path(r));
+	rec_close(&r);
+	umask(old);
+	assert_int_equal(stat(md, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_null(strstr(md, "Jane"));
+	/* a file where the directory should be */
+	char file[4300];
+	snprintf(file, sizeof(file), "%s/x", md);
+	assert_true(rec_dir_prepare(file) < 0);
+}
+
+/* EDF+ copies of annotation texts: what MNE can decode */
+static void test_text(void **state)
+{
+	(void)state;
+	char out[EDF_ANNOT_TEXT + 1];
+	rec_cut_utf8(out, "mark \xff\xfe bad\ttab\x14 ");
+	assert_string_equal(out, "mark ?? bad tab");
+	rec_cut_utf8(out, "hold end  ");
+	assert_string_equal(out, "hold end");
+	rec_cut_utf8(out, "\xe2\x80"); /* a character cut short */
+	assert_string_equal(out, "??");
+	rec_cut_utf8(out, "mark caf\xc3\xa9 \xed\xa0\x80"); /* é kept, a surrogate not */
+	assert_string_equal(out, "mark caf\xc3\xa9 ???");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +878,11 @@ int main(void)
 		cmocka_unit_test(test_names_and_config),
 		cmocka_unit_test(test_repair_snapshot),
 		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test(test_many_gaps),
+		cmocka_unit_test(test_gap_limit),
+		cmocka_unit_test(test_error_words),
+		cmocka_unit_test(test_private_modes),
+		cmocka_unit_test(test_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
