@@ -460,6 +460,8 @@ struct fiducial {
 	double frac;     /* sub-sample offset, -0.5..0.5 */
 	float amp_mv;    /* signed R amplitude over the local baseline */
 	float area;      /* mV*s */
+	float rs_mv;     /* peak-to-trough of the smoothed QRS, mV */
+	float base_mv;   /* local baseline (mean around the QRS), mV */
 	float slope;     /* steepest slope of the detection band */
 };
 
@@ -520,6 +522,8 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	int64_t r = positive ? imax : imin;
 	fd->r = r;
 	fd->amp_mv = positive ? up : -down;
+	fd->rs_mv = vmax - vmin;
+	fd->base_mv = base;
 	/* parabola through the smoothed values at r-1, r, r+1 */
 	fd->frac = 0.0;
 	if (r - 1 - h >= q->seg_start && r + 1 + h <= q->n - 1) {
@@ -564,6 +568,8 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 	b.sample = fd->r;
 	b.amplitude_mv = fd->amp_mv;
 	b.area = fd->area;
+	b.rs_mv = fd->rs_mv;
+	b.baseline_mv = fd->base_mv;
 	b.quality = qual;
 	b.decided_at = q->n - 1;
 	b.flags = flags;

@@ -435,8 +435,9 @@ static void test_hostile_values(void **st)
 			}
 			struct resp_result rr_out;
 			if (resp_compute(rs, &rr_out) == 0)
-				assert_true(isfinite(rr_out.resp_bpm) && rr_out.confidence >= 0.0 &&
-					    rr_out.confidence <= 1.0 + 1e-9);
+				assert_true((isfinite(rr_out.resp_bpm) ? rr_out.reason == RESP_REASON_NONE
+									: rr_out.reason != RESP_REASON_NONE) &&
+					    rr_out.confidence >= 0.0 && rr_out.confidence <= 1.0 + 1e-9);
 		}
 	}
 	rr_destroy(&c);
