@@ -7,7 +7,9 @@
  * a beat the cleaner merged away (extra beat) never reaches resp. The
  * breathing rate given to hrv is the last resp result with confidence >=
  * HC_RESP_MIN_CONFIDENCE (NAN otherwise: hrv then estimates it from the
- * RR spectrum, see hrv.c). One calm state per window.
+ * RR spectrum, see hrv.c). Every window's spectrum is robust
+ * (hrv_set_robust: an odd interval the cleaner let through is bridged).
+ * One calm state per window.
  */
 #include "hrv_chain.h"
 #include "calm.h"
@@ -66,6 +68,7 @@ struct hc *hc_new(const struct hc_config *cfg, const struct hc_output *out, int 
 		goto fail;
 	for (int i = 0; i < HC_MAX_WINDOWS && h->cfg.windows_s[i] > 0.0; i++) {
 		h->w[i] = hrv_new(h->cfg.windows_s[i], &e);
+		hrv_set_robust(h->w[i], 1); /* an odd interval must not move LF/HF */
 		h->calm[i] = h->w[i] ? calm_new(h->cfg.calm_baseline_s, &e) : NULL;
 		if (!h->calm[i])
 			goto fail;
