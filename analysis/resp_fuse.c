@@ -28,7 +28,7 @@ void resp_fuse_defaults(struct resp_fuse_params *p)
 	p->q_min = 0.40;
 	p->agree_bpm = 2.0;
 	p->min_agree = 2;
-	p->single_q_min = 0.5;
+	p->single_q_min = 0.6;
 	p->track_s = 30.0;
 }
 

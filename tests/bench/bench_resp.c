@@ -373,6 +373,8 @@ struct score {
 	int reasons[RESP_REASON_COUNT];
 };
 
+static int rsa_only; /* score as a beat-only source: RSA alone */
+
 static void score(const struct rec *rc, const struct resp_fuse_params *p, struct score *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -382,7 +384,16 @@ static void score(const struct rec *rc, const struct resp_fuse_params *p, struct
 	for (int i = 0; i < rc->nw; i++) {
 		const struct win *w = &rc->w[i];
 		struct resp_fused f;
-		resp_fuse(w->bpm, w->q, RESP_NMOD, p, &tr, NS(w->t_s), &f);
+		if (rsa_only) {
+			double b[RESP_NMOD], q[RESP_NMOD];
+			for (int m = 0; m < RESP_NMOD; m++) {
+				b[m] = m == RESP_MOD_RSA ? w->bpm[m] : NAN;
+				q[m] = m == RESP_MOD_RSA ? w->q[m] : 0.0;
+			}
+			resp_fuse(b, q, RESP_NMOD, p, &tr, NS(w->t_s), &f);
+		} else {
+			resp_fuse(w->bpm, w->q, RESP_NMOD, p, &tr, NS(w->t_s), &f);
+		}
 		if (!isfinite(w->ref_bpm))
 			continue;
 		s->n_ref++;
@@ -410,9 +421,16 @@ static void score(const struct rec *rc, const struct resp_fuse_params *p, struct
 static const double grid_q[NQ] = { 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6 };
 static const double grid_a[NA] = { 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0 };
 
+#define NS1 8
+static const double grid_s1[NS1] = { 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01 };
+
 static void grid_params(int g, struct resp_fuse_params *p)
 {
 	resp_fuse_defaults(p);
+	if (rsa_only) {
+		p->single_q_min = grid_s1[g % NS1];
+		return;
+	}
 	p->q_min = grid_q[g % NQ];
 	p->agree_bpm = grid_a[(g / NQ) % NA];
 	p->min_agree = 2 + (g / (NQ * NA)) % 2;
@@ -425,7 +443,7 @@ static int choose(int skip)
 {
 	int best = 0;
 	double best_c = INFINITY;
-	for (int g = 0; g < NGRID; g++) {
+	for (int g = 0; g < (rsa_only ? NS1 : NGRID); g++) {
 		struct resp_fuse_params p;
 		grid_params(g, &p);
 		double c = 0;
@@ -515,6 +533,25 @@ int main(void)
 		worst_def = fmax(worst_def, sd.mae);
 		worst_loo = fmax(worst_loo, sl.mae);
 	}
+	/* a beat-only source (chest strap): RSA alone, single_q_min */
+	rsa_only = 1;
+	int g1 = choose(-1);
+	struct resp_fuse_params p1;
+	grid_params(g1, &p1);
+	printf("beat-only source (RSA alone): shipped single_q_min %.2f, in-sample best %.2f "
+	       "(1.01 = never publish)\n", def.single_q_min, p1.single_q_min);
+	for (int r = 0; r < nrec; r++) {
+		struct score sd, sl;
+		score(&recs[r], &def, &sd);
+		struct resp_fuse_params pl;
+		grid_params(choose(r), &pl);
+		score(&recs[r], &pl, &sl);
+		printf("  %-10s defaults MAE %5.2f (%5.1f %% published) | leave-one-out MAE %5.2f "
+		       "(%5.1f %%) single_q_min %.2f\n", recs[r].name, sd.mae,
+		       100.0 * sd.n_pub / (sd.n_ref ? sd.n_ref : 1), sl.mae,
+		       100.0 * sl.n_pub / (sl.n_ref ? sl.n_ref : 1), pl.single_q_min);
+	}
+	rsa_only = 0;
 	printf("the chain as published (hrv_chain.h: %.0f s window, 1 Hz), every 10 s vs the belt "
 	       "over the same window:\n", RESP_DEFAULT_WINDOW_S);
 	for (int i = 0; i < nchain; i++)
