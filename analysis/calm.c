@@ -11,11 +11,30 @@
  * pns_index = (z_rr + z_rmssd + z_sd1)/3. 0 = population mean, +1 = one
  * SD more vagal. Kubios's own weights are not published; equal weights are
  * our choice.
- * calm: the baseline is the median pns_index of the results received during
- * the first baseline_s of the session; calm = 50 + 50 tanh((pns - base) /
- * CALM_SCALE_Z), clamped to [0, 100]. calm_trend: least-squares slope of
- * calm against time over the samples of the last CALM_TREND_S, in points
- * per minute. All storage is fixed at calm_new().
+ * calm (session-relative, personal): the baseline is the median of ln mean
+ * NN and of ln RMSSD over the results received during the first baseline_s
+ * of the session; then
+ *   z = CALM_W_RR x ln(meanNN / base_NN) / CALM_SD_LN_RR
+ *     + (1 - CALM_W_RR) x ln(RMSSD / base_RMSSD) / CALM_SD_LN_RMSSD,
+ *   calm = 50 + 50 tanh(z / CALM_SCALE_Z), clamped to [0, 100].
+ * Why not pns_index against its own baseline (the calm of before): (1) SD1
+ * is RMSSD/sqrt(2) for the same beats, so RMSSD and SD1 count the same
+ * quantity twice, and SD1% = SD1/meanRR moves against mean RR (a faster
+ * heart raises SD1%), so 2/3 of the old weight went to a noisy 60 s
+ * variability figure and part of it cancelled the heart period; on an
+ * unseen driving recording calm separated rest from driving worse (AUC
+ * 0.91) than heart rate alone (0.97). (2) Absolute z-scores weigh a 10 ms
+ * RMSSD change the same for a person at 15 ms and one at 80 ms; log ratios
+ * to the person's own baseline weigh relative change, the same for both.
+ * The scales are the population's relative spreads (Nunan et al. 2010: mean
+ * RR 926 +- 90 ms -> 0.097; RMSSD 42 +- 15 ms -> 0.357), so one unit is a
+ * population SD of change, as before; the equal weights (one half for heart
+ * period, one half for vagal variability) are a choice, not a fit:
+ * tests/bench/bench_calm.c prints the AUC for every weight from 0 to 1 and
+ * the leave-one-segment-out choice on drivedb drive05.
+ * calm_trend: least-squares slope of calm against time over the samples of
+ * the last CALM_TREND_S, in points per minute. All storage is fixed at
+ * calm_new().
  */
 #include "calm.h"
 #include "vg_err.h"
@@ -28,7 +47,10 @@ struct calm {
 	double baseline_s;
 	int64_t t0_ns;          /* first sample time; INT64_MIN = none */
 	double base;            /* baseline pns, NAN until complete */
+	double base_rr, base_rm; /* baseline ln mean NN, ln RMSSD */
 	double bvals[CALM_MAX_SAMPLES]; /* pns values during the baseline */
+	double brr[CALM_MAX_SAMPLES];   /* ln mean NN during the baseline */
+	double brm[CALM_MAX_SAMPLES];   /* ln RMSSD during the baseline */
 	double sorted[CALM_MAX_SAMPLES]; /* scratch for the provisional median */
 	size_t nb;
 	int64_t ts[CALM_MAX_SAMPLES];   /* ring of (t, calm) for the trend */
@@ -85,7 +107,7 @@ void calm_reset(struct calm *c)
 	if (!c)
 		return;
 	c->t0_ns = INT64_MIN;
-	c->base = NAN;
+	c->base = c->base_rr = c->base_rm = NAN;
 	c->nb = 0;
 	c->head = 0;
 	c->count = 0;
@@ -102,10 +124,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of the baseline values so far (no allocation: a scratch copy). */
-static double baseline_median(struct calm *c)
+/* Median of n baseline values so far (no allocation: a scratch copy). */
+static double median_of(struct calm *c, const double *v)
 {
-	memcpy(c->sorted, c->bvals, c->nb * sizeof(c->bvals[0]));
+	memcpy(c->sorted, v, c->nb * sizeof(v[0]));
 	qsort(c->sorted, c->nb, sizeof(c->sorted[0]), cmp_double);
 	return (c->nb & 1u) ? c->sorted[c->nb / 2]
 			    : 0.5 * (c->sorted[c->nb / 2 - 1] + c->sorted[c->nb / 2]);
@@ -115,7 +137,9 @@ static void close_baseline(struct calm *c)
 {
 	if (c->nb == 0)
 		return;
-	c->base = baseline_median(c);
+	c->base = median_of(c, c->bvals);
+	c->base_rr = median_of(c, c->brr);
+	c->base_rm = median_of(c, c->brm);
 }
 
 static double trend_per_min(const struct calm *c, int64_t now_ns)
@@ -141,9 +165,15 @@ static double trend_per_min(const struct calm *c, int64_t now_ns)
 	return 60.0 * ((double)n * sxy - sx * sy) / den;
 }
 
-static double calm_from(double pns, double base)
+double calm_z(double ln_rr, double ln_rmssd, double base_ln_rr, double base_ln_rmssd)
 {
-	double v = 50.0 + 50.0 * tanh((pns - base) / CALM_SCALE_Z);
+	return CALM_W_RR * (ln_rr - base_ln_rr) / CALM_SD_LN_RR +
+	       (1.0 - CALM_W_RR) * (ln_rmssd - base_ln_rmssd) / CALM_SD_LN_RMSSD;
+}
+
+static double calm_from(double z)
+{
+	double v = 50.0 + 50.0 * tanh(z / CALM_SCALE_Z);
 	return v < 0.0 ? 0.0 : (v > 100.0 ? 100.0 : v);
 }
 
@@ -154,28 +184,34 @@ void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r)
 	r->calm = NAN;
 	r->calm_trend = NAN;
 	double p = r->pns_index;
-	if (!isfinite(p))
+	if (!isfinite(p) || !(r->mean_nn_ms > 0.0) || !(r->rmssd_ms > 0.0))
 		return;
+	double lrr = log(r->mean_nn_ms), lrm = log(r->rmssd_ms);
 	if (c->t0_ns == INT64_MIN)
 		c->t0_ns = t_ns;
 	if (isnan(c->base)) {
 		double age_s = (double)(t_ns - c->t0_ns) * 1e-9;
 		if (age_s < c->baseline_s && c->nb < CALM_MAX_SAMPLES) {
-			c->bvals[c->nb++] = p;
+			c->bvals[c->nb] = p;
+			c->brr[c->nb] = lrr;
+			c->brm[c->nb++] = lrm;
 			/* provisional: relative to the baseline so far, so the
 			 * gauge lives during the capture (about 50 by design) */
 			if (age_s >= CALM_PROVISIONAL_S)
-				r->calm = calm_from(p, baseline_median(c));
+				r->calm = calm_from(calm_z(lrr, lrm, median_of(c, c->brr),
+							   median_of(c, c->brm)));
 			return;
 		}
 		close_baseline(c);
 		if (isnan(c->base)) { /* no sample in the baseline: start it now */
 			c->t0_ns = t_ns;
-			c->bvals[c->nb++] = p;
+			c->bvals[c->nb] = p;
+			c->brr[c->nb] = lrr;
+			c->brm[c->nb++] = lrm;
 			return;
 		}
 	}
-	double v = calm_from(p, c->base);
+	double v = calm_from(calm_z(lrr, lrm, c->base_rr, c->base_rm));
 	c->ts[c->head] = t_ns;
 	c->cv[c->head] = v;
 	c->head = (c->head + 1) % CALM_MAX_SAMPLES;

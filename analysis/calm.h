@@ -7,10 +7,13 @@
  * session start (calm) with its trend per minute.
  * Approach: pns_index = mean of the z-scores of mean RR, RMSSD and SD1 (in
  * % of mean RR) against published short-term norms of healthy adults;
- * calm = 50 + 50 tanh((pns - baseline) / CALM_SCALE_Z), baseline = median
- * pns over the first baseline_s of the session; calm_trend = least-squares
- * slope of calm over the last CALM_TREND_S, per minute. Every formula and
- * its references are in protocol/PROTOCOL.md ("HRV formulas") and calm.c.
+ * calm = 50 + 50 tanh(z / CALM_SCALE_Z), z = the change of heart period and
+ * of vagal variability from this person's own baseline (median over the
+ * first baseline_s of the session), each as a log ratio in units of the
+ * population's relative spread, weighted half and half (calm_z); calm_trend
+ * = least-squares slope of calm over the last CALM_TREND_S, per minute.
+ * Every formula and its references are in protocol/PROTOCOL.md ("HRV
+ * formulas") and calm.c.
  * Limits: norms are population figures for resting healthy adults (Nunan
  * et al. 2010); the index is not a clinical measure.
  */
@@ -30,7 +33,11 @@
 #define CALM_NORM_SD1_PCT 3.207
 #define CALM_NORM_SD_SD1_PCT 1.145
 
-#define CALM_SCALE_Z 1.0    /* pns change (z units) for calm 50 -> 88 */
+/* calm: relative spreads of the norms above (SD / mean) as log-ratio scales */
+#define CALM_SD_LN_RR 0.097    /* 90 / 926 */
+#define CALM_SD_LN_RMSSD 0.357 /* 15 / 42 */
+#define CALM_W_RR 0.5          /* weight of heart period; 1 - this: ln RMSSD */
+#define CALM_SCALE_Z 1.0    /* z change for calm 50 -> 88 */
 #define CALM_TREND_S 60.0   /* trend regression span, s */
 #define CALM_MAX_SAMPLES 512 /* calm samples kept for the trend */
 #define CALM_PROVISIONAL_S 30.0 /* calm shown against the baseline so far after this */
@@ -50,10 +57,14 @@ void calm_destroy(struct calm **c);
 void calm_reset(struct calm *c);
 /* Change the baseline length (s, > 0) for the next calm_reset(). */
 void calm_set_baseline_s(struct calm *c, double baseline_s);
-/* Feed one hrv result at t_ns (its pns_index); fills r->calm and
- * r->calm_trend (NAN until the baseline is complete / for 2 samples). */
+/* z of calm from ln mean NN and ln RMSSD and their baseline values. */
+double calm_z(double ln_rr, double ln_rmssd, double base_ln_rr, double base_ln_rmssd);
+/* Feed one hrv result at t_ns (its mean_nn_ms, rmssd_ms, pns_index); fills
+ * r->calm and r->calm_trend (NAN until the baseline is complete / for 2
+ * samples). */
 void calm_update(struct calm *c, int64_t t_ns, struct hrv_result *r);
-/* Baseline pns_index (NAN until complete). */
+/* Baseline pns_index (NAN until complete); calm itself is relative to the
+ * baseline mean NN and RMSSD. */
 double calm_baseline(const struct calm *c);
 
 #endif

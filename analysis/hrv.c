@@ -15,7 +15,9 @@
  * - frequency domain on the last continuous run of the window (a gap is
  *   never interpolated across), without the intervals flagged
  *   HRV_NN_CORRECTED (the spline bridges them, as it bridges the NN
- *   removed around an ectopic beat in annotation-based analysis): NN(t) through a not-a-knot cubic spline
+ *   removed around an ectopic beat in annotation-based analysis) and, with
+ *   hrv_set_robust(), without impulses (nn_impulse.h: an interval 30 %
+ *   off the median of the five around it, when such are rare): NN(t) through a not-a-knot cubic spline
  *   (spline.h) resampled at 4 Hz from the first to the last NN time, Welch
  *   PSD through spec_welch() (Hann, 512-sample = 128 s segments, 50 %
  *   overlap, linear detrend per segment, FFT length 2048, ms^2/Hz), band
@@ -52,6 +54,7 @@
  */
 #include "hrv.h"
 #include "calm.h"
+#include "nn_impulse.h"
 #include "spectrum.h"
 #include "spline.h"
 #include "vg_err.h"
@@ -88,6 +91,8 @@ struct hrv {
 	double *xs, *ys; /* window copy: time s (relative), NN ms */
 	uint8_t *fs;
 	double *kx, *ky; /* spline knots: the run without corrected intervals */
+	uint8_t *drop;   /* impulses among the knots (hrv_set_robust) */
+	int robust;      /* leave impulses out of the spectrum */
 	double *work;    /* spline work */
 	double *grid;    /* resampled series */
 	size_t grid_cap;
@@ -131,13 +136,14 @@ struct hrv *hrv_new(double window_s, int *err)
 	h->fs = malloc(h->cap * sizeof(*h->fs));
 	h->kx = malloc(h->cap * sizeof(*h->kx));
 	h->ky = malloc(h->cap * sizeof(*h->ky));
+	h->drop = malloc(h->cap * sizeof(*h->drop));
 	h->work = malloc(SPLINE_WORK(h->cap) * sizeof(*h->work));
 	h->grid = malloc(h->grid_cap * sizeof(*h->grid));
 	h->psd = malloc((NFFT / 2 + 1) * sizeof(*h->psd));
 	h->spec = spec_new(NFFT, SEG_SAMPLES, &e);
 	if (h->spec)
 		h->spec_vlf = spec_new(NFFT, VLF_SEG_SAMPLES, &e);
-	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->kx || !h->ky || !h->work ||
+	if (!h->t || !h->nn || !h->fl || !h->xs || !h->ys || !h->fs || !h->kx || !h->ky || !h->drop || !h->work ||
 	    !h->grid || !h->psd || !h->spec || !h->spec_vlf) {
 		e = h->spec_vlf ? VG_ERR_NOMEM : e;
 		goto fail;
@@ -173,6 +179,7 @@ void hrv_destroy(struct hrv **hp)
 	free(h->fs);
 	free(h->kx);
 	free(h->ky);
+	free(h->drop);
 	free(h->work);
 	free(h->grid);
 	free(h->psd);
@@ -216,6 +223,15 @@ void hrv_set_vlf_interval(struct hrv *h, double interval_s)
 		return;
 	h->vlf_interval_s = (isfinite(interval_s) && interval_s > 0.0) ? interval_s : 0.0;
 	h->have_vlf = 0;
+}
+
+void hrv_set_robust(struct hrv *h, int on)
+{
+	if (h && h->robust != (on != 0)) {
+		h->robust = on != 0;
+		h->have_spec = 0;
+		h->have_vlf = 0;
+	}
 }
 
 double hrv_window_s(const struct hrv *h)
@@ -366,6 +382,17 @@ static void freq_domain(struct hrv *h, size_t first, size_t n,
 		h->kx[nk] = h->xs[i];
 		h->ky[nk] = h->ys[i];
 		nk++;
+	}
+	/* robust: an odd interval the cleaner let through is bridged too */
+	if (h->robust && nn_impulse_find(h->ky, nk, h->drop) > 0) {
+		size_t w = 0;
+		for (size_t i = 0; i < nk; i++)
+			if (!h->drop[i]) {
+				h->kx[w] = h->kx[i];
+				h->ky[w] = h->ky[i];
+				w++;
+			}
+		nk = w;
 	}
 	if (nk < 4)
 		return;

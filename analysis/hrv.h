@@ -100,6 +100,12 @@ void hrv_set_spectrum_interval(struct hrv *h, double interval_s);
  * refreshed less often; 0 = every call. Default HRV_VLF_INTERVAL_S. */
 #define HRV_VLF_INTERVAL_S 5.0
 void hrv_set_vlf_interval(struct hrv *h, double interval_s);
+/* Robust spectrum (1) or the reference definition (0, default): with 1,
+ * intervals that stand 30 % out of the five around them, when such are
+ * rare (nn_impulse.h), are bridged by the spline like corrected ones; the
+ * time domain is unchanged. The chain (hrv_chain.h) turns it on: an odd
+ * interval the cleaner let through must not move LF/HF. */
+void hrv_set_robust(struct hrv *h, int on);
 /* Drop everything (new session). */
 void hrv_reset(struct hrv *h);
 /* Window length given to hrv_new, s. */

@@ -7,7 +7,9 @@
  * a beat the cleaner merged away (extra beat) never reaches resp. The
  * breathing rate given to hrv is the last resp result with confidence >=
  * HC_RESP_MIN_CONFIDENCE (NAN otherwise: hrv then estimates it from the
- * RR spectrum, see hrv.c). One calm state per window.
+ * RR spectrum, see hrv.c). Every window's spectrum is robust
+ * (hrv_set_robust: an odd interval the cleaner let through is bridged).
+ * One calm state per window.
  */
 #include "hrv_chain.h"
 #include "calm.h"
@@ -32,7 +34,7 @@ struct hc {
 	int64_t next_resp_ns;    /* next resp report, INT64_MIN = not started */
 	int64_t last_resp_t;     /* newest beat given to resp */
 	int64_t amp_t[AMP_RING];
-	double amp_v[AMP_RING];
+	struct resp_beat amp_v[AMP_RING]; /* ECG features per beat (nn_ms unused) */
 	unsigned amp_head;
 };
 
@@ -66,6 +68,7 @@ struct hc *hc_new(const struct hc_config *cfg, const struct hc_output *out, int 
 		goto fail;
 	for (int i = 0; i < HC_MAX_WINDOWS && h->cfg.windows_s[i] > 0.0; i++) {
 		h->w[i] = hrv_new(h->cfg.windows_s[i], &e);
+		hrv_set_robust(h->w[i], 1); /* an odd interval must not move LF/HF */
 		h->calm[i] = h->w[i] ? calm_new(h->cfg.calm_baseline_s, &e) : NULL;
 		if (!h->calm[i])
 			goto fail;
@@ -123,7 +126,7 @@ void hc_reset(struct hc *h)
 	h->last_resp_t = INT64_MIN;
 	for (int i = 0; i < AMP_RING; i++) {
 		h->amp_t[i] = INT64_MIN;
-		h->amp_v[i] = NAN;
+		h->amp_v[i] = (struct resp_beat){ NAN, NAN, NAN, NAN, NAN };
 	}
 	h->amp_head = 0;
 }
@@ -133,12 +136,16 @@ int hc_nwindows(const struct hc *h)
 	return h ? h->nw : 0;
 }
 
-static double take_amp(struct hc *h, int64_t t_ns)
+static struct resp_beat take_amp(struct hc *h, int64_t t_ns, double nn_ms)
 {
+	struct resp_beat b = { NAN, NAN, NAN, NAN, NAN };
 	for (int i = 0; i < AMP_RING; i++)
-		if (h->amp_t[i] == t_ns)
-			return h->amp_v[i];
-	return NAN;
+		if (h->amp_t[i] == t_ns) {
+			b = h->amp_v[i];
+			break;
+		}
+	b.nn_ms = nn_ms;
+	return b;
 }
 
 static void report_resp(struct hc *h, int64_t now_ns)
@@ -162,7 +169,8 @@ static void deliver(struct hc *h, const struct rr_nn *o, int k)
 		const struct rr_nn *n = &o[j];
 		if (n->t_ns > h->last_resp_t) {
 			double nn = (n->flags & HRV_NN_CORRECTED) ? NAN : n->nn_ms;
-			resp_push_beat(h->resp, n->t_ns, nn, take_amp(h, n->t_ns));
+			struct resp_beat b = take_amp(h, n->t_ns, nn);
+			resp_push(h->resp, n->t_ns, &b);
 			h->last_resp_t = n->t_ns;
 		}
 		if (h->next_resp_ns == INT64_MIN)
@@ -183,10 +191,17 @@ static void deliver(struct hc *h, const struct rr_nn *o, int k)
 
 void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp, unsigned beat_flags)
 {
+	struct resp_beat f = { NAN, amp, NAN, NAN, NAN };
+	hc_beat_ecg(h, t_ns, rr_ms, &f, beat_flags);
+}
+
+void hc_beat_ecg(struct hc *h, int64_t t_ns, double rr_ms, const struct resp_beat *ecg,
+		 unsigned beat_flags)
+{
 	if (!h)
 		return;
 	h->amp_t[h->amp_head] = t_ns;
-	h->amp_v[h->amp_head] = amp;
+	h->amp_v[h->amp_head] = ecg ? *ecg : (struct resp_beat){ NAN, NAN, NAN, NAN, NAN };
 	h->amp_head = (h->amp_head + 1) % AMP_RING;
 	struct rr_nn o[RR_MAX_OUT];
 	int k = rr_push_beat(h->rr, t_ns, rr_ms, beat_flags, o);

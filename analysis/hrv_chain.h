@@ -52,6 +52,10 @@ void hc_destroy(struct hc **h);
  * beat times); amp: R amplitude, mV, or QRS area (NAN: none); beat_flags:
  * RR_BEAT_* (rr.h) from the detector, 0 when unknown. */
 void hc_beat(struct hc *h, int64_t t_ns, double rr_ms, double amp, unsigned beat_flags);
+/* The same with every respiratory feature of the beat's QRS (resp.h;
+ * ecg->nn_ms is ignored, NAN members are unknown; ecg NULL = none). */
+void hc_beat_ecg(struct hc *h, int64_t t_ns, double rr_ms, const struct resp_beat *ecg,
+		 unsigned beat_flags);
 /* Signal lost: pending beats are decided, nothing spans the gap. */
 void hc_gap(struct hc *h);
 /* Time passes without beats: report resp if a period is due. */

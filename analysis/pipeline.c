@@ -126,11 +126,11 @@ void pl_destroy(struct pipeline **plp)
 	*plp = NULL;
 }
 
-/* A beat at t_s (seconds from the input's origin); amp_mv: R amplitude
- * (NAN for beat-only sources). */
+/* A beat at t_s (seconds from the input's origin); ecg: its QRS features
+ * for breathing (NULL for beat-only sources). */
 static void handle_beat(struct pl_input *in, double t_s, int64_t sample,
 			double quality, double rr_given_ms, int after_gap,
-			double amp_mv, unsigned beat_flags)
+			const struct resp_beat *ecg, unsigned beat_flags)
 {
 	struct pipeline *pl = in->pl;
 	struct pl_beat b = { .t_ns = to_ns(in, t_s), .sample = sample,
@@ -157,7 +157,7 @@ static void handle_beat(struct pl_input *in, double t_s, int64_t sample,
 	 * finds extra and missed beats); nothing spans a gap */
 	if (gap)
 		hc_gap(pl->hc);
-	hc_beat(pl->hc, b.t_ns, rr_given_ms > 0 && !gap ? rr_given_ms : NAN, amp_mv, beat_flags);
+	hc_beat_ecg(pl->hc, b.t_ns, rr_given_ms > 0 && !gap ? rr_given_ms : NAN, ecg, beat_flags);
 }
 
 /* Tell every EMG input where an R peak fell, on its own sample clock. */
@@ -179,7 +179,8 @@ static void on_qrs_beat(void *ctx, const struct qrs_beat *qb)
 	double t_s = qb->sample_frac / in->fs_hz;
 	if (in->pl->ecg_driver == (int)(in - in->pl->in))
 		gate_emg(in->pl, to_ns(in, t_s));
-	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0, qb->amplitude_mv,
+	struct resp_beat f = { NAN, qb->amplitude_mv, qb->rs_mv, qb->area, qb->baseline_mv };
+	handle_beat(in, t_s, qb->sample, qb->quality, 0.0, 0, &f,
 		    (qb->flags & QRS_BEAT_ODD_P) ? RR_BEAT_ODD_P : 0u);
 }
 
@@ -261,7 +262,7 @@ void pl_feed_beat(struct pipeline *pl, int id, int64_t t_ns, double rr_ms,
 		return;
 	struct pl_input *in = &pl->in[id];
 	double t_s = (double)(t_ns - in->origin_ns) * 1e-9;
-	handle_beat(in, t_s, -1, 1.0, rr_ms, (flags & PL_BEAT_AFTER_GAP) != 0, NAN, 0u);
+	handle_beat(in, t_s, -1, 1.0, rr_ms, (flags & PL_BEAT_AFTER_GAP) != 0, NULL, 0u);
 }
 
 uint64_t pl_input_samples(const struct pipeline *pl, int id)

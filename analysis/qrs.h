@@ -23,6 +23,9 @@ struct qrs_beat {
 	double sample_frac;   /* refined fiducial in samples (sub-sample), used for RR */
 	float amplitude_mv;   /* signed R amplitude above the local baseline, mV */
 	float area;           /* QRS area (mV*s) for ECG-derived respiration */
+	float rs_mv;          /* R-S (peak-to-trough) amplitude of the QRS, mV */
+	float baseline_mv;    /* local baseline around the QRS (raw minus the
+			       * first sample), mV: baseline wander for EDR */
 	float quality;        /* 0 (unreadable) .. 1 (clean) for this beat */
 	int64_t decided_at;   /* sample index at which the beat was emitted */
 	unsigned flags;       /* QRS_BEAT_* */

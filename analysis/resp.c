@@ -1,35 +1,36 @@
 /*
- * resp.c - breathing rate from RSA and ECG-derived respiration (resp.h).
+ * resp.c - breathing rate from RSA and four ECG-derived modulations (resp.h).
  *
  * Per resp_compute():
  *  1. Take the beats of the last window_s after the last gap. For each
- *     series (NN for RSA, amplitude for EDR) keep the beats where it is
- *     finite; need >= 8 points covering >= 80 % of the window.
+ *     modulation keep the beats where it is finite, drop values beyond 5
+ *     robust SD (1.4826 MAD) of the window median (ectopic and noisy beats
+ *     have odd amplitudes); need >= 8 points covering >= 80 % of the window.
  *  2. Resample at 4 Hz with a not-a-knot spline (spline.h) between its
  *     first and last point; spec_welch() with a single segment (the whole
  *     series), linear detrend, Hann window, FFT length 1024 (0.0039 Hz bins).
  *  3. Breathing band: RESP_MIN_BPM..min(RESP_MAX_BPM, 0.5 x heart rate)
  *     (beats sample the modulation: above half the heart rate it aliases).
- *     Each PSD is divided by its power in the band.
- *  4. Fused spectrum = P_rsa^w x P_edr^(1-w) when both exist, else the
- *     one; w = c_rsa^3 / (c_rsa^3 + c_edr^3), c = each spectrum's own peak
- *     share (step 5), capped at 0.3: the R amplitude follows the chest
- *     mechanically, while RR also carries Mayer waves and heart-rate
- *     trends at 3-6/min that a band peak cannot tell from breathing (on
- *     drivedb drive05 RSA alone errs by 4.8/min, EDR alone by 0.5/min, the
- *     fusion by 0.5/min); RSA still decides between EDR peaks of similar
- *     height.
- *  5. Peak bin in the band, refined by a parabola through its neighbours;
- *     confidence = (power within +-0.03 Hz of the peak) / (band power) of
- *     the spectrum used.
+ *  4. Each modulation's rate: peak bin in the band, refined by a parabola
+ *     through its neighbours; its quality = (power within +-0.03 Hz of the
+ *     peak) / (band power).
+ *  5. resp_fuse() (smart fusion, resp_fuse.h): only estimates of quality
+ *     >= q_min that agree within +-agree_bpm give the rate (their
+ *     quality-weighted mean); otherwise the rate is NAN with the reason.
+ *     The track (last published rate) breaks ties between groups.
+ *  source: "fused" when RSA and an EDR modulation agreed, "rsa" or "edr"
+ *  when only one kind did; confidence = mean quality of the agreeing set.
  * References: Moody et al., "Derivation of respiratory signals from
  * multi-lead ECGs", Computers in Cardiology 12:113, 1985 (EDR); Schafer &
  * Kratky, Ann. Biomed. Eng. 36:476, 2008 (RSA-based respiratory rate);
- * Charlton et al., Physiol. Meas. 37:610, 2016 (fusion of modulations).
+ * Charlton et al., Physiol. Meas. 37:610, 2016 (modulations: baseline
+ * wander, amplitude, frequency; fusion); Karlen et al., IEEE TBME 60:1946,
+ * 2013 (smart fusion).
  * Limits: one dominant breathing rate per window (irregular breathing,
- * speech and sighs lower the confidence, they are not tracked); below 5/min
+ * speech and sighs lower the quality, they are not tracked); below 5/min
  * a 64 s window holds under 6 cycles; RSA alone cannot tell slow breathing
- * from a Mayer wave at 0.1 Hz (EDR can).
+ * from a Mayer wave at 0.1 Hz, which is why a beat-only source (RSA alone)
+ * needs a higher quality.
  */
 #include "resp.h"
 #include "spectrum.h"
@@ -45,18 +46,20 @@
 #define MIN_POINTS 8
 #define COVER 0.8
 #define MAX_BEATS_PER_S 5 /* 300 bpm */
-#define RSA_MAX_WEIGHT 0.3 /* most weight of the RR spectrum in the fusion */
+#define OUTLIER_SD 5.0 /* robust SDs from the window median that drop a value */
 
 struct resp {
 	double window_s;
 	size_t cap;
 	int64_t *t;
-	double *nn, *amp;
+	double *v[RESP_NMOD]; /* per beat, per modulation */
 	size_t head, count;
-	double *x, *y, *work, *grid;
+	double *x, *y, *work, *grid, *sorted;
 	size_t grid_cap;
-	double *p_rsa, *p_edr, *p_fused;
+	double *psd;
 	struct spec *spec;
+	struct resp_fuse_params fp;
+	struct resp_track track;
 };
 
 struct resp *resp_new(double window_s, int *err)
@@ -73,18 +76,20 @@ struct resp *resp_new(double window_s, int *err)
 	r->cap = (size_t)(window_s * MAX_BEATS_PER_S) + 8;
 	r->grid_cap = (size_t)(window_s * FS_HZ) + 8;
 	r->t = malloc(r->cap * sizeof(*r->t));
-	r->nn = malloc(r->cap * sizeof(*r->nn));
-	r->amp = malloc(r->cap * sizeof(*r->amp));
+	int ok = 1;
+	for (int m = 0; m < RESP_NMOD; m++)
+		ok &= (r->v[m] = malloc(r->cap * sizeof(double))) != NULL;
+	r->sorted = malloc(r->cap * sizeof(*r->sorted));
 	r->x = malloc(r->cap * sizeof(*r->x));
 	r->y = malloc(r->cap * sizeof(*r->y));
 	r->work = malloc(SPLINE_WORK(r->cap) * sizeof(*r->work));
 	r->grid = malloc(r->grid_cap * sizeof(*r->grid));
-	r->p_rsa = malloc((NFFT / 2 + 1) * sizeof(double));
-	r->p_edr = malloc((NFFT / 2 + 1) * sizeof(double));
-	r->p_fused = malloc((NFFT / 2 + 1) * sizeof(double));
+	r->psd = malloc((NFFT / 2 + 1) * sizeof(double));
 	r->spec = spec_new(NFFT, r->grid_cap < NFFT ? r->grid_cap : NFFT, &e);
-	if (!r->t || !r->nn || !r->amp || !r->x || !r->y || !r->work || !r->grid ||
-	    !r->p_rsa || !r->p_edr || !r->p_fused || !r->spec) {
+	resp_fuse_defaults(&r->fp);
+	resp_track_reset(&r->track);
+	if (!ok || !r->t || !r->sorted || !r->x || !r->y || !r->work || !r->grid || !r->psd ||
+	    !r->spec) {
 		e = r->spec ? VG_ERR_NOMEM : e;
 		goto fail;
 	}
@@ -102,15 +107,14 @@ void resp_destroy(struct resp **rp)
 		return;
 	struct resp *r = *rp;
 	free(r->t);
-	free(r->nn);
-	free(r->amp);
+	for (int m = 0; m < RESP_NMOD; m++)
+		free(r->v[m]);
+	free(r->sorted);
 	free(r->x);
 	free(r->y);
 	free(r->work);
 	free(r->grid);
-	free(r->p_rsa);
-	free(r->p_edr);
-	free(r->p_fused);
+	free(r->psd);
 	spec_destroy(&r->spec);
 	free(r);
 	*rp = NULL;
@@ -118,8 +122,22 @@ void resp_destroy(struct resp **rp)
 
 void resp_reset(struct resp *r)
 {
-	if (r)
+	if (r) {
 		r->head = r->count = 0;
+		resp_track_reset(&r->track);
+	}
+}
+
+void resp_set_fuse(struct resp *r, const struct resp_fuse_params *p)
+{
+	if (r && p)
+		r->fp = *p;
+}
+
+const char *resp_mod_name(enum resp_mod m)
+{
+	static const char *const names[RESP_NMOD] = { "rsa", "amp", "rs", "area", "bw" };
+	return (unsigned)m < RESP_NMOD ? names[m] : "none";
 }
 
 void resp_gap(struct resp *r)
@@ -137,9 +155,9 @@ const char *resp_source_name(enum resp_source s)
 	}
 }
 
-void resp_push_beat(struct resp *r, int64_t t_ns, double nn_ms, double amp)
+void resp_push(struct resp *r, int64_t t_ns, const struct resp_beat *b)
 {
-	if (!r)
+	if (!r || !b)
 		return;
 	if (r->count && t_ns <= r->t[(r->head + r->count - 1) % r->cap])
 		return;
@@ -150,21 +168,56 @@ void resp_push_beat(struct resp *r, int64_t t_ns, double nn_ms, double amp)
 	}
 	size_t i = (r->head + r->count) % r->cap;
 	r->t[i] = t_ns;
-	r->nn[i] = (isfinite(nn_ms) && nn_ms > 0.0) ? nn_ms : NAN;
-	r->amp[i] = isfinite(amp) ? amp : NAN;
+	r->v[RESP_MOD_RSA][i] = (isfinite(b->nn_ms) && b->nn_ms > 0.0) ? b->nn_ms : NAN;
+	r->v[RESP_MOD_AMP][i] = isfinite(b->amp_mv) ? b->amp_mv : NAN;
+	r->v[RESP_MOD_RS][i] = isfinite(b->rs_mv) ? b->rs_mv : NAN;
+	r->v[RESP_MOD_AREA][i] = isfinite(b->area) ? b->area : NAN;
+	r->v[RESP_MOD_BW][i] = isfinite(b->base_mv) ? b->base_mv : NAN;
 	r->count++;
 }
 
-/* PSD of one series (which = 0: nn, 1: amp) into psd, normalised to unit
- * power over bins [k0, k1]. Returns 0 or VG_ERR_AGAIN. */
-static int series_psd(struct resp *r, int which, size_t k0, size_t k1, double *psd)
+void resp_push_beat(struct resp *r, int64_t t_ns, double nn_ms, double amp)
+{
+	struct resp_beat b = { nn_ms, amp, NAN, NAN, NAN };
+	resp_push(r, t_ns, &b);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median_of(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return (n & 1u) ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* PSD of modulation mod into psd, normalised to unit power over bins
+ * [k0, k1]. Returns 0 or VG_ERR_AGAIN. */
+static int series_psd(struct resp *r, int mod, size_t k0, size_t k1, double *psd)
 {
 	size_t n = 0;
 	int64_t t_new = r->t[(r->head + r->count - 1) % r->cap];
 	for (size_t k = 0; k < r->count; k++) {
+		double v = r->v[mod][(r->head + k) % r->cap];
+		if (isfinite(v))
+			r->sorted[n++] = v;
+	}
+	if (n < MIN_POINTS)
+		return VG_ERR_AGAIN;
+	double med = median_of(r->sorted, n);
+	for (size_t k = 0; k < n; k++)
+		r->sorted[k] = fabs(r->sorted[k] - med);
+	double lim = OUTLIER_SD * 1.4826 * median_of(r->sorted, n);
+	if (!(lim > 0.0))
+		lim = INFINITY; /* over half the values equal: nothing to call odd */
+	n = 0;
+	for (size_t k = 0; k < r->count; k++) {
 		size_t i = (r->head + k) % r->cap;
-		double v = which ? r->amp[i] : r->nn[i];
-		if (!isfinite(v))
+		double v = r->v[mod][i];
+		if (!isfinite(v) || fabs(v - med) > lim)
 			continue;
 		r->x[n] = (double)(r->t[i] - t_new) * 1e-9;
 		r->y[n] = v;
@@ -221,6 +274,11 @@ int resp_compute(struct resp *r, struct resp_result *out)
 	memset(out, 0, sizeof(*out));
 	out->resp_bpm = out->resp_hz = out->rsa_bpm = out->edr_bpm = NAN;
 	out->source = RESP_SRC_NONE;
+	out->reason = RESP_REASON_LOW_QUALITY;
+	for (int m = 0; m < RESP_NMOD; m++) {
+		out->mod_bpm[m] = NAN;
+		out->mod_q[m] = 0.0;
+	}
 	if (r->count < MIN_POINTS)
 		return VG_ERR_AGAIN;
 	/* heart rate from the beat times bounds the band */
@@ -233,34 +291,27 @@ int resp_compute(struct resp *r, struct resp_result *out)
 	size_t k0 = (size_t)ceil(RESP_MIN_BPM / 60.0 / df), k1 = (size_t)floor(hi_hz / df);
 	if (k1 <= k0 + 2)
 		return VG_ERR_AGAIN;
-	int have_rsa = series_psd(r, 0, k0, k1, r->p_rsa) == 0;
-	int have_edr = series_psd(r, 1, k0, k1, r->p_edr) == 0;
-	if (!have_rsa && !have_edr)
-		return VG_ERR_AGAIN;
-	double c_rsa = 0.0, c_edr = 0.0;
-	if (have_rsa)
-		out->rsa_bpm = 60.0 * peak(r->p_rsa, k0, k1, df, &c_rsa);
-	if (have_edr)
-		out->edr_bpm = 60.0 * peak(r->p_edr, k0, k1, df, &c_edr);
-	const double *p;
-	if (have_rsa && have_edr) {
-		/* geometric mean weighted by each source's own peak share (cubed),
-		 * RSA's weight capped: EDR leads */
-		double q_rsa = c_rsa * c_rsa * c_rsa, q_edr = c_edr * c_edr * c_edr;
-		double w = q_rsa + q_edr > 0.0 ? q_rsa / (q_rsa + q_edr) : 0.5;
-		if (w > RSA_MAX_WEIGHT)
-			w = RSA_MAX_WEIGHT;
-		for (size_t k = 0; k < NFFT / 2 + 1; k++)
-			r->p_fused[k] = (r->p_rsa[k] > 0.0 && r->p_edr[k] > 0.0)
-						? exp(w * log(r->p_rsa[k]) + (1.0 - w) * log(r->p_edr[k]))
-						: 0.0;
-		p = r->p_fused;
-		out->source = RESP_SRC_FUSED;
-	} else {
-		p = have_rsa ? r->p_rsa : r->p_edr;
-		out->source = have_rsa ? RESP_SRC_RSA : RESP_SRC_EDR;
+	int have = 0;
+	for (int m = 0; m < RESP_NMOD; m++) {
+		if (series_psd(r, m, k0, k1, r->psd) != 0)
+			continue;
+		out->mod_bpm[m] = 60.0 * peak(r->psd, k0, k1, df, &out->mod_q[m]);
+		have++;
 	}
-	out->resp_hz = peak(p, k0, k1, df, &out->confidence);
-	out->resp_bpm = 60.0 * out->resp_hz;
+	if (!have)
+		return VG_ERR_AGAIN;
+	out->rsa_bpm = out->mod_bpm[RESP_MOD_RSA];
+	out->edr_bpm = out->mod_bpm[RESP_MOD_AMP];
+	struct resp_fused f;
+	resp_fuse(out->mod_bpm, out->mod_q, RESP_NMOD, &r->fp, &r->track, t1, &f);
+	out->reason = f.reason;
+	out->members = f.members;
+	out->confidence = f.confidence;
+	if (f.reason != RESP_REASON_NONE)
+		return 0;
+	int rsa = (f.members >> RESP_MOD_RSA) & 1u, edr = (f.members & ~(1u << RESP_MOD_RSA)) != 0;
+	out->source = rsa && edr ? RESP_SRC_FUSED : (rsa ? RESP_SRC_RSA : RESP_SRC_EDR);
+	out->resp_bpm = f.bpm;
+	out->resp_hz = f.bpm / 60.0;
 	return 0;
 }

@@ -25,8 +25,10 @@
  * max(th2, 10 % of mh).
  * Decision, in this order:
  *   0. ectopic run (SVT): RR_j, RR_{j+1}, RR_{j+2} all 25 % (RUN_DROP) below
- *      mh and RR_{j+1}, RR_{j+2} within 20 % of each other (a regular run;
- *      false beats alternate) start a run; it lasts while the intervals
+ *      mh, RR_j also 25 % below the last cleaned interval (an abrupt onset:
+ *      a sinus-arrhythmia trough of +-250 ms glides there over several
+ *      beats) and RR_{j+1}, RR_{j+2} within 20 % of each other (a regular
+ *      run; false beats alternate) start a run; it lasts while the intervals
  *      stay below 70 % (RUN_END) of the sinus median at its onset; the
  *      interval that ends it belongs to it. Also
  *      the interval after a premature beat that rule 3 or 8 replaced
@@ -104,7 +106,11 @@
  * stay in the NN series; the annotations drop them); with it, one that is
  * not followed by a pause is kept too. A 1.8-2.2x pause is taken for a
  * missed beat, and an artifact next to a
- * real change of rate can still be misread. No allocation after rr_new().
+ * real change of rate can still be misread. Sinus arrhythmia of +-150-250
+ * ms at 0.10-0.25 Hz is kept (test_rr, test_strong_rsa) except where the
+ * swing is over 60 % of the interval peak to peak with 4-5 beats a cycle
+ * (+-250 ms at 700 ms, 0.20-0.25 Hz): timing alone cannot tell it from
+ * bigeminy. No allocation after rr_new().
  */
 #include "rr.h"
 #include "hrv.h"
@@ -492,7 +498,12 @@ static void decide(struct rr_clean *c, struct rr_nn *out, int *k)
 		/* a run is regular after its first (coupling) interval; false
 		 * beats (T waves, noise) alternate short and shorter */
 		double a = c->p[1].v, b = c->p[2].v;
-		if (n_short == RUN_MIN && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
+		/* and it starts abruptly: a premature beat drops the interval in
+		 * one step from the last sinus one; a deep sinus-arrhythmia
+		 * trough (RR swinging +-250 ms with breathing) glides into the
+		 * same range over several beats and is physiology */
+		int abrupt = !c->have_out || c->p[0].v < (1.0 - RUN_DROP) * c->out_v;
+		if (n_short == RUN_MIN && abrupt && fabs(a - b) < RUN_REG * (a > b ? a : b)) {
 			c->run = 1;
 			c->run_ref = mh;
 			emit_run(c, out, k);

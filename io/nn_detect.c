@@ -69,6 +69,8 @@ static void on_beat(void *arg, const struct qrs_beat *b)
 	d->t_s = t;
 	d->amp_mv = b->amplitude_mv;
 	d->area = b->area;
+	d->rs_mv = b->rs_mv;
+	d->base_mv = b->baseline_mv;
 	d->flags = b->flags;
 	if (c->have_prev) {
 		struct rr_nn o[RR_MAX_OUT];

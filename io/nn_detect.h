@@ -25,6 +25,8 @@ struct nn_detect_beat {
 	double t_s;        /* R time on the record's axis, s */
 	double amp_mv;     /* R amplitude, mV */
 	double area;       /* QRS area, mV*s */
+	double rs_mv;      /* R-S amplitude, mV */
+	double base_mv;    /* baseline under the QRS, mV */
 	unsigned flags;    /* QRS_BEAT_* from the detector */
 };
 

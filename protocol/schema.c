@@ -76,6 +76,7 @@ static const struct proto_field hrv_fields[] = {
 
 /* ---------------------------------------------------------------- resp */
 static const char *const resp_sources[] = { "none", "rsa", "edr", "fused", NULL };
+static const char *const resp_reasons[] = { "none", "low_quality", "disagree", NULL };
 static const struct proto_field resp_fields[] = {
 	F_DBL(struct pl_resp, r.resp_bpm, "resp_bpm", 2, "/min",
 	      "breathing rate from the ECG/RR alone; null when unknown"),
@@ -85,6 +86,14 @@ static const struct proto_field resp_fields[] = {
 	F_DBL(struct pl_resp, r.rsa_bpm, "rsa_bpm", 2, "/min", "estimate from RSA alone"),
 	F_DBL(struct pl_resp, r.edr_bpm, "edr_bpm", 2, "/min",
 	      "estimate from ECG-derived respiration alone"),
+	F_ENUM(struct pl_resp, r.reason, "reason", resp_reasons,
+	       "why resp_bpm is null: none, low_quality or disagree"),
+	F_DBL(struct pl_resp, r.mod_bpm[RESP_MOD_RS], "rs_bpm", 2, "/min",
+	      "estimate from the R-S amplitude alone"),
+	F_DBL(struct pl_resp, r.mod_bpm[RESP_MOD_AREA], "area_bpm", 2, "/min",
+	      "estimate from the QRS area alone"),
+	F_DBL(struct pl_resp, r.mod_bpm[RESP_MOD_BW], "bw_bpm", 2, "/min",
+	      "estimate from the baseline wander alone"),
 };
 
 /* ---------------------------------------------------------------- emg */
