@@ -11,7 +11,7 @@
 #   make clean
 #
 # Source layout (docs/ARCHITECTURE.md): every .c in common/ analysis/ io/
-# link/ sim/ drivers/ protocol/ goes into one static library per folder; daemon/*.c except main.c into
+# link/ sim/ drivers/ protocol/ report/ goes into one static library per folder; daemon/*.c except main.c into
 # libvg_daemon.a; tools/NAME.c becomes build/bin/NAME; tests/unit/*.c and
 # tests/integration/*.c become test programs; tests/bench/*.c benchmarks;
 # tests/fuzz/*.c fuzz targets. A new file needs no Makefile change.
@@ -21,7 +21,8 @@ SAN ?=
 
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
-	python3 tmux
+	python3 tmux libsqlite3-dev libpq-dev libcairo2-dev postgresql chromium poppler-utils \
+	python3-zmq python3-matplotlib
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 .PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
@@ -74,7 +75,7 @@ clean:
 	rm -rf build build-asan build-bench build-fuzz
 
 # ---------------------------------------------------------------- internal
-PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih
+PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih sqlite3 libpq cairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -82,7 +83,7 @@ OPT ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wshadow -Wpointer-arith -Wformat=2 -Wundef \
 	-Wvla -Wno-unused-parameter
-CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Ilink -Isim -Idrivers -Iprotocol -Idaemon -Itests/support
+CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Ilink -Isim -Idrivers -Iprotocol -Idaemon -Ireport -Itests/support
 SAN_OPTS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_OPTS = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_LINK = -fsanitize=address,undefined
@@ -93,7 +94,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(if $(FUZZ),$(FUZZ_LINK))
 LIBS_ALL = $(PKG_LIBS) -ledf -lm
 
 # link order: most dependent first
-LIBORDER = daemon protocol drivers sim link io analysis common
+LIBORDER = daemon report protocol drivers sim link io analysis common
 
 define libsrc
 $(filter-out daemon/main.c,$(wildcard $(1)/*.c))
