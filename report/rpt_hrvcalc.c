@@ -188,7 +188,18 @@ int rpt_trend_fit(const double *x, const double *y, size_t n, struct rpt_trend *
 			double r = y[i] - (t->intercept + t->slope * x[i]);
 			rss += r * r;
 		}
-	t->se = sqrt(rss / (double)(k - 2) / sxx);
+	t->s_resid = sqrt(rss / (double)(k - 2));
+	t->mean_x = mx;
+	t->sxx = sxx;
+	t->se = t->s_resid / sqrt(sxx);
 	t->ci95 = rpt_t95(k - 2) * t->se;
 	return 0;
+}
+
+double rpt_trend_band(const struct rpt_trend *t, double x)
+{
+	if (t->n < 3 || !(t->sxx > 0))
+		return NAN;
+	return rpt_t95(t->n - 2) * t->s_resid *
+	       sqrt(1.0 / (double)t->n + (x - t->mean_x) * (x - t->mean_x) / t->sxx);
 }

@@ -53,7 +53,10 @@ struct rpt_trend {
 	size_t n;
 	double slope, intercept;   /* per x unit */
 	double se, ci95;           /* standard error; half-width of the 95 % CI */
+	double s_resid, mean_x, sxx; /* for the confidence band of the fitted line */
 };
+/* Half-width of the 95 % confidence band of the fitted mean at x. */
+double rpt_trend_band(const struct rpt_trend *t, double x);
 /* Least squares over the finite (x, y) pairs; VG_ERR_RANGE when < 3. */
 int rpt_trend_fit(const double *x, const double *y, size_t n, struct rpt_trend *t);
 /* Two-sided 95 % Student t quantile for df degrees of freedom. */

@@ -457,16 +457,21 @@ static void finish(struct reader *rd)
 	}
 	if (!s->profile[0])
 		copy_str(s->profile, sizeof(s->profile), "standard");
-	time_t tt = (time_t)(s->start_ns / 1000000000LL);
-	struct tm tm;
-	if (s->start_ns > 0 && gmtime_r(&tt, &tm))
-		strftime(s->date_utc, sizeof(s->date_utc), "%Y-%m-%d %H:%M:%S", &tm);
-	else
-		copy_str(s->date_utc, sizeof(s->date_utc), "unknown");
 	if (!s->id[0]) {
 		const char *b = strrchr(s->base, '/');
 		copy_str(s->id, sizeof(s->id), b ? b + 1 : s->base);
 	}
+	/* the id is named by the wall clock at session.start; with the
+	 * simulator's speed > 1 the sample clock runs ahead of it */
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *rest = strptime(s->id, "%Y%m%d-%H%M%S", &tm);
+	s->wall_start_ns = rest ? (int64_t)timegm(&tm) * 1000000000LL : s->start_ns;
+	time_t tt = (time_t)(s->wall_start_ns / 1000000000LL);
+	if (s->wall_start_ns > 0 && gmtime_r(&tt, &tm))
+		strftime(s->date_utc, sizeof(s->date_utc), "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		copy_str(s->date_utc, sizeof(s->date_utc), "unknown");
 }
 
 int rpt_session_load(const char *what, struct rpt_session **out)

@@ -91,8 +91,10 @@ struct rpt_session {
 	char notes[128];
 	char profile[16];         /* guide profile at the start */
 	char base[512];           /* path without extension */
-	char date_utc[24];        /* "YYYY-mm-dd HH:MM:SS" of the start */
+	char date_utc[24];        /* "YYYY-mm-dd HH:MM:SS" of wall_start_ns */
 	int64_t start_ns;         /* time origin (sample clock) */
+	int64_t wall_start_ns;    /* start on the wall clock: from the session id
+				     (YYYYmmdd-HHMMSS, UTC) when it has one, else start_ns */
 	double duration_s;
 
 	/* summary (has_summary = 0 when the session.summary event is missing) */
