@@ -227,36 +227,56 @@ static void draw_xaxis(const struct frame *f, const struct rpt_canvas *c, const 
 		c->text(c->ctx, f->px + f->pw / 2, yb + 30, label, FONT, 1, 0, &lb);
 }
 
-/* One legend entry at (*lx, y); advances *lx. */
-static void legend_entry(const struct rpt_canvas *c, double *lx, double y, unsigned rgb,
-			 int kind, double alpha, const char *label)
+#define LEGEND_ROW 13.0
+
+static double entry_w(const char *label)
 {
-	struct rpt_style sw = { rgb, 2, alpha, 0, kind == 1, "legend", label };
-	if (kind == 1) {
-		c->rect(c->ctx, *lx, y - 8, 14, 9, &sw);
-	} else if (kind == 2) {
-		double x = *lx + 7, y0 = y - 4;
-		c->points(c->ctx, &x, &y0, 1, 2.5, &sw);
-	} else {
-		double xs[2] = { *lx, *lx + 14 }, ys[2] = { y - 4, y - 4 };
-		sw.dash = kind == 3;
-		c->polyline(c->ctx, xs, ys, 2, &sw);
-	}
-	struct rpt_style tx = { C_AXIS, 0, 1, 0, 0, "legend", NULL };
-	c->text(c->ctx, *lx + 18, y, label, FONT - 1, 0, 0, &tx);
-	*lx += 26 + 5.6 * (double)strlen(label);
+	return 26 + 5.6 * (double)strlen(label);
 }
 
-static void draw_legend(const struct rpt_plot *p, const struct rpt_canvas *c,
-			double x, double y, double w)
+/* One legend entry at (*lx, *ly), wrapping to a new row at x0 past xmax;
+ * draw = 0 only advances (to count the rows). */
+static void legend_entry(const struct rpt_canvas *c, double x0, double xmax, double *lx,
+			 double *ly, unsigned rgb, int kind, double alpha, const char *label,
+			 int draw)
 {
-	double lx = x;
+	if (*lx > x0 && *lx + entry_w(label) > xmax) {
+		*lx = x0;
+		*ly += LEGEND_ROW;
+	}
+	if (draw) {
+		double y = *ly;
+		struct rpt_style sw = { rgb, 2, alpha, 0, kind == 1, "legend", label };
+		if (kind == 1) {
+			c->rect(c->ctx, *lx, y - 8, 14, 9, &sw);
+		} else if (kind == 2) {
+			double x = *lx + 7, y0 = y - 4;
+			c->points(c->ctx, &x, &y0, 1, 2.5, &sw);
+		} else {
+			double xs[2] = { *lx, *lx + 14 }, ys[2] = { y - 4, y - 4 };
+			sw.dash = kind == 3;
+			c->polyline(c->ctx, xs, ys, 2, &sw);
+		}
+		struct rpt_style tx = { C_AXIS, 0, 1, 0, 0, "legend", NULL };
+		c->text(c->ctx, *lx + 18, y, label, FONT - 1, 0, 0, &tx);
+	}
+	*lx += entry_w(label);
+}
+
+/* Draw (or, draw = 0, measure) the legend; returns the number of rows. */
+static int draw_legend(const struct rpt_plot *p, const struct rpt_canvas *c,
+		       double x, double y, double w, int draw)
+{
+	double lx = x, ly = y;
 	char seen[RPT_PLOT_SERIES + 8][32];
-	int nseen = 0;
+	int nseen = 0, any = 0;
 	for (int i = 0; i < p->nseries; i++)
-		if (p->series[i].label[0])
-			legend_entry(c, &lx, y, p->series[i].rgb,
-				     p->series[i].draw == RPT_DOTS ? 2 : 0, 1, p->series[i].label);
+		if (p->series[i].label[0]) {
+			const struct rpt_series *s = &p->series[i];
+			legend_entry(c, x, x + w, &lx, &ly, s->rgb,
+				     s->draw == RPT_DOTS ? 2 : s->dash ? 3 : 0, 1, s->label, draw);
+			any = 1;
+		}
 	for (size_t i = 0; i < p->nbands && nseen < (int)(sizeof(seen) / sizeof(seen[0])); i++) {
 		const struct rpt_band *b = &p->bands[i];
 		if (!b->legend || !b->label[0])
@@ -267,10 +287,11 @@ static void draw_legend(const struct rpt_plot *p, const struct rpt_canvas *c,
 		if (dup)
 			continue;
 		snprintf(seen[nseen++], sizeof(seen[0]), "%s", b->label);
-		if (lx > x + w - 60)
-			break;
-		legend_entry(c, &lx, y, b->rgb, 1, b->alpha < 0.5 ? 0.5 : b->alpha, b->label);
+		legend_entry(c, x, x + w, &lx, &ly, b->rgb, 1, b->alpha < 0.5 ? 0.5 : b->alpha,
+			     b->label, draw);
+		any = 1;
 	}
+	return any ? 1 + (int)((ly - y) / LEGEND_ROW + 0.5) : 0;
 }
 
 void rpt_plot_draw(const struct rpt_plot *p, const struct rpt_canvas *c,
@@ -281,9 +302,11 @@ void rpt_plot_draw(const struct rpt_plot *p, const struct rpt_canvas *c,
 		has_y2 |= p->series[i].axis;
 	struct frame f;
 	f.px = x + 62;
-	f.py = y + 38;
 	f.pw = w - 62 - (has_y2 ? 62 : 14);
-	f.ph = h - 38 - 42;
+	int rows = draw_legend(p, c, f.px, y + 30, f.pw, 0);
+	double top = 26 + LEGEND_ROW * (rows > 0 ? rows : 0) + 4;
+	f.py = y + top;
+	f.ph = h - top - 42;
 	if (p->xmin < p->xmax) {
 		f.xmin = p->xmin;
 		f.xmax = p->xmax;
@@ -312,7 +335,7 @@ void rpt_plot_draw(const struct rpt_plot *p, const struct rpt_canvas *c,
 	}
 	struct rpt_style tt = { 0x111111, 0, 1, 0, 0, "title", NULL };
 	c->text(c->ctx, x + 4, y + 13, p->title, FONT_TITLE, 0, 0, &tt);
-	draw_legend(p, c, f.px, y + 30, f.pw);
+	draw_legend(p, c, f.px, y + 30, f.pw, 1);
 
 	c->clip(c->ctx, f.px, f.py, f.pw, f.ph);
 	for (size_t i = 0; i < p->nbands; i++) {

@@ -65,8 +65,8 @@ static const struct idx_region *region_in(const struct idx_session *s, const cha
 
 static void build_measures(struct course *c)
 {
-	FIELD_MEASURE(c, "calm at baseline", "0-100", base_calm);
-	FIELD_MEASURE(c, "calm at end", "0-100", end_calm);
+	FIELD_MEASURE(c, "calm at baseline", "points", base_calm);
+	FIELD_MEASURE(c, "calm at end", "points", end_calm);
 	FIELD_MEASURE(c, "resting heart rate (baseline)", "bpm", base_hr_bpm);
 	FIELD_MEASURE(c, "heart rate at end", "bpm", end_hr_bpm);
 	FIELD_MEASURE(c, "RMSSD at baseline", "ms", base_rmssd_ms);
@@ -132,7 +132,16 @@ static struct rpt_plot *trend_plot(struct course *c, const char *title, const ch
 		rpt_plot_add(p, "", RPT_DOTS, rgb, 0, c->x, m->y, c->n);
 		if (!m->ok || (k > 0 && !trend_all))
 			continue;
+		size_t i0 = 0, i1 = c->n;
+		while (i0 < c->n && !isfinite(m->y[i0]))
+			i0++;
+		while (i1 > i0 && !isfinite(m->y[i1 - 1]))
+			i1--;
 		for (size_t i = 0; i < c->n; i++) {
+			if (i < i0 || i >= i1) {
+				fit[i] = lo[i] = hi[i] = NAN;
+				continue;
+			}
 			fit[i] = m->t.intercept + m->t.slope * c->x[i];
 			double b = rpt_trend_band(&m->t, c->x[i]);
 			lo[i] = fit[i] - b;
@@ -202,7 +211,9 @@ static void words(struct rpt_doc *d, struct course *c)
 			 changed ? " " : "", m->name, strcmp(dir, "rising") == 0 ? "rose" : "fell",
 			 fmtv(a, sizeof(a), first_of(c, m, 0), 1), fmtv(b, sizeof(b), first_of(c, m, 1), 1),
 			 m->unit, m->t.slope, m->unit, m->t.slope - m->t.ci95, m->t.slope + m->t.ci95);
-		part[0] = changed ? part[0] : (char)(part[0] >= 'a' && part[0] <= 'z' ? part[0] - 32 : part[0]);
+		char *first = part + (changed ? 1 : 0);
+		if (*first >= 'a' && *first <= 'z')
+			*first = (char)(*first - 'a' + 'A');
 		if (strlen(text) + strlen(part) + 1 < sizeof(text))
 			strcat(text, part);
 		changed++;

@@ -354,7 +354,15 @@ static void on_line(struct reader *rd, const char *line, size_t len)
 		struct rpt_markresp *r = PUSH(rd, marks, nmarks, cap_marks);
 		if (r) {
 			memset(r, 0, sizeof(*r));
+			/* the mark event it answers (same label, latest before it);
+			 * its own mark_t_ns carries the mark's clock */
 			r->t_s = rel_s(rd, event_ns(rd, g->mark_t_ns));
+			for (size_t k = s->nevents; k-- > 0;)
+				if (s->events[k].kind == RPT_EV_MARK &&
+				    strcmp(s->events[k].text, g->label) == 0) {
+					r->t_s = s->events[k].t_s;
+					break;
+				}
 			copy_str(r->label, sizeof(r->label), g->label);
 			copy_str(r->region, sizeof(r->region), g->region);
 			copy_str(r->technique, sizeof(r->technique),

@@ -2,7 +2,7 @@
 """report_course.py - record a course of simulated sessions with the real daemon.
 
 usage: report_course.py --bin DIR --out DIR [--sessions N] [--speed X]
-                        [--signal-s S] [--client NAME] [--port P] [--first-seed N]
+                        [--signal-s S] [--client NAME] [--first-seed N]
 
 For each session a fresh vagusd runs the built-in simulator
 (--source sim,speed=X,seed=N,scenario=...) recording into --out; vagusctl starts
@@ -16,7 +16,9 @@ Prints one line per session: its base path.
 """
 
 import argparse
+import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -29,26 +31,34 @@ COURSE = ["surge", "surge", "release", "release", "release", "calm", "calm", "ca
 TECHNIQUES = ["myofascial", "trigger_point"]
 
 
-def ctl(bin_dir, ep, *args):
-    r = subprocess.run([os.path.join(bin_dir, "vagusctl"), "--ctl", ep, "--timeout", "5000"] + list(args),
-                       capture_output=True, text=True, timeout=20)
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ctl(bin_dir, ep, *args, timeout_ms=5000):
+    r = subprocess.run([os.path.join(bin_dir, "vagusctl"), "--ctl", ep, "--timeout", str(timeout_ms)]
+                       + list(args), capture_output=True, text=True, timeout=20)
     if r.returncode != 0:
         raise RuntimeError("vagusctl %s: %s %s" % (" ".join(args), r.stdout, r.stderr))
     return r.stdout
 
 
-def one(a, i, port):
+def one(a, i):
     scen = COURSE[i * len(COURSE) // a.sessions]
-    pub, cep = "tcp://127.0.0.1:%d" % port, "tcp://127.0.0.1:%d" % (port + 1)
+    pub, cep = "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port()
     src = "sim,speed=%g,seed=%d,scenario=%s" % (a.speed, a.first_seed + i, scen)
     d = subprocess.Popen([os.path.join(a.bin, "vagusd"), "--source", src, "--record-dir", a.out,
                           "--pub", pub, "--ctl", cep, "--log-level", "err"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         sub = vagus_client.Subscriber(pub, ["guide"])
-        for _ in range(100):
+        for _ in range(50):
+            if d.poll() is not None:
+                raise RuntimeError("vagusd exited with %d" % d.returncode)
             try:
-                ctl(a.bin, cep, "ping")
+                ctl(a.bin, cep, "ping", timeout_ms=300)
                 break
             except RuntimeError:
                 time.sleep(0.1)
@@ -77,7 +87,6 @@ def one(a, i, port):
                 break
         ctl(a.bin, cep, "session", "stop")
         sub.close()
-        import json
         return json.loads(out)["edf"][:-4]
     finally:
         d.terminate()
@@ -92,7 +101,6 @@ def main():
     ap.add_argument("--speed", type=float, default=100)
     ap.add_argument("--signal-s", type=float, default=240)
     ap.add_argument("--client", default="Ann Example")
-    ap.add_argument("--port", type=int, default=47300)
     ap.add_argument("--first-seed", type=int, default=11)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -101,7 +109,7 @@ def main():
         while int(time.time()) == last:   # session ids are named by the second
             time.sleep(0.05)
         last = int(time.time())
-        print(one(a, i, a.port + 2 * i), flush=True)
+        print(one(a, i), flush=True)
     return 0
 
 
