@@ -2,7 +2,7 @@
 """report_course.py - record a course of simulated sessions with the real daemon.
 
 usage: report_course.py --bin DIR --out DIR [--sessions N] [--speed X]
-                        [--signal-s S] [--client NAME] [--first-seed N]
+                        [--signal-s S] [--client NAME] [--first-seed N] [--jobs J]
 
 For each session a fresh vagusd runs the built-in simulator
 (--source sim,speed=X,seed=N,scenario=...) recording into --out; vagusctl starts
@@ -21,6 +21,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -45,7 +46,7 @@ def ctl(bin_dir, ep, *args, timeout_ms=5000):
     return r.stdout
 
 
-def one(a, i):
+def one(a, i, may_start=None, started=None):
     scen = COURSE[i * len(COURSE) // a.sessions]
     pub, cep = "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port()
     src = "sim,speed=%g,seed=%d,scenario=%s" % (a.speed, a.first_seed + i, scen)
@@ -62,8 +63,16 @@ def one(a, i):
                 break
             except RuntimeError:
                 time.sleep(0.1)
-        out = ctl(a.bin, cep, "session", "start", "--client", a.client,
-                  "--technique", TECHNIQUES[i % len(TECHNIQUES)])
+        if may_start:
+            may_start()
+        try:
+            out = ctl(a.bin, cep, "session", "start", "--client", a.client,
+                      "--technique", TECHNIQUES[i % len(TECHNIQUES)])
+        finally:
+            if started:
+                started()
+        while sub.recv(0) is not None:   # drop what was queued before the start
+            pass
         t0 = None
         done = set()
         deadline = time.monotonic() + 30 + 3 * a.signal_s / a.speed
@@ -102,15 +111,44 @@ def main():
     ap.add_argument("--signal-s", type=float, default=240)
     ap.add_argument("--client", default="Ann Example")
     ap.add_argument("--first-seed", type=int, default=11)
+    ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    last = 0
-    for i in range(a.sessions):
-        while int(time.time()) == last:   # session ids are named by the second
-            time.sleep(0.05)
-        last = int(time.time())
-        print(one(a, i), flush=True)
-    return 0
+    # two sessions record at a time; session i starts after session i-1 has
+    # started and in a later second (session ids are named by the second,
+    # and the course is ordered by them)
+    events = [threading.Event() for _ in range(a.sessions)]
+    stamp = [0]
+    bases = [None] * a.sessions
+    errors = []
+
+    def worker(k):
+        for i in range(k, a.sessions, a.jobs):
+            def may_start(i=i):
+                if i > 0:
+                    events[i - 1].wait(120)
+                while int(time.time()) <= stamp[0]:
+                    time.sleep(0.05)
+
+            def started(i=i):
+                stamp[0] = int(time.time())
+                events[i].set()
+            try:
+                bases[i] = one(a, i, may_start, started)
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append("session %d: %s" % (i, e))
+                events[i].set()
+    th = [threading.Thread(target=worker, args=(k,)) for k in range(a.jobs)]
+    for t in th:
+        t.start()
+    for t in th:
+        t.join()
+    for b in bases:
+        if b:
+            print(b, flush=True)
+    for e in errors:
+        print(e, file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
