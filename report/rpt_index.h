@@ -48,9 +48,11 @@ int rpt_rebuild(struct idx *ix, const char *dir, size_t *count);
  * path). It writes BASE.html and BASE.pdf and registers the session. When
  * the SQLite index is missing (first session, or deleted) or damaged
  * (moved aside to vagus-index.sqlite.damaged), it is rebuilt from all the
- * recordings in record_dir. Blocking: about 0.2 s for a 10-minute session,
- * 1-2 s for 90 minutes. Returns 0 or a negative VG_ERR_*; on failure err
- * holds one line for the operator (the recording itself is untouched).
+ * recordings in record_dir. Blocking: about 0.2 s for a 4-minute session,
+ * 3 s for 90 minutes (make bench: tests/bench/report_time.sh); call it after
+ * the session's files are closed, where a pause of that length is fine.
+ * Returns 0 or a negative VG_ERR_*; on failure err holds one line for the
+ * operator (the recording itself is untouched).
  */
 int rpt_session_finished(const char *record_dir, const char *base_path,
 			 const char *index_url, char *err, size_t cap);

@@ -109,7 +109,20 @@ static void table(struct page *pg, const struct rpt_block *b)
 		}
 		total += colw[c];
 	}
-	double scale = total > TEXT_W ? TEXT_W / total : 1;
+	/* too wide: a smaller font (widths scale with it), down to 5 pt */
+	double scale = 1;
+	if (total > TEXT_W) {
+		double f = TEXT_W / total;
+		if (size * f < 5)
+			f = 5 / size;
+		size *= f;
+		rh = size * 1.5;
+		total *= f;
+		for (int c = 0; c < nc; c++)
+			colw[c] *= f;
+		if (total > TEXT_W)
+			scale = TEXT_W / total;
+	}
 	for (int r = 0; r < b->nrows; r++) {
 		need(pg, rh);
 		double x = MARGIN;

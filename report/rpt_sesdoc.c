@@ -261,18 +261,18 @@ static void header(struct rpt_doc *d, const struct rpt_session *s, const char *c
 
 static void quality(struct rpt_doc *d, const struct rpt_session *s)
 {
-	char a[32], b[32], c[32], e[32];
+	char a[32], b[32], c[32], e[32], g[32];
 	size_t low = 0;
 	for (size_t i = 0; i < s->nbeats; i++)
 		low += s->beats[i].quality < 0.5;
 	rpt_doc_text(d, RPT_B_H2, "Signal quality");
-	rpt_doc_table(d, "beats\tmean beat quality (0-1)\tlow-quality beats\tRR corrected (mean of 60 s windows)"
-			 "\tgaps\tsamples lost / filled\tunreadable lines\trecording");
+	rpt_doc_table(d, "beats\tbeat quality (0-1)\tlow-quality beats\tRR corrected"
+			 "\tgaps\tsamples lost / filled\tbad lines\trecording");
 	rpt_doc_row(d, "%zu\t%s\t%zu (%s %%)\t%s %%\t%d\t%s / %s\t%zu\t%s", s->nbeats,
 		    f1(a, sizeof(a), rpt_mean_quality(s), 3), low,
 		    f1(b, sizeof(b), s->nbeats ? 100.0 * (double)low / (double)s->nbeats : NAN, 1),
 		    f1(c, sizeof(c), rpt_mean_artifacts_pct(s), 2), s->gaps,
-		    f1(e, sizeof(e), s->samples_lost, 0), f1(a, sizeof(a), s->samples_filled, 0),
+		    f1(e, sizeof(e), s->samples_lost, 0), f1(g, sizeof(g), s->samples_filled, 0),
 		    s->bad_lines, s->complete ? "complete" : "truncated (repaired or cut)");
 }
 

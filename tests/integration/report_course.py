@@ -47,7 +47,7 @@ def ctl(bin_dir, ep, *args, timeout_ms=5000):
 
 
 def one(a, i, may_start=None, started=None):
-    scen = COURSE[i * len(COURSE) // a.sessions]
+    scen = a.scenario or COURSE[i * len(COURSE) // a.sessions]
     pub, cep = "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port()
     src = "sim,speed=%g,seed=%d,scenario=%s" % (a.speed, a.first_seed + i, scen)
     d = subprocess.Popen([os.path.join(a.bin, "vagusd"), "--source", src, "--record-dir", a.out,
@@ -75,7 +75,7 @@ def one(a, i, may_start=None, started=None):
             pass
         t0 = None
         done = set()
-        deadline = time.monotonic() + 30 + 3 * a.signal_s / a.speed
+        deadline = time.monotonic() + 30 + 5 * a.signal_s / a.speed
         while time.monotonic() < deadline:
             m = sub.recv(2000)
             if m is None:
@@ -112,6 +112,7 @@ def main():
     ap.add_argument("--client", default="Ann Example")
     ap.add_argument("--first-seed", type=int, default=11)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--scenario", default="", help="one scenario for every session")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     # two sessions record at a time; session i starts after session i-1 has
