@@ -191,8 +191,10 @@ DESTDIR ?=
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/vagus \
 		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/udev/rules.d \
-		$(DESTDIR)$(PREFIX)/share/doc/vagus
+		$(DESTDIR)$(PREFIX)/share/doc/vagus $(DESTDIR)$(PREFIX)/share/vagus/python
 	install -m 0755 build/bin/* $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 clients/python/vagus_client.py $(DESTDIR)$(PREFIX)/share/vagus/python/
+	install -m 0755 clients/python/record_csv.py $(DESTDIR)$(PREFIX)/share/vagus/python/
 	install -m 0644 dist/vagusd.service $(DESTDIR)/lib/systemd/system/
 	install -m 0644 dist/60-vagus.rules $(DESTDIR)/etc/udev/rules.d/
 	install -m 0640 dist/vagusd.conf.example $(DESTDIR)/etc/vagus/vagusd.conf.example
