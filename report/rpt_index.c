@@ -237,8 +237,15 @@ int rpt_session_finished(const char *record_dir, const char *base_path,
 		created = 1;
 	}
 	if (e < 0) {
+		/* no index (server down, disk full): the report is still written */
+		struct rpt_session *s = NULL;
+		int r = rpt_session_load(base_path, &s);
+		if (r == 0)
+			r = rpt_write_session(s, NULL, NULL, NULL, 0, NULL, 0);
+		rpt_session_free(&s);
 		if (err)
-			snprintf(err, cap, "report: cannot open the session index: %s", vg_strerror(e));
+			snprintf(err, cap, "report: cannot open the session index (%s); report %s",
+				 vg_strerror(e), r == 0 ? "written" : "not written");
 		return e;
 	}
 	if (created) {

@@ -52,7 +52,9 @@ int rpt_rebuild(struct idx *ix, const char *dir, size_t *count);
  * 3 s for 90 minutes (make bench: tests/bench/report_time.sh); call it after
  * the session's files are closed, where a pause of that length is fine.
  * Returns 0 or a negative VG_ERR_*; on failure err holds one line for the
- * operator (the recording itself is untouched).
+ * operator (the recording itself is untouched). When the index cannot be
+ * opened (a PostgreSQL server down) the report is still written and the
+ * error returned; `vagus-report --rebuild-index` registers it later.
  */
 int rpt_session_finished(const char *record_dir, const char *base_path,
 			 const char *index_url, char *err, size_t cap);

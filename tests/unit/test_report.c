@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *slurp(const char *path, size_t *n)
 {
@@ -378,6 +379,14 @@ static void test_progress(void **st)
 	char aside[400];
 	snprintf(aside, sizeof(aside), "%s.damaged", url);
 	assert_int_equal(stat(aside, &sb), 0);
+
+	/* an index that cannot be reached: the report is written all the same */
+	snprintf(html, sizeof(html), "%s.html", base);
+	unlink(html);
+	assert_true(rpt_session_finished(dir, base, "postgresql://nobody@/none?host=/nonexistent&port=1",
+					 err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "report written"));
+	assert_int_equal(stat(html, &sb), 0);
 	vgt_rmtree(dir);
 }
 
