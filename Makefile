@@ -75,7 +75,7 @@ clean:
 	rm -rf build build-asan build-bench build-fuzz
 
 # ---------------------------------------------------------------- internal
-PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih sqlite3 libpq cairo
+PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih sqlite3 libpq cairo fontconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

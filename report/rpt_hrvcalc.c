@@ -56,6 +56,8 @@ int rpt_psd(const struct rpt_nn *nn, struct rpt_psd *out)
 	if (nn->n < 16 || nn->t_s[nn->n - 1] - nn->t_s[0] < 30)
 		return VG_ERR_RANGE;
 	double span = nn->t_s[nn->n - 1] - nn->t_s[0];
+	if (!(span < HRV_MAX_WINDOW_S))
+		return VG_ERR_RANGE;
 	size_t m = (size_t)(span * FS_HZ);
 	size_t seg = (size_t)(SEG_S * FS_HZ);
 	if (seg > m)

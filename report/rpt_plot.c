@@ -183,7 +183,8 @@ static void draw_yaxis(const struct frame *f, const struct rpt_canvas *c, int ax
 	struct rpt_style tx = { C_AXIS, 0, 1, 0, 0, "label", NULL };
 	double lo = f->ymin[axis], hi = f->ymax[axis], step = rpt_nice_step(hi - lo, 5);
 	double xa = axis ? f->px + f->pw : f->px;
-	for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-6; v += step) {
+	int k = 0;
+	for (double v = ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-6 && k < 40; v += step, k++) {
 		double y = fy(f, axis, v), xs[2], ys[2] = { y, y };
 		if (grid) {
 			xs[0] = f->px;
@@ -210,7 +211,9 @@ static void draw_xaxis(const struct frame *f, const struct rpt_canvas *c, const 
 	struct rpt_style gr = { C_GRID, 0.6, 1, 0, 0, "grid", NULL };
 	struct rpt_style tx = { C_AXIS, 0, 1, 0, 0, "label", NULL };
 	double step = rpt_nice_step(f->xmax - f->xmin, 7), yb = f->py + f->ph;
-	for (double v = ceil(f->xmin / step - 1e-9) * step; v <= f->xmax + step * 1e-6; v += step) {
+	int k = 0;
+	for (double v = ceil(f->xmin / step - 1e-9) * step; v <= f->xmax + step * 1e-6 && k < 40;
+	     v += step, k++) {
 		double x = fx(f, v), xs[2] = { x, x }, ys[2] = { f->py, yb };
 		c->polyline(c->ctx, xs, ys, 2, &gr);
 		ys[0] = yb;

@@ -220,7 +220,10 @@ static struct rpt_plot *tension_plot(const struct rpt_session *s, double *x, dou
 		size_t k = 0;
 		long sec = -1;
 		for (size_t i = 0; i <= g->n; i++) {
-			long cur = i < g->n ? (long)floor(g->p[i].t_s) : -2;
+			double ti = i < g->n ? g->p[i].t_s : NAN;
+			if (i < g->n && !(fabs(ti) < 1e9))
+				continue;
+			long cur = i < g->n ? (long)floor(ti) : -2;
 			if (cur != sec && k) {
 				x[n] = ((double)sec + 0.5) / 60;
 				y[n++] = sum / (double)k;

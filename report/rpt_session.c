@@ -90,9 +90,18 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 		 ? ((rd)->err = VG_ERR_NOMEM, (void *)NULL)                    \
 		 : (void *)&(rd)->s->arr[(rd)->s->n++])
 
+/* a - b without signed overflow on hostile times */
+static double diff_ns(int64_t a, int64_t b)
+{
+	int64_t d;
+	if (__builtin_sub_overflow(a, b, &d))
+		return (double)a - (double)b;
+	return (double)d;
+}
+
 static double rel_s(const struct reader *rd, int64_t t_ns)
 {
-	return (double)(t_ns - rd->t0_ns) * 1e-9;
+	return diff_ns(t_ns, rd->t0_ns) * 1e-9;
 }
 
 static void note_data(struct reader *rd, int64_t t_ns)
@@ -108,7 +117,7 @@ static int64_t event_ns(const struct reader *rd, int64_t t_ns)
 {
 	if (!rd->last_data_ns)
 		return t_ns;
-	int64_t d = t_ns - rd->last_data_ns;
+	double d = diff_ns(t_ns, rd->last_data_ns);
 	return (d > CLOCK_SLACK_NS || d < -CLOCK_SLACK_NS) ? rd->last_data_ns : t_ns;
 }
 
@@ -130,6 +139,13 @@ static double jnum(const cJSON *o, const char *key)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsNumber(j) ? j->valuedouble : NAN;
+}
+
+/* An integer field; 0 when absent or out of range. */
+static int jint(const cJSON *o, const char *key)
+{
+	double v = jnum(o, key);
+	return (isfinite(v) && v > -1e9 && v < 1e9) ? (int)v : 0;
 }
 
 static struct rpt_region *region_of(struct reader *rd, const char *name)
@@ -171,17 +187,19 @@ static void read_summary(struct reader *rd, const cJSON *d)
 {
 	struct rpt_session *s = rd->s;
 	double start = jnum(d, "start_ns");
-	if (!isfinite(start))
+	if (!isfinite(start) || !(fabs(start) < 9e18))
 		return;
 	s->has_summary = 1;
 	rd->summary_start_ns = (int64_t)start; /* a double: exact to 256 ns */
 	s->duration_s = jnum(d, "duration_s");
+	if (!(s->duration_s > 0 && s->duration_s < 7 * 86400.0))
+		s->duration_s = NAN;
 	s->span_s = jnum(d, "span_s");
 	const cJSON *regions = cJSON_GetObjectItemCaseSensitive(d, "regions");
 	read_span(cJSON_GetObjectItemCaseSensitive(d, "baseline"), regions, &s->baseline, rd);
 	read_span(cJSON_GetObjectItemCaseSensitive(d, "end"), regions, &s->end, rd);
-	s->holds = (int)jnum(d, "holds");
-	s->holds_long = (int)jnum(d, "holds_long");
+	s->holds = jint(d, "holds");
+	s->holds_long = jint(d, "holds_long");
 	const cJSON *adv = cJSON_GetObjectItemCaseSensitive(d, "advice_s");
 	static const char *const an[4] = { "none", "hold", "ease", "deepen-ok" };
 	for (int i = 0; i < 4; i++)
@@ -454,7 +472,9 @@ static void finish(struct reader *rd)
 		s->duration_s = last;
 	double shift = 0;
 	if (s->has_summary && rd->summary_start_ns && rd->t0_ns)
-		shift = (double)(rd->summary_start_ns - rd->t0_ns) * 1e-9;
+		shift = diff_ns(rd->summary_start_ns, rd->t0_ns) * 1e-9;
+	if (!(fabs(shift) < 86400)) /* a summary start far from the data: not this file's */
+		shift = 0;
 	s->start_ns = rd->t0_ns + (int64_t)(shift * 1e9);
 	shift_times(s, shift);
 	if (!s->has_summary) {
