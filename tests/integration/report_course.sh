@@ -31,9 +31,9 @@ case "$bin" in *asan*) asan=1 ;; esac
 if [ "$asan" = 1 ]; then
   echo "SKIP the 8-session course, browser and PostgreSQL comparison in the ASan build (slow"
   echo "     daemon; they run in the normal build): one short session instead"
-  n=1; sig=150
+  n=1; sig=150; speed=30
 else
-  n=8; sig=240
+  n=8; sig=240; speed=100
 fi
 
 # the PostgreSQL server starts (slowly) while the course records
@@ -43,8 +43,8 @@ if [ "$asan" = 0 ]; then
 fi
 
 if "$py" "$root/tests/integration/report_course.py" --bin "$bin" --out "$rec" --sessions $n \
-     --speed 100 --signal-s $sig --client "$client" >"$work/bases" 2>"$work/course.log"; then
-  echo "PASS recorded $n session(s) with vagusd (sim, 100x)"
+     --speed $speed --signal-s $sig --client "$client" >"$work/bases" 2>"$work/course.log"; then
+  echo "PASS recorded $n session(s) with vagusd (sim, ${speed}x)"
 else
   echo "FAIL recording the course"; tail -20 "$work/course.log"; exit 1
 fi
@@ -87,6 +87,18 @@ grep -q "$n session(s) registered" "$work/rb.log" && echo "PASS --rebuild-index 
 "$bin/vagus-report" --list --dir "$rec" >"$work/list.log" 2>&1
 grep -q "$client" "$work/list.log" && [ "$(grep -c "_Ann_Example$" "$work/list.log")" = "$n" ] \
   && echo "PASS --list shows the client and its $n sessions" || { echo "FAIL --list"; cat "$work/list.log"; }
+
+# the command line: a session named by its id in --dir, report elsewhere, no index
+id=$(basename "$first"); mkdir -p "$work/byid"
+"$bin/vagus-report" --no-index -o "$work/byid" --dir "$rec" "$id" >/dev/null 2>&1 &&
+  [ -s "$work/byid/$id.html" ] && [ -s "$work/byid/$id.pdf" ] &&
+  echo "PASS a session named by its id (--dir, -o, --no-index)" || echo "FAIL vagus-report by session id"
+"$bin/vagus-report" --version | grep -q "^vagus-report [0-9]" && "$bin/vagus-report" --help | grep -q -- "--export csv" &&
+  echo "PASS --version and --help" || echo "FAIL --version/--help"
+"$bin/vagus-report" --export xml "$first" >/dev/null 2>&1; rc1=$?
+"$bin/vagus-report" "$work/no-such-session" >/dev/null 2>&1; rc2=$?
+[ $rc1 = 2 ] && [ $rc2 = 1 ] && echo "PASS usage error exits 2, a missing session exits 1" ||
+  echo "FAIL exit codes $rc1 $rc2"
 
 [ "$asan" = 1 ] && exit 0
 
