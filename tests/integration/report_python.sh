@@ -62,6 +62,7 @@ dpid=$!
 count() {
   "$py" - "tcp://127.0.0.1:$P1" <<'PYEOF'
 import os, sys, time
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.environ["VG_ROOT_PY"], "clients", "python"))
 import vagus_client
 try:
