@@ -13,7 +13,7 @@
 #   make clean
 #
 # Source layout (docs/ARCHITECTURE.md): every .c in common/ analysis/ io/
-# link/ sim/ drivers/ protocol/ goes into one static library per folder; daemon/*.c except main.c into
+# link/ sim/ drivers/ protocol/ report/ goes into one static library per folder; daemon/*.c except main.c into
 # libvg_daemon.a; tools/NAME.c becomes build/bin/NAME; tests/unit/*.c and
 # tests/integration/*.c become test programs; tests/bench/*.c benchmarks;
 # tests/fuzz/*.c fuzz targets. A new file needs no Makefile change.
@@ -23,7 +23,8 @@ SAN ?=
 
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
-	python3 tmux groff-base man-db python3-mne
+	python3 tmux groff-base man-db python3-mne libsqlite3-dev libpq-dev libcairo2-dev \
+	postgresql chromium poppler-utils python3-zmq python3-matplotlib
 FUZZ_PKGS = clang libclang-rt-14-dev
 
 .PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
@@ -76,7 +77,7 @@ clean:
 	rm -rf build build-asan build-bench build-fuzz
 
 # ---------------------------------------------------------------- internal
-PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih
+PKGS = libzmq libcjson kissfft-float libusb-1.0 libserialport inih sqlite3 libpq cairo fontconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -84,7 +85,7 @@ OPT ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wold-style-definition -Wshadow -Wpointer-arith -Wformat=2 -Wundef \
 	-Wvla -Wno-unused-parameter
-CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Ilink -Isim -Idrivers -Iprotocol -Idaemon -Itests/support
+CPPFLAGS_VG = -D_GNU_SOURCE -Icommon -Ianalysis -Iio -Ilink -Isim -Idrivers -Iprotocol -Idaemon -Ireport -Itests/support
 # UB is fatal wherever a sanitizer runs (issue 15: a report that only prints
 # let `make fuzz` say "no crash" over three real findings). gcc's "undefined"
 # leaves out float-cast-overflow ((int64_t)1e89), so it is named.
@@ -100,7 +101,7 @@ LDFLAGS_ALL = $(SANFLAGS) $(if $(FUZZ),$(FUZZ_LINK))
 LIBS_ALL = $(PKG_LIBS) -ledf -lm
 
 # link order: most dependent first
-LIBORDER = daemon protocol drivers sim link io analysis common
+LIBORDER = daemon report protocol drivers sim link io analysis common
 
 define libsrc
 $(filter-out daemon/main.c,$(wildcard $(1)/*.c))
@@ -206,8 +207,10 @@ MAN_PAGES = $(wildcard docs/man/*.[158])
 install: all install-man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/vagus \
 		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/udev/rules.d \
-		$(DESTDIR)$(PREFIX)/share/doc/vagus
+		$(DESTDIR)$(PREFIX)/share/doc/vagus $(DESTDIR)$(PREFIX)/share/vagus/python
 	install -m 0755 build/bin/* $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 clients/python/vagus_client.py $(DESTDIR)$(PREFIX)/share/vagus/python/
+	install -m 0755 clients/python/record_csv.py $(DESTDIR)$(PREFIX)/share/vagus/python/
 	install -m 0644 dist/vagusd.service $(DESTDIR)/lib/systemd/system/
 	install -m 0644 dist/60-vagus.rules $(DESTDIR)/etc/udev/rules.d/
 	install -m 0640 dist/vagusd.conf.example $(DESTDIR)/etc/vagus/vagusd.conf.example
