@@ -210,6 +210,11 @@ static int handler(void *user, const char *section, const char *name,
 			return bad(p, VG_ERR_INVAL, section, name, "unknown key");
 		return copy(p, section, name, value, c->record_dir, sizeof(c->record_dir));
 	}
+	if (!strcmp(section, "index")) {
+		if (strcmp(name, "url"))
+			return bad(p, VG_ERR_INVAL, section, name, "unknown key");
+		return copy(p, section, name, value, c->index_url, sizeof(c->index_url));
+	}
 	if (!strcmp(section, "security")) {
 		if (strcmp(name, "secret_key_file"))
 			return bad(p, VG_ERR_INVAL, section, name, "unknown key");

@@ -16,6 +16,7 @@
  *              options = key=value,... appended to spec)
  *   [hrv]      windows = 60, 300   (s, 10..3600, at most 4)
  *   [record]   dir = PATH          (session recordings), record = yes|no
+ *   [index]    url = URL           (session index: postgresql://... or a SQLite path)
  *   [security] secret_key_file = PATH   (the daemon's CURVE secret key, Z85)
  *   [client NAME]  public_key = Z85 key, role = observer|console
  * One line reader feeds inih and counts lines: a UTF-8 byte-order mark on
@@ -51,6 +52,7 @@ struct config {
 	int nwindows;
 	char record_dir[CONFIG_STR];
 	int record_off;           /* [record] record = no */
+	char index_url[CONFIG_STR]; /* [index] url: "" = SQLite in the record dir */
 	char secret_key_file[CONFIG_STR];
 	struct config_client clients[CONFIG_MAX_CLIENTS];
 	int nclients;

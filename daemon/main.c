@@ -123,6 +123,8 @@ int main(int argc, char **argv)
 			cfg.hrv_windows_s[i] = file.windows_s[i];
 		if (file.record_dir[0])
 			cfg.record_dir = file.record_dir;
+		if (file.index_url[0])
+			cfg.index_url = file.index_url;
 		cfg.no_record = file.record_off;
 		if (file.secret_key_file[0])
 			cfg.secret_key_file = file.secret_key_file;

@@ -50,6 +50,7 @@
 #include "proto.h"
 #include "vg_err.h"
 #include "vg_log.h"
+#include "vg_pseudo.h"
 
 #include <edflib.h>
 #include <errno.h>
@@ -184,24 +185,15 @@ static void sanitise_client(const char *in, char *out, size_t cap)
 		snprintf(out, cap, "anonymous");
 }
 
-/* The pseudonym of the client: the given code (sanitised) or "C" and 8 hex
- * digits of the 64-bit FNV-1a hash of the name. */
+/* The pseudonym of the client: the given code (sanitised) or the one code
+ * every tool uses for the name (common/vg_pseudo.c). */
 static void client_code(const struct rec_config *cfg, char *out, size_t cap)
 {
 	if (cfg->client_code && *cfg->client_code) {
 		sanitise_client(cfg->client_code, out, cap < CODE_MAX + 1 ? cap : CODE_MAX + 1);
 		return;
 	}
-	if (!cfg->client || !*cfg->client) {
-		snprintf(out, cap, "anonymous");
-		return;
-	}
-	uint64_t h = 1469598103934665603ULL;
-	for (const unsigned char *p = (const unsigned char *)cfg->client; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ULL;
-	}
-	snprintf(out, cap, "C%08llx", (unsigned long long)(h >> 32));
+	vg_pseudonym(cfg->client, out, cap);
 }
 
 /* what names the client in file names and the EDF+ patient field */

@@ -357,6 +357,7 @@ static int session_end(struct vagusd *d, double *dur_s, char *why, size_t cap)
 	vd_publish_event(d, "session.stop", NULL, s->id, data);
 	int rc = VG_OK;
 	why[0] = '\0';
+	char base[1024] = "";
 	if (guide_session_stop(d->guide, now, &d->summary) == VG_OK) {
 		struct guide_summary *g = &d->summary;
 		snprintf(g->date, sizeof(g->date), "%s", s->date);
@@ -368,7 +369,6 @@ static int session_end(struct vagusd *d, double *dur_s, char *why, size_t cap)
 		if (guide_summary_json(g, sj, sizeof(sj)) >= 0)
 			vd_publish_event(d, "session.summary", NULL, s->id, sj);
 		if (d->rec) {
-			char base[1024];
 			const char *edf = rec_edf_path(d->rec);
 			size_t n = strlen(edf);
 			if (n > 4 && !strcmp(edf + n - 4, ".edf"))
@@ -382,6 +382,8 @@ static int session_end(struct vagusd *d, double *dur_s, char *why, size_t cap)
 		}
 	}
 	vd_record_stop(d);
+	if (base[0])
+		vd_session_report(d, base); /* on the closed files */
 	s->active = 0;
 	return rc;
 }

@@ -36,6 +36,8 @@ struct vagusd_config {
 	int insecure;               /* allow non-local endpoints without CURVE */
 	const char *record_dir;     /* session recordings; NULL or "" = none (main.c
 				       gives the per-user default unless --no-record) */
+	const char *index_url;      /* session index ([index] url); NULL or "" = SQLite
+				       (vagus-index.sqlite) in record_dir */
 	int no_record;              /* recording turned off on purpose (status says so) */
 };
 

@@ -120,6 +120,9 @@ void vd_record_stop(struct vagusd *d);
 /* Stop a running session as session.stop does (summary written and
  * published, recording closed); used on SIGINT/SIGTERM and teardown. */
 void vd_session_close(struct vagusd *d);
+/* session_report.c: the stopped session's report and index row, made in a
+ * child process (base = the recording's path without extension). */
+void vd_session_report(const struct vagusd *d, const char *base);
 /* Give the session layer its timer (1 Hz recording sync); 0 or VG_ERR_*. */
 int vd_session_attach(struct vagusd *d);
 

@@ -6,6 +6,9 @@
 #include "vg_log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,11 +73,21 @@ void rpt_buf_esc(struct rpt_buf *b, const char *s)
 	}
 }
 
+int rpt_file_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vg_err_from_errno(errno);
+	int e = fchmod(fd, 0600) < 0 ? vg_err_from_errno(errno) : 0; /* an old 0644 file */
+	close(fd);
+	return e;
+}
+
 int rpt_buf_save(const struct rpt_buf *b, const char *path)
 {
 	if (b->err)
 		return b->err;
-	FILE *f = fopen(path, "w");
+	FILE *f = rpt_file_private(path) < 0 ? NULL : fopen(path, "w");
 	if (!f) {
 		vg_warn("report: cannot write %s", path);
 		return vg_err_from_errno(errno);

@@ -25,6 +25,9 @@ void rpt_buf_put(struct rpt_buf *b, const char *s);
 /* Append s with & < > " ' escaped (XML/HTML text and attributes). */
 void rpt_buf_esc(struct rpt_buf *b, const char *s);
 /* Write the buffer to path (mode 0644 unless the file exists); 0 or VG_ERR_*. */
+/* Create or empty path with mode 0600 (reports hold health data), also when
+ * it existed with a wider mode; 0 or VG_ERR_*. */
+int rpt_file_private(const char *path);
 int rpt_buf_save(const struct rpt_buf *b, const char *path);
 void rpt_buf_free(struct rpt_buf *b);
 

@@ -13,6 +13,7 @@
  * caches are released after each document (about 20 ms to rebuild).
  */
 #include "rpt_cairo.h"
+#include "rpt_buf.h"
 #include "rpt_doc.h"
 #include "vg_err.h"
 #include "vg_log.h"
@@ -170,6 +171,11 @@ static void plot_at(struct page *pg, const struct rpt_block *b, double x, double
 
 int rpt_doc_pdf(const struct rpt_doc *d, const char *path)
 {
+	int pe = rpt_file_private(path); /* cairo then writes into a 0600 file */
+	if (pe < 0) {
+		vg_warnx("report: cannot create %s: %s", path, vg_strerror(pe));
+		return pe;
+	}
 	cairo_surface_t *sf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
 	if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
 		vg_warnx("report: cannot create %s: %s", path,
