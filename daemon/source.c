@@ -268,6 +268,12 @@ struct source *source_new(const char *spec, const char *extra_opts,
 	e = declare_inputs(s);
 	if (e < 0)
 		goto fail;
+	/* a driver that makes its own samples (the simulator) starts its clock
+	 * now, at the source's origin: sample 0 is stamped origin_ns, so its
+	 * first tick must not come later (that lag made every sample look
+	 * 0.3 s old to the web console) */
+	if (!s->target[0] && s->ops->tick)
+		drv_instance_tick(s->drv, now_ns);
 	if (s->state != SOURCE_LOST) {
 		s->state = SOURCE_RUNNING;
 		emit(s, "source.connected", "%s%s%s", s->driver_name,

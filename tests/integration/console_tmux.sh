@@ -200,7 +200,7 @@ keys Escape
 check quit_cancel "wait_for 3 '^s:session' && ! screen | grep -q 'CONSOLE-EXIT'"
 keys q; wait_for 3 'session running' >/dev/null; keys s
 check quit_stops_session "wait_for 5 'CONSOLE-EXIT-0' &&
-  ls '$tmp'/rec/*_Small_Screen.summary.md >/dev/null 2>&1 &&
+  ls '$tmp'/rec/*.summary.md >/dev/null 2>&1 &&
   ! \"$bin/vagusctl\" --ctl $ctl status | grep -q '_Small_Screen'"
 $T kill-session -t con
 $T new-session -d -x 80 -y 24 -s con \

@@ -40,7 +40,7 @@ def free_port():
 
 
 def ctl(bin_dir, ep, *args, timeout_ms=5000):
-    r = subprocess.run([os.path.join(bin_dir, "vagusctl"), "--ctl", ep, "--timeout", str(timeout_ms)]
+    r = subprocess.run([os.path.join(bin_dir, "vagusctl"), "--json", "--ctl", ep, "--timeout", str(timeout_ms)]
                        + list(args), capture_output=True, text=True, timeout=20)
     if r.returncode != 0:
         raise RuntimeError("vagusctl %s: %s %s" % (" ".join(args), r.stdout, r.stderr))

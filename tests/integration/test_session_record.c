@@ -389,7 +389,7 @@ static void beat_only_session(void **state)
 	if (!f)
 		fail_msg("%s: %s", edf_path, vg_strerror(err));
 	assert_int_equal(edfr_nsig(f), 1);
-	assert_string_equal(edfr_sig_label(f, 0), "HR");
+	assert_string_equal(edfr_sig_label(f, 0), "MISC HR"); /* EDF+ type prefix: not EEG */
 	assert_string_equal(edfr_sig_units(f, 0), "bpm");
 	int64_t ns = edfr_sig_nsamp(f, 0);
 	printf("beat-only session: %.1f s of HR at %.0f Hz, %zu annotations\n",
