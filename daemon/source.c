@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,7 +37,9 @@ struct source {
 	enum source_state state;
 	int pl_id[DRV_MAX_CHANNELS]; /* pipeline input per channel, -1 = none */
 	int pl_beats;                /* pipeline beat input, -1 = none */
-	int64_t origin_ns;           /* time of sample index 0 */
+	int64_t origin_ns;           /* wall time of sample index 0 (gaps, stalls) */
+	int64_t sig_origin_ns;       /* signal time of sample index 0: origin_ns, or the
+					simulator's epoch= (a course of sessions dated apart) */
 	int64_t lost_at_ns;
 	int64_t retry_at_ns, retry_delay_ns;
 	int64_t stall_ns;
@@ -193,13 +196,13 @@ static int declare_inputs(struct source *s)
 			snprintf(name, sizeof(name), "EMG %u", ch + 1);
 		else
 			snprintf(name, sizeof(name), "%s", c->label);
-		int id = pl_add_input(s->pl, kind, c->rate_hz, name, s->origin_ns);
+		int id = pl_add_input(s->pl, kind, c->rate_hz, name, s->sig_origin_ns);
 		if (id < 0)
 			return id;
 		s->pl_id[ch] = id;
 	}
 	if (s->ops->provides & DRV_PROVIDES_BEATS) {
-		int id = pl_add_input(s->pl, PL_IN_BEATS, 0, s->name, s->origin_ns);
+		int id = pl_add_input(s->pl, PL_IN_BEATS, 0, s->name, s->sig_origin_ns);
 		if (id < 0)
 			return id;
 		s->pl_beats = id;
@@ -265,6 +268,23 @@ struct source *source_new(const char *spec, const char *extra_opts,
 		goto fail;
 	}
 	drv_instance_set_now(s->drv, now_ns);
+	s->sig_origin_ns = now_ns;
+	if (source_is_simulated(s) && drv_opt(s->drv, "epoch")) {
+		/* sim,epoch=UNIX_S: the simulated signal starts at that date (a
+		 * course of weekly sessions made in one afternoon); real devices
+		 * always run on the host's clock */
+		char *end = NULL;
+		const char *ep = drv_opt(s->drv, "epoch");
+		errno = 0;
+		long long sec = strtoll(ep, &end, 10);
+		if (errno || end == ep || *end || sec < 0 || sec > 9000000000LL) {
+			vg_warnx("sim: epoch=%s is not a date in seconds since 1970 "
+				 "(e.g. epoch=1796000000)", ep);
+			e = VG_ERR_INVAL;
+			goto fail;
+		}
+		s->sig_origin_ns = (int64_t)sec * 1000000000LL;
+	}
 	e = declare_inputs(s);
 	if (e < 0)
 		goto fail;
@@ -483,7 +503,7 @@ int64_t source_signal_ns(const struct source *s, int64_t now_ns)
 	}
 	if (!(fmax > 0.0))
 		return INT64_MIN;
-	int64_t t = s->origin_ns + (int64_t)llround((double)idx * 1e9 / fmax);
+	int64_t t = s->sig_origin_ns + (int64_t)llround((double)idx * 1e9 / fmax);
 	if ((s->state == SOURCE_LOST || s->state == SOURCE_STALLED) &&
 	    !source_is_simulated(s) && now_ns > t)
 		t = now_ns;

@@ -50,7 +50,11 @@ def ctl(bin_dir, ep, *args, timeout_ms=5000):
 def one(a, i, may_start=None, started=None):
     scen = a.scenario or COURSE[i * len(COURSE) // a.sessions]
     pub, cep = "tcp://127.0.0.1:%d" % free_port(), "tcp://127.0.0.1:%d" % free_port()
-    src = "sim,speed=%g,seed=%d,scenario=%s" % (a.speed, a.first_seed + i, scen)
+    # each session's signal clock starts a week after the last (sim epoch=):
+    # the course is dated as a weekly course would be, whatever order the
+    # parallel jobs finish in
+    src = "sim,speed=%g,seed=%d,scenario=%s,epoch=%d" % (a.speed, a.first_seed + i, scen,
+                                                         a.first_epoch + i * 7 * 86400)
     d = subprocess.Popen([os.path.join(a.bin, "vagusd"), "--source", src, "--record-dir", a.out,
                           "--pub", pub, "--ctl", cep, "--log-level", "err"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -112,6 +116,8 @@ def main():
     ap.add_argument("--signal-s", type=float, default=240)
     ap.add_argument("--client", default="Ann Example")
     ap.add_argument("--first-seed", type=int, default=11)
+    ap.add_argument("--first-epoch", type=int, default=1788775200,
+                    help="signal start of the first session, s since 1970 (2026-09-07 10:00 UTC)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--scenario", default="", help="one scenario for every session")
     a = ap.parse_args()

@@ -79,6 +79,9 @@ for i in range(ns):
     l = b[lab(i):lab(i) + 16].decode().strip()
     if l.startswith('EDF Annotations'):
         continue
+    for t in ('ECG ', 'EMG '):  # the recorder's own EDF+ type prefix, taken off
+        if l.startswith(t):
+            l = l[4:]
     kind = 'ECG' if l == 'ECG' else 'EMG'
     put(lab(i), 16, (kind + ' ' + l) if l != 'ECG' else 'ECG')
     put(tra(i), 80, 'AgAgCl electrodes')

@@ -27,6 +27,8 @@ def pump(t):
             if b: out.extend(b)
         except BlockingIOError:
             time.sleep(0.005)
+        except OSError:                  # EIO: the device was unplugged
+            break
 for c in cmds:                       # each command, then wait for its reply
     os.write(fd, bytes.fromhex(c)); pump(0.15)
 pump(secs)
@@ -56,12 +58,16 @@ if grep -aq 'Firmware: v3.1.2' "$tmp/obci.bin"; then echo "PASS vagus_sim_pty_op
 host "$tmp/bit" 1.0 FF 07 C3 0D >"$tmp/bit.bin"
 check vagus_sim_pty_bitalino bitalino "$tmp/bit.bin" 800
 
-# P2: no command; plus unplug after 1.5 s, replug 0.5 s later
-"$bin/vagus-sim" --device p2 --pty --link "$tmp/p2" --seconds 6 \
-  --unplug-after 1.5 --replug-after 0.5 >"$tmp/p2.paths" 2>"$tmp/p2.err" &
+# P2: no command; plus unplug after 3 s, replug 0.5 s later (3 s leaves
+# room for python's start-up on a loaded machine before the 1-s read ends)
+"$bin/vagus-sim" --device p2 --pty --link "$tmp/p2" --seconds 8 \
+  --unplug-after 3 --replug-after 0.5 >"$tmp/p2.paths" 2>"$tmp/p2.err" &
 host "$tmp/p2" 1.0 >"$tmp/p2.bin"
 check vagus_sim_pty_p2 p2 "$tmp/p2.bin" 200
-sleep 1.2
+for _ in $(seq 60); do # until the replugged device's pty is announced
+  [ "$(wc -l <"$tmp/p2.paths")" -ge 2 ] && break
+  sleep 0.1
+done
 n1=$(wc -l <"$tmp/p2.paths")
 host "$tmp/p2" 0.5 >"$tmp/p2b.bin"
 n2=$(wc -l <"$tmp/p2.paths")
