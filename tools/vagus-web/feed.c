@@ -17,7 +17,8 @@ static const char *const kept_events[] = {
 	"pacer.set", "profile.set", NULL
 };
 
-int web_feed_msg(struct web_feed *f, const char *json, size_t len, double now_s)
+int web_feed_msg(struct web_feed *f, const char *json, size_t len, double now_s,
+		 long long wall_ms)
 {
 	static union {
 		union proto_any any;
@@ -26,7 +27,7 @@ int web_feed_msg(struct web_feed *f, const char *json, size_t len, double now_s)
 	static char frame[HUB_FRAME_MAX];
 	struct proto_header hdr;
 	const struct proto_topic *t = NULL;
-	if (len + 8 > sizeof(frame) ||
+	if (len + 48 > sizeof(frame) ||
 	    proto_decode(json, len, &hdr, &t, &m, sizeof(m)) != VG_OK) {
 		f->bad++;
 		return VG_ERR_PARSE;
@@ -44,8 +45,7 @@ int web_feed_msg(struct web_feed *f, const char *json, size_t len, double now_s)
 			if (!strcmp(m.any.event.kind, kept_events[i]))
 				snprintf(key, sizeof(key), "event/%s", kept_events[i]);
 	}
-	memcpy(frame, "data: ", 6);
-	size_t n = 6;
+	size_t n = (size_t)snprintf(frame, 40, "id: %lld\ndata: ", wall_ms);
 	for (size_t i = 0; i < len; i++)
 		frame[n++] = (json[i] == '\n' || json[i] == '\r') ? ' ' : json[i];
 	frame[n++] = '\n';

@@ -206,12 +206,12 @@ struct web_http *web_http_start(const struct web_ctx *w, const struct web_http_o
 		flags |= MHD_USE_TLS;
 	h->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, h,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, o->addr,
 		MHD_OPTION_CONNECTION_LIMIT, o->max_clients,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 		o->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, o->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
 		MHD_OPTION_END);

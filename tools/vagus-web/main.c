@@ -239,7 +239,8 @@ static int serve(const struct opts *o, const struct web_http_opts *ho,
 		int r = proto_sub_recv(sub, topic, sizeof(topic), json, sizeof(json),
 				       RECV_WAIT_MS);
 		if (r > 0)
-			web_feed_msg(&feed, json, (size_t)r, vg_mono_s());
+			web_feed_msg(&feed, json, (size_t)r, vg_mono_s(),
+				     (long long)(vg_wall_ns() / 1000000));
 		else if (r != VG_ERR_AGAIN && r != VG_ERR_IO)
 			feed.bad++;
 		if (vg_mono_s() >= next_note) {
