@@ -20,8 +20,10 @@
  * boundary (phase_start_ns + phase_s) is known before it comes, so tones
  * start on time instead of when the message arrives.
  * Measurements (for tests/integration/web_console.sh and tests/bench):
- * window.vgStats.lat (ms from a message's t_ns to its value drawn on the
- * screen), .web (ms from vagus-web's receipt, the SSE id, to the screen),
+ * window.vgStats.lat (ms from an `emg` or `guide` message's t_ns, the time
+ * of the newest sample it covers, to its value drawn on the screen; `beat`
+ * and `hrv` are dated by the R peak, which the detector and the RR cleaner
+ * only confirm beats later), .web (ms from vagus-web's receipt, the SSE id, to the screen),
  * .drift (ms from the mapped daemon boundary to the tone's start on the
  * audio output clock). Elements that show a message's value carry
  * data-topic / data-seq so a test can compare them with the message.
@@ -120,7 +122,7 @@ function onMessage(m, recvMs) {
     case 'release': onRelease(m.region, m.drop_pct, m.t_ns); break;
     default: break;
   }
-  if (t === 'beat' || t === 'hrv' || t === 'emg' || t === 'guide')
+  if (t === 'emg' || t === 'guide') // t_ns = the newest sample they cover
     pending.push([m.t_ns, recvMs, t]);
   S.dirty = true;
 }
@@ -144,7 +146,11 @@ function addCalm(h) {
 function onEmg(m) {
   const ch = m.channel;
   if (typeof ch !== 'number' || ch < 0 || ch > 63) return;
-  S.regions[ch] = { msg: m, at: performance.now() };
+  const prev = S.regions[ch], uv = num(m.rms_uv);
+  // bar full scale: a slowly decaying peak of the envelope (as vagus-console)
+  let scale = prev ? prev.scale * 0.998 : 0;
+  if (uv !== null) scale = Math.max(scale, uv * 1.25, 5);
+  S.regions[ch] = { msg: m, at: performance.now(), scale };
 }
 
 function onRelease(region, dropPct, tNs) {
@@ -454,8 +460,9 @@ function drawRegions() {
     const m = r.msg, lv = num(m.level_pct), uv = num(m.rms_uv);
     row.className = 'reg ' + (m.state || '') + (now - r.at > STALE_MS ? ' stale-val' : '');
     row.querySelector('.name').textContent = m.name || ('channel ' + ch);
-    row.querySelector('.fill').style.width = Math.max(0, Math.min(100, lv === null ? 0 : lv)) + '%';
+    row.querySelector('.fill').style.width = (uv === null || !r.scale ? 0 : Math.min(100, 100 * uv / r.scale)) + '%';
     row.querySelector('.val').textContent = uv === null ? '–' : uv.toFixed(0) + ' µV';
+    row.title = lv === null ? '' : 'level ' + lv.toFixed(0) + ' % (0 = rest, 100 = reference)';
     const rel = S.releases[m.name];
     row.querySelector('.rel').textContent = rel ? '✓ released' + (rel.drop !== null ? ' −' + Math.round(rel.drop) + ' %' : '') + (rel.n > 1 ? ' ×' + rel.n : '') : (m.state === 'tense' ? 'tense' : '');
     row.dataset.seq = String(m.seq);
