@@ -55,14 +55,14 @@ STATS = """(() => {
           reconnects: vgStats.reconnects}; })()"""
 
 print("web_bench: load average at start %s" % open("/proc/loadavg").read().split()[0], flush=True)
-b = web_cdp.Browser()
+b = web_cdp.Browser(timeout=180)
 try:
     time.sleep(3)
     d0, w0 = cpu(cpu_s)
     print("web_bench: vagusd CPU %.2f %% of a core, vagus-web %.2f %% (no browser, %.0f s)"
           % (d0, w0, cpu_s), flush=True)
     pages = [b.new_page(url, 800, 600, own_context=True) for _ in range(20)]
-    live = [p.wait("document.getElementById('conn').textContent === 'live'", 20) for p in pages]
+    live = [p.wait("document.getElementById('conn').textContent === 'live'", 60) for p in pages]
     time.sleep(3)
     d1, w1 = cpu(cpu_s)
     clients = pages[0].eval("vgState.webNote ? vgState.webNote.clients : -1")

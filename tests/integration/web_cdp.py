@@ -41,7 +41,8 @@ def chromium_path():
 
 
 class Browser:
-    def __init__(self, timeout=30):
+    def __init__(self, timeout=60):
+        self.timeout = timeout  # per DevTools call: generous, the machine may be loaded
         self.dir = tempfile.mkdtemp(prefix="vg-chromium-")
         self.log = open(os.path.join(self.dir, "stderr.log"), "w+")
         self.proc = subprocess.Popen(
@@ -64,7 +65,8 @@ class Browser:
         self.ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
         self.next_id = 0
 
-    def call(self, method, params=None, session=None, timeout=30):
+    def call(self, method, params=None, session=None, timeout=None):
+        timeout = timeout or self.timeout
         self.next_id += 1
         mid = self.next_id
         msg = {"id": mid, "method": method, "params": params or {}}
@@ -114,7 +116,7 @@ class Page:
     def __init__(self, b, sid, tid):
         self.b, self.sid, self.tid = b, sid, tid
 
-    def call(self, method, params=None, timeout=30):
+    def call(self, method, params=None, timeout=None):
         return self.b.call(method, params, self.sid, timeout)
 
     def size(self, w, h):
@@ -125,7 +127,7 @@ class Page:
         self.call("Page.navigate", {"url": url})
         self.wait("document.readyState === 'complete'", 20)
 
-    def eval(self, js, timeout=30):
+    def eval(self, js, timeout=None):
         r = self.call("Runtime.evaluate", {"expression": js, "returnByValue": True,
                                            "awaitPromise": True}, timeout)
         if "exceptionDetails" in r:

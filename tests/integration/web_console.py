@@ -7,12 +7,14 @@ daemon's messages seen at the same moment by a parallel vagus-tap
 on the `event` topic, turns the audible pacer on and reads its timing, saves
 the screenshots (tablet landscape and portrait, phone, dim theme, summary),
 measures sample -> screen delay for LATENCY_S seconds, then restarts vagusd
-(commands in $VG_KILL_DAEMON and $VG_START_DAEMON) and expects the page to
-say so and to come back by itself. Prints PASS/FAIL lines and the figures.
+(commands in $VG_KILL_DAEMON and $VG_START_DAEMON) and freezes vagus-web
+($VG_WEB_PID, SIGSTOP: a link that hangs) and expects the page to say so
+and to come back by itself each time. Prints PASS/FAIL lines and the figures.
 Run with /usr/bin/python3 (python3-websocket).
 """
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -46,7 +48,7 @@ def tap():
     return out
 
 
-def wait_event(pred, timeout=8):
+def wait_event(pred, timeout=15):
     end = time.time() + timeout
     while time.time() < end:
         for m in tap():
@@ -216,6 +218,18 @@ try:
         p.text("#conn"))
     check("browser: new figures after the restart", p.wait(
         "Number(document.getElementById('hr').dataset.seq) !== %d" % seq0, 15))
+
+    # the link to vagus-web hangs (a Wi-Fi drop: no error, just silence) and comes back
+    wpid = int(os.environ["VG_WEB_PID"])
+    os.kill(wpid, signal.SIGSTOP)
+    try:
+        check("browser: says plainly when vagus-web is unreachable", p.wait(
+            "document.getElementById('conn').textContent.startsWith('OFFLINE') && "
+            "/vagus-web lost/.test(document.getElementById('stale').textContent)", 15), p.text("#conn"))
+    finally:
+        os.kill(wpid, signal.SIGCONT)
+    check("browser: reconnects by itself when the link is back", p.wait(
+        "document.getElementById('conn').textContent === 'live'", 20), p.text("#conn"))
 finally:
     b.close()
 sys.exit(1 if fails else 0)

@@ -12,7 +12,7 @@
 #     the daemon's messages seen by a parallel vagus-tap, every control
 #     matched by its event, the pacer's sound timing, screenshots into
 #     docs/ (WEB_SHOTS=DIR elsewhere), sample -> screen delay, and a vagusd
-#     restart the page survives by itself.
+#     restart and a hung link to vagus-web the page survives by itself.
 # The browser part runs once per `make check`: skipped in the ASan build
 # (Chromium under the same 90 s budget twice adds nothing). Prints PASS/FAIL.
 set -u
@@ -105,6 +105,7 @@ py=python3
 if ! command -v chromium >/dev/null || ! $py -c 'import websocket' 2>/dev/null; then
   echo "FAIL chromium or python3-websocket is not installed (make deps)"; exit 1
 fi
+export VG_WEB_PID=$wpid
 shots="${WEB_SHOTS:-$root/docs}"
 mkdir -p "$shots"
 $py "$(dirname "$0")/web_console.py" "$base/" therapist console-pass-1 "$tmp/tap.jsonl" "$shots" "${WEB_LATENCY_S:-20}"

@@ -18,6 +18,7 @@
 #define HTTP_IDLE_TIMEOUT_S 60
 #define HTTP_PER_IP_MAX 32
 #define HTTP_ASSET_MAX (1 << 20) /* --www files, bytes */
+#define HTTP_UPLOAD_DROP (256 * 1024) /* body bytes after which the connection is closed */
 
 struct web_http {
 	struct MHD_Daemon *d;
@@ -27,6 +28,7 @@ struct web_http {
 /* Per request: the body collected so far. */
 struct http_req {
 	size_t n;
+	size_t seen;    /* body bytes received, kept or not */
 	int too_big;
 	char body[WEB_BODY_MAX + 1];
 };
@@ -153,6 +155,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size) { /* a piece of the body */
+		rq->seen += *upload_size;
+		if (rq->seen > HTTP_UPLOAD_DROP)
+			return MHD_NO; /* not a browser of ours: close */
 		if (rq->n + *upload_size > WEB_BODY_MAX) {
 			rq->too_big = 1;
 		} else {

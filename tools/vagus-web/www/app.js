@@ -522,6 +522,7 @@ function maybeShowSummary() {
   let seen = '';
   try { seen = sessionStorage.getItem('vagus.summary') || ''; } catch (e) { /* none */ }
   if (seen === id) return;
+  if (S.sessionStart && S.sessionStart.t_ns > m.t_ns) return; // a newer session runs
   const d = m.data, b = d.baseline || {}, e = d.end || {};
   const row = (name, k, dec) => '<tr><td>' + name + '</td><td>' + fmt(num(b[k]), dec) + '</td><td>' + fmt(num(e[k]), dec) + '</td></tr>';
   let html = '<p>Duration <b>' + mmss(num(d.duration_s)) + '</b> · releases <b>' + (d.nreleases ?? 0) +
