@@ -12,8 +12,6 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import web_cdp  # noqa: E402
-import faulthandler  # noqa: E402
-faulthandler.dump_traceback_later(float(os.environ.get("WEB_BENCH_DUMP_S", 1e6)), exit=True)
 
 url, dpid, wpid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 cpu_s = float(os.environ.get("WEB_BENCH_CPU_S", 60))

@@ -15,11 +15,14 @@ Needs python3-websocket (Debian package; run with /usr/bin/python3).
 Limits: one thread; events are read and dropped while waiting for a reply.
 """
 import base64
+import ctypes
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -30,6 +33,15 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--ignore-certificate-errors", "--autoplay-policy=no-user-gesture-required",
          "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
          "--disable-backgrounding-occluded-windows", "--mute-audio"]
+
+
+def _die_with_parent():
+    """In the child: SIGTERM when this Python process dies (prctl PR_SET_PDEATHSIG),
+    so a killed test leaves no browser behind."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
 
 
 def chromium_path():
@@ -48,7 +60,8 @@ class Browser:
         self.proc = subprocess.Popen(
             [chromium_path()] + FLAGS + ["--user-data-dir=" + self.dir,
                                          "--remote-debugging-port=0", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=self.log)
+            stdout=subprocess.DEVNULL, stderr=self.log, preexec_fn=_die_with_parent)
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))  # run the callers' finally
         url = None
         end = time.time() + timeout
         while time.time() < end and url is None:
