@@ -17,6 +17,7 @@
 
 #define HTTP_IDLE_TIMEOUT_S 60
 #define HTTP_PER_IP_MAX 32
+#define HTTP_CONN_MEMORY (128 * 1024) /* per connection: headers + the SSE block */
 #define HTTP_ASSET_MAX (1 << 20) /* --www files, bytes */
 #define HTTP_UPLOAD_DROP (256 * 1024) /* body bytes after which the connection is closed */
 
@@ -216,6 +217,7 @@ struct web_http *web_http_start(const struct web_ctx *w, const struct web_http_o
 		MHD_OPTION_CONNECTION_LIMIT, o->max_clients,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 		o->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, o->cert_pem,
 		MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,

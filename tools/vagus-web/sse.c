@@ -28,8 +28,9 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		s->sent_retry = 1;
 		return (ssize_t)n;
 	}
-	if (max < HUB_FRAME_MAX)
-		return 0; /* MHD gives a full block each time; not reached */
+	if (max < HUB_FRAME_MAX) /* no room for a whole frame (not seen: the
+				  * connection memory holds a full block) */
+		return MHD_CONTENT_READER_END_WITH_ERROR; /* the page reconnects */
 	for (;;) { /* block: this connection has its own thread */
 		ssize_t r = web_hub_read(s->hub, &s->cur, buf, max, SSE_WAIT_MS);
 		if (r < 0)
