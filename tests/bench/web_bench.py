@@ -48,8 +48,9 @@ STATS = """(() => {
   const mean = (a) => a.length ? a.reduce((x, y) => x + y, 0) / a.length : null;
   return {n: vgStats.lat.length, p50: q(vgStats.lat, .5), p99: q(vgStats.lat, .99), min: q(vgStats.lat, 0),
           wp50: q(vgStats.web, .5), wp99: q(vgStats.web, .99), wmax: q(vgStats.web, 1),
+          pmin: q(vgStats.pub, 0), pp50: q(vgStats.pub, .5), pp99: q(vgStats.pub, .99),
           nd: n, d50: q(ad, .5), d99: q(ad, .99), dmax: q(ad, 1),
-          first: mean(d.slice(0, k)), last: mean(d.slice(n - k)), lost: vgStats.lost,
+          first: mean(d.slice(0, k)), last: mean(d.slice(n - k)), lost: vgStats.lost, unplanned: vgStats.unplanned,
           reconnects: vgStats.reconnects}; })()"""
 
 print("web_bench: load average at start %s" % open("/proc/loadavg").read().split()[0], flush=True)
@@ -76,19 +77,23 @@ try:
     p.wait("!document.getElementById('d-pacer').hidden", 3)
     p.click("[data-p=resonance]")
     time.sleep(2)
-    p.eval("vgStats.lat.length = 0; vgStats.web.length = 0; vgStats.drift.length = 0; 1")
+    p.eval("vgStats.lat.length = 0; vgStats.web.length = 0; vgStats.pub.length = 0; vgStats.drift.length = 0; vgStats.unplanned = 0; 1")
     t0 = time.time()
     time.sleep(lat_s)
     f = p.eval(STATS)
     print("web_bench: sample -> screen over %.0f s (emg, guide; %d values): p50 %.0f ms, p99 %.0f ms, "
           "min %.0f ms (t_ns -> drawn); vagus-web receipt -> drawn p50 %.1f ms, p99 %.1f ms, max %.1f ms"
           % (lat_s, f["n"], f["p50"], f["p99"], f["min"], f["wp50"], f["wp99"], f["wmax"]), flush=True)
+    print("web_bench: of which t_ns -> vagus-web receipt (vagusd's part) min %.0f ms, p50 %.0f ms, p99 %.0f ms; "
+          "sample -> screen less the constant floor (the simulator's clock origin: see README) p50 %.0f ms, "
+          "p99 %.0f ms" % (f["pmin"], f["pp50"], f["pp99"], f["p50"] - f["min"], f["p99"] - f["min"]), flush=True)
     time.sleep(max(0, drift_s - (time.time() - t0)))
     f = p.eval(STATS)
     print("web_bench: pacer drift over %.0f s (%d phase boundaries): |tone start - daemon boundary| "
           "p50 %.1f ms, p99 %.1f ms, max %.1f ms; mean of the first tenth %.1f ms, last tenth %.1f ms; "
-          "messages lost %d, stream reopened %d" % (drift_s, f["nd"], f["d50"], f["d99"], f["dmax"],
-                                                   f["first"], f["last"], f["lost"], f["reconnects"]),
+          "tones started late (pacer switched on) %d; messages lost %d, stream reopened %d"
+          % (drift_s, f["nd"], f["d50"], f["d99"], f["dmax"], f["first"], f["last"], f["unplanned"],
+             f["lost"], f["reconnects"]),
           flush=True)
     print("web_bench: load average at end %s" % open("/proc/loadavg").read().split()[0], flush=True)
 finally:

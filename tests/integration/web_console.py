@@ -112,6 +112,7 @@ try:
     p.wait("!document.getElementById('d-session').hidden", 3)
     p.type("#f-client", "Web Test Client")
     p.click("#f-session-go")
+    p.wait("document.getElementById('d-session').hidden", 10)
     ev = wait_event(lambda m: m.get("kind") == "session.start" and
                     (m.get("data") or {}).get("client") == "Web Test Client")
     check("browser: Start session -> event session.start with the client", ev is not None)
@@ -125,6 +126,7 @@ try:
     p.click("#b-pacer")
     p.wait("!document.getElementById('d-pacer').hidden", 3)
     p.click("[data-p=resonance]")
+    p.wait("document.getElementById('d-pacer').hidden", 10)
     ev = wait_event(lambda m: m.get("kind") == "pacer.set" and "resonance" in (m.get("detail") or ""))
     check("browser: Pacer resonance -> event pacer.set", ev is not None)
     check("browser: the pacer animates (in/out)", p.wait(
@@ -135,6 +137,7 @@ try:
     p.type("#f-label", "web-mark-1")
     p.click("#f-pressure [data-v=deep]")
     p.click("#f-mark-go")
+    p.wait("document.getElementById('d-mark').hidden", 10)
     ev = wait_event(lambda m: m.get("kind") == "mark" and (m.get("data") or {}).get("label") == "web-mark-1")
     check("browser: Mark (label, pressure) -> event mark", ev is not None and
           str((ev.get("data") or {}).get("pressure")) in ("deep", "7", "7.0", "8", "8.0"), ev)
@@ -143,6 +146,7 @@ try:
     p.wait("!document.getElementById('d-hold').hidden", 3)
     p.eval("document.getElementById('f-htech').value = 'myofascial'")
     p.click("#f-hold-go")
+    p.wait("document.getElementById('d-hold').hidden", 10)
     ev = wait_event(lambda m: m.get("kind") == "hold.start" and
                     (m.get("data") or {}).get("technique") == "myofascial")
     check("browser: Start hold -> event hold.start (myofascial)", ev is not None)
@@ -155,11 +159,12 @@ try:
     p.click("#b-calibrate")
     p.wait("!document.getElementById('d-calibrate').hidden", 3)
     p.click("#f-cal-go")
+    p.wait("document.getElementById('d-calibrate').hidden", 10)
     check("browser: Calibrate -> vagusd accepts", p.wait(
         "/calibrate rest: done/.test(document.getElementById('toast').textContent)", 5), p.text("#toast"))
 
     # latency and pacer timing while all of that runs
-    p.eval("vgStats.lat.length = 0; vgStats.web.length = 0; vgStats.latTopic.length = 0; vgStats.drift.length = 0; 1")
+    p.eval("vgStats.lat.length = 0; vgStats.web.length = 0; vgStats.pub.length = 0; vgStats.latTopic.length = 0; vgStats.drift.length = 0; 1")
     time.sleep(lat_s)
     fig = p.eval("""(() => {
       const q = (a, f) => { if (!a.length) return null; const s = a.slice().sort((x, y) => x - y);
@@ -230,6 +235,8 @@ try:
         os.kill(wpid, signal.SIGCONT)
     check("browser: reconnects by itself when the link is back", p.wait(
         "document.getElementById('conn').textContent === 'live'", 20), p.text("#conn"))
+except Exception as e:  # a step could not run: say which, as a failure
+    check("browser: the steps ran to the end", False, repr(e))
 finally:
     b.close()
 sys.exit(1 if fails else 0)

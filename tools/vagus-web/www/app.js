@@ -24,8 +24,10 @@
  * of the newest sample it covers, to its value drawn on the screen; `beat`
  * and `hrv` are dated by the R peak, which the detector and the RR cleaner
  * only confirm beats later), .web (ms from vagus-web's receipt, the SSE id, to the screen),
- * .drift (ms from the mapped daemon boundary to the tone's start on the
- * audio output clock). Elements that show a message's value carry
+ * .drift (ms from the mapped daemon boundary to the start of the tone
+ * planned for it, on the audio output clock), .unplanned (tones started
+ * late because their boundary could not be foreseen: the pacer was just
+ * switched on or changed pattern). Elements that show a message's value carry
  * data-topic / data-seq so a test can compare them with the message.
  * Reconnects: EventSource retries by itself; a watchdog also reopens it
  * when vagus-web's 1 Hz note stops for WATCHDOG_MS (a Wi-Fi drop that
@@ -37,7 +39,7 @@
 
 const STALE_MS = 5000;        // a figure older than this is dimmed
 const SILENT_MS = 3000;       // no message from vagusd: banner
-const WATCHDOG_MS = 4000;     // no note from vagus-web: reopen the stream
+const WATCHDOG_MS = 5000;     // no note from vagus-web: reopen the stream
 const OFFSET_SPAN_MS = 60000; // clock-offset window
 const SHORT_WINDOW_MAX_S = 90;
 const TECHNIQUES = ['trigger_point', 'myofascial', 'deep_tissue', 'swedish', 'craniosacral', 'other'];
@@ -50,7 +52,7 @@ const S = {
   at: {}, seq: {}, dirty: true, daemonAge: null, noteAt: 0, esOpen: false,
   calmHist: [], role: 'none', csrf: '', login: false,
 };
-const stats = { lat: [], web: [], drift: [], latTopic: [], lost: 0, reconnects: 0 };
+const stats = { lat: [], web: [], pub: [], drift: [], unplanned: 0, latTopic: [], lost: 0, reconnects: 0 };
 window.vgStats = stats;
 window.vgState = S;
 let pending = [];  // [t_ns, recv_wall_ms, topic] of messages waiting to be drawn
@@ -92,9 +94,12 @@ function openStream() {
     } catch (err) { /* ignore */ }
   });
 }
+let lastTick = performance.now();
 setInterval(() => {
-  if (S.role !== 'none' && performance.now() - S.noteAt > WATCHDOG_MS) {
-    stats.reconnects++; S.esOpen = false; S.noteAt = performance.now(); openStream();
+  const now = performance.now(), stalled = now - lastTick > 2000; // this page was frozen:
+  lastTick = now;                                               // queued notes not read yet
+  if (!stalled && S.role !== 'none' && now - S.noteAt > WATCHDOG_MS) {
+    stats.reconnects++; S.esOpen = false; S.noteAt = now; openStream();
   }
 }, 1000);
 
@@ -176,7 +181,7 @@ function onEvent(m) {
 }
 
 /* ------------------------------------------------------------ pacer */
-const P = { phase: 'off', start: 0, len: 0, pattern: 'off', next: {}, scheduled: {}, pendingDrift: [] };
+const P = { phase: 'off', start: 0, len: 0, pattern: 'off', next: {}, lenOf: {}, scheduled: {}, pendingDrift: [] };
 const PHASE_WORD = { inhale: 'in', hold: 'hold', exhale: 'out', hold_out: 'hold', off: 'off' };
 function onGuide(g) {
   const prev = S.guide;
@@ -188,6 +193,7 @@ function onGuide(g) {
     boundarySeen(g.phase, start, num(g.phase_s));
   }
   P.len = num(g.phase_s) || 0;
+  if (P.len) P.lenOf[P.phase] = P.len;
   P.pattern = g.pattern;
   if (prev && prev.pattern !== g.pattern) cancelTones();
   planNextTone();
@@ -239,26 +245,31 @@ function planNextTone() {
   if (P.phase === 'off' || !P.len || !P.start || off.best === null) return;
   const endNs = P.start + Math.round(P.len * 1e9);
   if (P.scheduled[endNs]) return;
-  const kind = P.next[P.phase] || { inhale: 'exhale', exhale: 'inhale' }[P.phase];
+  const kind = P.next[P.phase] || { // until the cycle is learned (custom holds)
+    inhale: P.pattern === '4-2-6' ? 'hold' : 'exhale', hold: 'exhale', exhale: 'inhale', hold_out: 'inhale',
+  }[P.phase];
   if (!kind) return;
   const atWall = sampleToWall(endNs);
-  if (atWall - nowWall() > 400) return; // plan close to the boundary
+  // planned as soon as the phase is known (its end is exact): a stream that
+  // stalls for less than a phase does not move the tone
   P.scheduled[endNs] = { kind, atWall };
-  if (A.on && A.ctx && TONE[kind]) startTone(kind, atWall, endNs);
+  if (A.on && A.ctx && TONE[kind]) startTone(kind, atWall, endNs, P.lenOf[kind] || 4);
 }
-function startTone(kind, atWall, startNs) {
+function startTone(kind, atWall, startNs, lenS) {
   const t0 = Math.max(A.ctx.currentTime + 0.005, wallToCtx(atWall));
   const osc = A.ctx.createOscillator(), g = A.ctx.createGain();
-  const f = TONE[kind], len = 20; // until the boundary message tells the length
+  const f = TONE[kind]; // shaped to the length it had last time, refitted at the boundary
   osc.type = 'sine';
   osc.frequency.setValueAtTime(f[0], t0);
-  osc.frequency.linearRampToValueAtTime(f[1], t0 + 4);
+  osc.frequency.linearRampToValueAtTime(f[1], t0 + lenS);
   g.gain.setValueAtTime(0, t0);
   g.gain.linearRampToValueAtTime(0.5, t0 + 0.08);
+  g.gain.setValueAtTime(0.5, t0 + Math.max(0.1, lenS - 0.3));
+  g.gain.linearRampToValueAtTime(0, t0 + lenS);
   osc.connect(g); g.connect(A.gain);
   osc.start(t0);
-  osc.stop(t0 + len);
-  const v = { osc, g, kind, startNs, t0 };
+  osc.stop(t0 + lenS + 0.05);
+  const v = { osc, g, kind, startNs, t0, len: lenS };
   A.voices.push(v);
   osc.onended = () => { A.voices = A.voices.filter((x) => x !== v); };
   P.pendingDrift.push(v);
@@ -268,27 +279,33 @@ function boundarySeen(phase, startNs, lenS) {
   if (!A.on || !A.ctx) return;
   const t = A.ctx.currentTime;
   for (const v of A.voices) {
-    if (v.startNs === startNs && v.kind === phase && lenS) { // the planned tone: shape it
-      const end = v.t0 + lenS;
-      v.osc.frequency.cancelScheduledValues(t);
-      v.osc.frequency.setValueAtTime(v.osc.frequency.value, t);
+    if (v.startNs === startNs && v.kind === phase) { // the planned tone
+      if (!lenS || Math.abs(lenS - v.len) < 0.05) continue; // shaped right already
+      const end = v.t0 + lenS, a = Math.max(t, v.t0); // refit to the real length
+      v.osc.frequency.cancelScheduledValues(a);
       v.osc.frequency.linearRampToValueAtTime(TONE[phase][1], end);
-      v.g.gain.cancelScheduledValues(t);
-      v.g.gain.setValueAtTime(v.g.gain.value, t);
-      v.g.gain.linearRampToValueAtTime(0.5, Math.max(t, end - 0.3));
+      v.g.gain.cancelScheduledValues(a);
+      v.g.gain.linearRampToValueAtTime(0.5, Math.max(a + 0.08, end - 0.3));
       v.g.gain.linearRampToValueAtTime(0, end);
       v.osc.stop(end + 0.05);
-    } else if (v.startNs !== startNs) { // an older tone, or a wrong guess: fade out
+      v.len = lenS;
+    } else { // an older tone, or a wrong guess of the next phase: fade out
       v.g.gain.cancelScheduledValues(t);
       v.g.gain.setTargetAtTime(0, t, 0.05);
       try { v.osc.stop(t + 0.3); } catch (e) { /* stopped */ }
     }
   }
-  if (TONE[phase] && !A.voices.some((v) => v.startNs === startNs) && lenS)
-    startTone(phase, nowWall(), startNs); // not planned (pattern change): start now
+  if (TONE[phase] && !A.voices.some((v) => v.startNs === startNs && v.kind === phase) && lenS) {
+    const late = (nowWall() - sampleToWall(startNs)) / 1000; // not planned (pattern change)
+    if (late < lenS - 0.5) {
+      startTone(phase, nowWall(), startNs, lenS - Math.max(0, late));
+      A.voices[A.voices.length - 1].unplanned = true;
+      stats.unplanned++;
+    }
+  }
   const mapped = sampleToWall(startNs);
   P.pendingDrift = P.pendingDrift.filter((v) => {
-    if (v.startNs !== startNs) return false;
+    if (v.startNs !== startNs || v.kind !== phase || v.unplanned) return false;
     setTimeout(() => { // once it sounds, read the output clock
       if (stats.drift.length < STAT_MAX) stats.drift.push(ctxToWall(v.t0) - mapped);
     }, Math.max(0, (v.t0 - A.ctx.currentTime) * 1000) + 200);
@@ -504,7 +521,7 @@ function frame() {
       for (const [tNs, recv, topic] of pending) {
         if (stats.lat.length >= STAT_MAX) break;
         stats.lat.push(now - tNs / 1e6); stats.latTopic.push(topic);
-        if (recv) stats.web.push(now - recv);
+        if (recv) { stats.web.push(now - recv); stats.pub.push(recv - tNs / 1e6); }
       }
       pending = [];
     }
