@@ -245,8 +245,11 @@ enum auth_role web_auth_login(struct web_auth *a, const char *user,
 	for (int i = 0; i < a->nusers; i++)
 		if (!strcmp(a->users[i].name, user))
 			u = &a->users[i];
+	/* an unknown user costs the same check (against a known hash, bound to
+	 * fail): the answer's delay must not tell which names exist */
+	const char *hash = u ? u->hash : a->users[0].hash;
 	pthread_mutex_lock(&a->pw_mu);
-	int ok = u && crypto_pwhash_str_verify(u->hash, password, strlen(password)) == 0;
+	int ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0 && u;
 	pthread_mutex_unlock(&a->pw_mu);
 	if (!ok)
 		return AUTH_NONE;
