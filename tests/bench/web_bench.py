@@ -60,14 +60,16 @@ try:
     d0, w0 = cpu(cpu_s)
     print("web_bench: vagusd CPU %.2f %% of a core, vagus-web %.2f %% (no browser, %.0f s)"
           % (d0, w0, cpu_s), flush=True)
-    pages = [b.new_page(url, 800, 600, own_context=True) for _ in range(20)]
+    tabs = int(os.environ.get("WEB_BENCH_TABS", 20))
+    pages = [b.new_page(url, 800, 600, own_context=True) for _ in range(max(1, tabs))]
     live = [p.wait("document.getElementById('conn').textContent === 'live'", 60) for p in pages]
     time.sleep(3)
-    d1, w1 = cpu(cpu_s)
+    secs = cpu_s if tabs > 1 else 1
+    d1, w1 = cpu(secs)
     clients = pages[0].eval("vgState.webNote ? vgState.webNote.clients : -1")
-    print("web_bench: vagusd CPU %.2f %% of a core, vagus-web %.2f %% (20 browsers, %d live, "
+    print("web_bench: vagusd CPU %.2f %% of a core, vagus-web %.2f %% (%d browsers, %d live, "
           "%d streams on vagus-web, %.0f s); vagus-web RSS %d KiB"
-          % (d1, w1, sum(1 for x in live if x), clients, cpu_s, rss_kib(wpid)), flush=True)
+          % (d1, w1, len(pages), sum(1 for x in live if x), clients, secs, rss_kib(wpid)), flush=True)
     for p in pages[1:]:
         b.call("Target.closeTarget", {"targetId": p.tid})
     p = pages[0]

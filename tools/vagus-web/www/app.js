@@ -16,7 +16,8 @@
  * falling over the exhale, silent on holds, scheduled on the audio clock
  * at the daemon's phase boundaries: the sample clock (t_ns) is mapped to
  * this page's clock by the smallest (arrival - t_ns) seen over the last
- * minute (the fastest message carries the least delay), and the next
+ * 5 minutes (the fastest message carries the least delay; a long window
+ * keeps the mapping still when the machine is busy), and the next
  * boundary (phase_start_ns + phase_s) is known before it comes, so tones
  * start on time instead of when the message arrives.
  * Measurements (for tests/integration/web_console.sh and tests/bench):
@@ -40,7 +41,7 @@
 const STALE_MS = 5000;        // a figure older than this is dimmed
 const SILENT_MS = 3000;       // no message from vagusd: banner
 const WATCHDOG_MS = 5000;     // no note from vagus-web: reopen the stream
-const OFFSET_SPAN_MS = 60000; // clock-offset window
+const OFFSET_SPAN_S = 300;    // clock-offset window, s (same machine or NTP: no drift to follow)
 const SHORT_WINDOW_MAX_S = 90;
 const TECHNIQUES = ['trigger_point', 'myofascial', 'deep_tissue', 'swedish', 'craniosacral', 'other'];
 const STAT_MAX = 50000;
@@ -58,17 +59,18 @@ window.vgState = S;
 let pending = [];  // [t_ns, recv_wall_ms, topic] of messages waiting to be drawn
 
 /* ------------------------------------------------------------ clock map */
-const off = { samples: [], best: null };  // sample clock (ms) -> page wall clock (ms)
+// sample clock (ms) -> page wall clock (ms): the least (arrival - t_ns) of
+// each second, the least of those over OFFSET_SPAN_S (one bucket a second)
+const off = { buckets: [], best: null };
 function nowWall() { return performance.timeOrigin + performance.now(); }
 function noteOffset(tNs) {
-  const now = nowWall();
-  const d = now - tNs / 1e6;
-  off.samples.push([now, d]);
-  while (off.samples.length && off.samples[0][0] < now - OFFSET_SPAN_MS) off.samples.shift();
-  if (off.samples.length > 2000) off.samples.splice(0, off.samples.length - 2000);
-  let b = Infinity;
-  for (const s of off.samples) if (s[1] < b) b = s[1];
-  off.best = b;
+  const now = nowWall(), d = now - tNs / 1e6, sec = Math.floor(now / 1000), b = off.buckets;
+  if (b.length && b[b.length - 1][0] === sec) { if (d < b[b.length - 1][1]) b[b.length - 1][1] = d; }
+  else b.push([sec, d]);
+  while (b.length && b[0][0] <= sec - OFFSET_SPAN_S) b.shift();
+  let m = Infinity;
+  for (const x of b) if (x[1] < m) m = x[1];
+  off.best = m;
 }
 function sampleToWall(ns) { return ns / 1e6 + (off.best || 0); }
 
