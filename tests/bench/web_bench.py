@@ -51,6 +51,8 @@ STATS = """(() => {
           pmin: q(vgStats.pub, 0), pp50: q(vgStats.pub, .5), pp99: q(vgStats.pub, .99),
           nd: n, d50: q(ad, .5), d99: q(ad, .99), dmax: q(ad, 1),
           first: mean(d.slice(0, k)), last: mean(d.slice(n - k)), lost: vgStats.lost, unplanned: vgStats.unplanned,
+          within50: ad.filter((x) => x < 50).length,
+          worst: d.map((x, i) => [i, Math.round(x)]).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])).slice(0, 3),
           reconnects: vgStats.reconnects}; })()"""
 
 print("web_bench: load average at start %s" % open("/proc/loadavg").read().split()[0], flush=True)
@@ -97,6 +99,8 @@ try:
           % (drift_s, f["nd"], f["d50"], f["d99"], f["dmax"], f["first"], f["last"], f["unplanned"],
              f["lost"], f["reconnects"]),
           flush=True)
+    print("web_bench: pacer: %d of %d boundaries within 50 ms; the worst (boundary number, signed ms): %s"
+          % (f["within50"], f["nd"], f["worst"]), flush=True)
     print("web_bench: load average at end %s" % open("/proc/loadavg").read().split()[0], flush=True)
 finally:
     b.close()

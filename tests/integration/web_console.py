@@ -100,6 +100,16 @@ try:
     words = {"hold": "HOLD", "ease": "EASE OFF", "deepen-ok": "DEEPEN OK", "none": "no signal"}
     ok, info = on_screen_vs_tap("advice", "guide", lambda a: words.get(a, a), "advice", 30)
     check("browser: advice on screen = the latest guide's advice " + str(info), ok, info)
+    regs = p.eval("Array.from(document.querySelectorAll('.reg')).map(r => [r.querySelector('.name').textContent,"
+                  " r.querySelector('.val').textContent, Number(r.dataset.seq),"
+                  " r.querySelector('.fill').getBoundingClientRect().width])")
+    emg = {m["seq"]: m for m in tap() if m.get("topic") == "emg"}
+    names = sorted(set(m["name"] for m in emg.values()))
+    uv = lambda v: "–" if v is None else "%.0f µV" % v  # noqa: E731
+    vals = [(r[1], uv(emg[r[2]]["rms_uv"])) if r[2] in emg else (r[1], None) for r in regs]
+    check("browser: tension per region: every EMG region, its bar drawn, its value = its emg message",
+          sorted(r[0] for r in regs) == names and len(names) > 0 and all(r[3] > 0 for r in regs)
+          and all(a == b for a, b in vals), (regs, names, vals))
     st = [m for m in tap() if m.get("topic") == "status"][-1]
     shown = p.eval("[document.getElementById('rec').textContent, !document.getElementById('sim').hidden]")
     check("browser: NOT RECORDING and SIMULATOR as in status", shown == ["NOT RECORDING", True]
