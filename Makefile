@@ -4,6 +4,7 @@
 #   make            build everything into build/ (programs in build/bin/)
 #   make check      unit + integration tests, then again under ASan+UBSan
 #   make run        the daemon on its built-in simulator with the live console
+#   make run-web    the daemon on its simulator with the web console (prints its URL)
 #   make bench      benchmarks that print figures (speed, memory, accuracy)
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS
 #   make soak       long-running daemon soak test
@@ -24,10 +25,11 @@ SAN ?=
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
 	python3 tmux groff-base man-db python3-mne libsqlite3-dev libpq-dev libcairo2-dev \
-	postgresql chromium poppler-utils python3-zmq python3-matplotlib
+	postgresql chromium poppler-utils python3-zmq python3-matplotlib libmicrohttpd-dev \
+	python3-websocket openssl
 FUZZ_PKGS = clang libclang-rt-14-dev
 
-.PHONY: all check run bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
+.PHONY: all check run run-web bench fuzz soak deps fuzz-deps clean install _all _check _bench _fuzz _soak _run
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -43,6 +45,10 @@ check: deps
 run: deps
 	@$(MAKE) --no-print-directory _all
 	@bash tools/run-live.sh
+
+run-web: deps
+	@$(MAKE) --no-print-directory _all
+	@bash tools/run-web.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 _bench
@@ -156,6 +162,13 @@ $(DAEMON): $(BUILD)/obj/daemon/main.o $(ALL_LIBS)
 # tools that draw on the terminal also link ncurses (TOOL_LIBS, per target)
 CURSES_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null)
 $(BUILD)/bin/vagus-console: TOOL_LIBS = $(CURSES_LIBS)
+# the web console: HTTP(S) server, password hashing, threads
+WEB_LIBS := $(shell pkg-config --libs libmicrohttpd libsodium 2>/dev/null) -lpthread
+$(BUILD)/bin/vagus-web: TOOL_LIBS = $(WEB_LIBS)
+# its page, compiled in: www/* -> assets_gen.c (checked in; regenerated when www/ changes)
+tools/vagus-web/assets_gen.c: $(wildcard tools/vagus-web/www/*) tools/vagus-web/gen_assets.py
+	@echo "  GEN     $@"
+	@python3 tools/vagus-web/gen_assets.py tools/vagus-web/www $@
 
 # multi-file tools: tools/NAME/*.c -> build/bin/NAME
 define tooldir_rule
@@ -207,10 +220,12 @@ MAN_PAGES = $(wildcard docs/man/*.[158])
 install: all install-man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/etc/vagus \
 		$(DESTDIR)/lib/systemd/system $(DESTDIR)/etc/udev/rules.d \
-		$(DESTDIR)$(PREFIX)/share/doc/vagus $(DESTDIR)$(PREFIX)/share/vagus/python
+		$(DESTDIR)$(PREFIX)/share/doc/vagus $(DESTDIR)$(PREFIX)/share/vagus/python \
+		$(DESTDIR)$(PREFIX)/share/vagus/web
 	install -m 0755 build/bin/* $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 clients/python/vagus_client.py $(DESTDIR)$(PREFIX)/share/vagus/python/
 	install -m 0755 clients/python/record_csv.py $(DESTDIR)$(PREFIX)/share/vagus/python/
+	install -m 0644 tools/vagus-web/www/* $(DESTDIR)$(PREFIX)/share/vagus/web/
 	install -m 0644 dist/vagusd.service $(DESTDIR)/lib/systemd/system/
 	install -m 0644 dist/60-vagus.rules $(DESTDIR)/etc/udev/rules.d/
 	install -m 0640 dist/vagusd.conf.example $(DESTDIR)/etc/vagus/vagusd.conf.example
