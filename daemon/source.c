@@ -290,8 +290,8 @@ struct source *source_new(const char *spec, const char *extra_opts,
 		goto fail;
 	/* a driver that makes its own samples (the simulator) starts its clock
 	 * now, at the source's origin: sample 0 is stamped origin_ns, so its
-	 * first tick must not come later (that lag made every sample look
-	 * 0.3 s old to the web console) */
+	 * first tick must not come later (the start-up of the daemon would
+	 * otherwise make every sample look that much older than it is) */
 	if (!s->target[0] && s->ops->tick)
 		drv_instance_tick(s->drv, now_ns);
 	if (s->state != SOURCE_LOST) {
