@@ -128,7 +128,7 @@ check ctl_status_readable "grep -Eq '^recording +NOT RECORDING' '$tmp/st' &&
   grep -Eq '^  beats +' '$tmp/st' && ! grep -q '{' '$tmp/st'" "$tmp/st"
 $C session start --client Cli >/dev/null 2>&1
 $C status >"$tmp/st" 2>&1
-check ctl_status_rec "grep -Eq '^recording +REC to .*_C[0-9a-f]{8}\.edf' '$tmp/st'" "$tmp/st"
+check ctl_status_rec "grep -Eq '^recording +REC to .*_C[0-9a-f]{8}( |$)' '$tmp/st'" "$tmp/st"
 $C --json status >"$tmp/js" 2>&1
 check ctl_json "python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j[\"ok\"] and j[\"status\"][\"recording\"] is True else 1)' '$tmp/js'" "$tmp/js"
 $C config >"$tmp/cf" 2>&1

@@ -137,7 +137,7 @@ check session_in_daemon "\"$bin/vagusctl\" --ctl $ctl status | grep -q '_Test_Cl
 clock() { screen | sed -nE 's/.*SESSION ([0-9]+):([0-9]+).*/\1 \2/p' | awk '{print $1 * 60 + $2}'; }
 c1=$(clock); sleep 1; c2=$(clock)
 check session_clock_runs "[ -n '$c1' ] && [ -n '$c2' ] && [ '${c2:-0}' -gt '${c1:-0}' ]"
-check rec_shown "wait_for 3 ' REC +SIMULATOR' && wait_for 1 'recording to .*_Test_Client'"
+check rec_shown "wait_for 3 ' REC +SIMULATOR' && wait_for 1 'recording to .*_C[0-9a-f]{8}'"
 
 # --- m: a mark on the selected region (the first one)
 keys m; wait_for 3 'mark label:' >/dev/null
