@@ -10,8 +10,9 @@
 #     reaches vagusd's event topic; the access log holds no label or name;
 #  4. in headless Chromium (web_console.py): login form, figures equal to
 #     the daemon's messages seen by a parallel vagus-tap, every control
-#     matched by its event, the pacer's sound timing, screenshots into
-#     docs/ (WEB_SHOTS=DIR elsewhere), sample -> screen delay, and a vagusd
+#     matched by its event, the pacer's sound timing, screenshots (into a
+#     temporary folder; WEB_SHOTS=docs remakes the README's), sample -> screen
+#     delay, and a vagusd
 #     restart and a hung link to vagus-web the page survives by itself.
 # The browser part runs once per `make check`: skipped in the ASan build
 # (Chromium under the same 90 s budget twice adds nothing). Prints PASS/FAIL.
@@ -106,7 +107,7 @@ if ! command -v chromium >/dev/null || ! $py -c 'import websocket' 2>/dev/null; 
   echo "FAIL chromium or python3-websocket is not installed (make deps)"; exit 1
 fi
 export VG_WEB_PID=$wpid
-shots="${WEB_SHOTS:-$root/docs}"
+shots="${WEB_SHOTS:-$tmp/shots}" # the tree stays clean; WEB_SHOTS=docs for the README
 mkdir -p "$shots"
 $py "$(dirname "$0")/web_console.py" "$base/" therapist console-pass-1 "$tmp/tap.jsonl" "$shots" "${WEB_LATENCY_S:-20}"
 check "browser: the access log never holds the client's name" '! grep -q "Web Test Client\|web-mark-1" "$tmp/web.log"' "$tmp/web.log"
