@@ -81,7 +81,7 @@ struct place {
 	long long *where;     /* per annotation: record * nannot + signal, -1 = none */
 };
 
-static int read_at(int fd, void *buf, size_t n, off_t off)
+int rec_read_at(int fd, void *buf, size_t n, off_t off)
 {
 	size_t got = 0;
 	while (got < n) {
@@ -182,7 +182,7 @@ static void free_hdr(struct edfh *h)
 static int load_header(int fd, struct edfh *h)
 {
 	char fixed[HDR_FIXED];
-	int e = read_at(fd, fixed, sizeof(fixed), 0);
+	int e = rec_read_at(fd, fixed, sizeof(fixed), 0);
 	if (e < 0)
 		return e;
 	int ok = 1;
@@ -203,7 +203,7 @@ static int load_header(int fd, struct edfh *h)
 	h->hdr = malloc((size_t)h->hdr_bytes);
 	if (!h->hdr)
 		return VG_ERR_NOMEM;
-	e = read_at(fd, h->hdr, (size_t)h->hdr_bytes, 0);
+	e = rec_read_at(fd, h->hdr, (size_t)h->hdr_bytes, 0);
 	if (e < 0)
 		return e;
 	h->rec_bytes = 0;
@@ -233,7 +233,7 @@ static int load_header(int fd, struct edfh *h)
 	char tk[64];
 	int first = h->annot_idx[0];
 	size_t tn = (size_t)2 * h->spr[first] < sizeof(tk) ? (size_t)2 * h->spr[first] : sizeof(tk);
-	e = read_at(fd, tk, tn, (off_t)(h->hdr_bytes + h->off[first]));
+	e = rec_read_at(fd, tk, tn, (off_t)(h->hdr_bytes + h->off[first]));
 	if (e < 0)
 		return e;
 	size_t k = 0;
@@ -508,7 +508,7 @@ static int rewrite(const char *path, int fd, const struct edfh *h, const struct 
 		if (!h->is_annot[i])
 			data_bytes += 2LL * h->spr[i];
 	for (long long r = 0; r < h->nrec && e == VG_OK; r++) {
-		e = read_at(fd, rec, (size_t)h->rec_bytes, (off_t)(h->hdr_bytes + r * h->rec_bytes));
+		e = rec_read_at(fd, rec, (size_t)h->rec_bytes, (off_t)(h->hdr_bytes + r * h->rec_bytes));
 		if (e < 0)
 			break;
 		size_t k = 0;

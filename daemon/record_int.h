@@ -9,6 +9,9 @@
 #define RECORD_INT_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+#include <stddef.h>
 #include <stdint.h>
 
 #define EDF_ANNOT_TEXT 40 /* EDFlib's limit for written annotation texts */
@@ -32,6 +35,9 @@ struct rec_annot_result {
 	int annot_signals; /* annotation signals the file has now */
 };
 
+/* n bytes of fd at off (pread, EINTR retried); 0, VG_ERR_TRUNC at end of
+ * file, or the errno's VG_ERR_*. record_annot.c, also used by repair. */
+int rec_read_at(int fd, void *buf, size_t n, off_t off);
 /* Write a[0..n) into the annotation signals of the closed EDF+ file path
  * (record count set): packed, more annotation signals when needed (the file
  * is rewritten), gaps merged only past 64 signals. Sorts a by onset and may

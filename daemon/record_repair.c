@@ -64,22 +64,6 @@ static long field_long(const char *p, size_t n, int *ok)
 	return v;
 }
 
-static int read_exact(int fd, void *buf, size_t n, off_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got, n - got, off + (off_t)got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return vg_err_from_errno(errno);
-		if (r == 0)
-			return VG_ERR_TRUNC;
-		got += (size_t)r;
-	}
-	return VG_OK;
-}
-
 /* Step 1: record count and length. *nannot_sig = annotation signals. */
 static int fix_count(const char *path, int *changed)
 {
@@ -88,7 +72,7 @@ static int fix_count(const char *path, int *changed)
 		return errno == ENOENT ? VG_ERR_NOTFOUND : vg_err_from_errno(errno);
 	char fixed[HDR_FIXED];
 	char *hdr = NULL;
-	int e = read_exact(fd, fixed, sizeof(fixed), 0); /* short: VG_ERR_TRUNC */
+	int e = rec_read_at(fd, fixed, sizeof(fixed), 0); /* short: VG_ERR_TRUNC */
 	if (e < 0)
 		goto out;
 	e = VG_ERR_PARSE;
@@ -105,7 +89,7 @@ static int fix_count(const char *path, int *changed)
 		e = VG_ERR_NOMEM;
 		goto out;
 	}
-	e = read_exact(fd, hdr, (size_t)hdr_bytes, 0);
+	e = rec_read_at(fd, hdr, (size_t)hdr_bytes, 0);
 	if (e < 0)
 		goto out;
 	e = VG_ERR_PARSE;
@@ -296,7 +280,7 @@ int rec_repair_dir(const char *dir)
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		int e = read_exact(fd, fixed, sizeof(fixed), 0);
+		int e = rec_read_at(fd, fixed, sizeof(fixed), 0);
 		close(fd);
 		if (e < 0 || strncmp(fixed + OFF_NRECORDS, "-1 ", 3))
 			continue;
