@@ -73,13 +73,23 @@ void rpt_buf_esc(struct rpt_buf *b, const char *s)
 	}
 }
 
-int rpt_file_private(const char *path)
+int rpt_file_begin(const char *path, char *tmp, size_t cap)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int n = snprintf(tmp, cap, "%s.tmp.XXXXXX", path);
+	if (n < 0 || (size_t)n >= cap)
+		return VG_ERR_RANGE;
+	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 whatever the umask */
 	if (fd < 0)
 		return vg_err_from_errno(errno);
-	int e = fchmod(fd, 0600) < 0 ? vg_err_from_errno(errno) : 0; /* an old 0644 file */
-	close(fd);
+	return fd;
+}
+
+int rpt_file_end(const char *tmp, const char *path, int ok)
+{
+	if (ok && rename(tmp, path) == 0)
+		return 0;
+	int e = ok ? vg_err_from_errno(errno) : 0;
+	unlink(tmp);
 	return e;
 }
 
@@ -87,18 +97,30 @@ int rpt_buf_save(const struct rpt_buf *b, const char *path)
 {
 	if (b->err)
 		return b->err;
-	FILE *f = rpt_file_private(path) < 0 ? NULL : fopen(path, "w");
-	if (!f) {
-		vg_warn("report: cannot write %s", path);
-		return vg_err_from_errno(errno);
+	char tmp[4096];
+	int fd = rpt_file_begin(path, tmp, sizeof(tmp));
+	if (fd < 0) {
+		vg_warnx("report: cannot write %s: %s", path, vg_strerror(fd));
+		return fd;
 	}
-	size_t w = b->n ? fwrite(b->p, 1, b->n, f) : 0;
-	int e = (w != b->n) | ferror(f);
-	if (fclose(f) != 0 || e) {
-		vg_warn("report: write error on %s", path);
-		return VG_ERR_IO;
+	int e = 0;
+	for (size_t off = 0; off < b->n && !e;) {
+		ssize_t w = write(fd, b->p + off, b->n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			e = w < 0 ? vg_err_from_errno(errno) : VG_ERR_IO;
+		else
+			off += (size_t)w;
 	}
-	return 0;
+	if (close(fd) != 0 && !e)
+		e = vg_err_from_errno(errno);
+	int r = rpt_file_end(tmp, path, !e);
+	if (!e)
+		e = r;
+	if (e)
+		vg_warnx("report: write error on %s: %s", path, vg_strerror(e));
+	return e;
 }
 
 void rpt_buf_free(struct rpt_buf *b)

@@ -24,10 +24,18 @@ void rpt_buf_printf(struct rpt_buf *b, const char *fmt, ...)
 void rpt_buf_put(struct rpt_buf *b, const char *s);
 /* Append s with & < > " ' escaped (XML/HTML text and attributes). */
 void rpt_buf_esc(struct rpt_buf *b, const char *s);
-/* Write the buffer to path (mode 0644 unless the file exists); 0 or VG_ERR_*. */
-/* Create or empty path with mode 0600 (reports hold health data), also when
- * it existed with a wider mode; 0 or VG_ERR_*. */
-int rpt_file_private(const char *path);
+/* Replacing a report atomically: two writers (the daemon's report at
+ * session.stop and a vagus-report run by hand) or a reader (a browser, a
+ * copy to a USB stick) must never see a half-written or emptied file.
+ * rpt_file_begin creates a private (0600: reports hold health data) temp file
+ * "PATH.tmp.XXXXXX" beside path and puts its name in tmp (cap bytes);
+ * returns an open fd or VG_ERR_*. rpt_file_end(tmp, path, ok) renames it
+ * over path when ok, else unlinks it; 0 or VG_ERR_*. Neither blocks beyond
+ * the file system calls. */
+int rpt_file_begin(const char *path, char *tmp, size_t cap);
+int rpt_file_end(const char *tmp, const char *path, int ok);
+/* Write the buffer to path through rpt_file_begin/end (mode 0600, replaced
+ * atomically); 0 or VG_ERR_* (logged once here). */
 int rpt_buf_save(const struct rpt_buf *b, const char *path);
 void rpt_buf_free(struct rpt_buf *b);
 

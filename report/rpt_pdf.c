@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PAGE_W 595.0
 #define PAGE_H 842.0
@@ -171,16 +172,19 @@ static void plot_at(struct page *pg, const struct rpt_block *b, double x, double
 
 int rpt_doc_pdf(const struct rpt_doc *d, const char *path)
 {
-	int pe = rpt_file_private(path); /* cairo then writes into a 0600 file */
-	if (pe < 0) {
-		vg_warnx("report: cannot create %s: %s", path, vg_strerror(pe));
-		return pe;
+	char tmp[4096]; /* cairo writes a private temp file, renamed when whole */
+	int fd = rpt_file_begin(path, tmp, sizeof(tmp));
+	if (fd < 0) {
+		vg_warnx("report: cannot create %s: %s", path, vg_strerror(fd));
+		return fd;
 	}
-	cairo_surface_t *sf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+	close(fd);
+	cairo_surface_t *sf = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
 	if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
 		vg_warnx("report: cannot create %s: %s", path,
 			 cairo_status_to_string(cairo_surface_status(sf)));
 		cairo_surface_destroy(sf);
+		rpt_file_end(tmp, path, 0);
 		return VG_ERR_IO;
 	}
 	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, d->title);
@@ -239,7 +243,11 @@ int rpt_doc_pdf(const struct rpt_doc *d, const char *path)
 	FcFini();
 	if (st != CAIRO_STATUS_SUCCESS) {
 		vg_warnx("report: %s: %s", path, cairo_status_to_string(st));
+		rpt_file_end(tmp, path, 0);
 		return VG_ERR_IO;
 	}
-	return 0;
+	int e = rpt_file_end(tmp, path, 1);
+	if (e < 0)
+		vg_warnx("report: cannot write %s: %s", path, vg_strerror(e));
+	return e;
 }

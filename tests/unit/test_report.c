@@ -395,6 +395,68 @@ static void test_progress(void **st)
 	vgt_rmtree(dir);
 }
 
+/* A report is replaced atomically: the file is 0600 even over an old 0644
+ * one, a reader holding the old file keeps it whole, no temp file is left,
+ * and a failed write leaves the previous report in place. */
+static void test_atomic_save(void **st)
+{
+	(void)st;
+	char dir[128], path[300];
+	assert_non_null(vgt_mkdtemp(dir, sizeof(dir), "vg-rpt-atomic"));
+	snprintf(path, sizeof(path), "%s/r.html", dir);
+	write_file(path, "old report\n", 11);
+	assert_int_equal(chmod(path, 0644), 0);
+	FILE *reader = fopen(path, "rb"); /* a browser with the old file open */
+	assert_non_null(reader);
+
+	struct rpt_buf b = { 0 };
+	for (int i = 0; i < 20000; i++)
+		rpt_buf_printf(&b, "<p>line %d</p>\n", i);
+	assert_int_equal(rpt_buf_save(&b, path), 0);
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal((size_t)sb.st_size, b.n);
+	char old[32] = { 0 };
+	assert_int_equal(fread(old, 1, sizeof(old) - 1, reader), 11);
+	assert_string_equal(old, "old report\n");
+	fclose(reader);
+
+	char cmd[400]; /* no PATH.tmp.* left beside it */
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c tmp >/dev/null", dir);
+	assert_int_not_equal(system(cmd), 0);
+
+	/* a directory that cannot be written: an error, and the report stays */
+	if (geteuid() != 0) {
+		assert_int_equal(chmod(dir, 0500), 0);
+		struct rpt_buf c = { 0 };
+		rpt_buf_put(&c, "new");
+		assert_true(rpt_buf_save(&c, path) < 0);
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal((size_t)sb.st_size, b.n);
+		rpt_buf_free(&c);
+		assert_int_equal(chmod(dir, 0700), 0);
+	}
+	/* the rename fails (a directory is in the way): an error, the temp file
+	 * is removed and what was there stays */
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(cmd, sizeof(cmd), "%s/keep", sub);
+	write_file(cmd, "x", 1);
+	assert_true(rpt_buf_save(&b, sub) < 0);
+	assert_int_equal(stat(cmd, &sb), 0);
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c tmp >/dev/null", dir);
+	assert_int_not_equal(system(cmd), 0);
+	/* a path too long for the temp name: an error, not a crash */
+	char longp[5000];
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	assert_true(rpt_buf_save(&b, longp) < 0);
+	rpt_buf_free(&b);
+	vgt_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_load_fixture),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_progress),
+		cmocka_unit_test(test_atomic_save),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
