@@ -21,6 +21,7 @@
 
 BUILD ?= build
 SAN ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 DEB_PKGS = pkg-config libzmq3-dev libkissfft-dev libusb-1.0-0-dev libserialport-dev \
 	libcjson-dev libcmocka-dev libedf-dev libinih-dev libncurses-dev libsodium-dev \
@@ -35,11 +36,11 @@ FUZZ_PKGS = clang libclang-rt-14-dev
 
 # ---------------------------------------------------------------- public
 all: deps
-	@$(MAKE) --no-print-directory _all
+	@$(MAKE) --no-print-directory -j$(JOBS) _all
 
 check: deps
-	@$(MAKE) --no-print-directory _all
-	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 _all
+	@$(MAKE) --no-print-directory -j$(JOBS) _all
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build-asan SAN=1 _all
 	@bash tests/run.sh build build-asan
 
 run: deps

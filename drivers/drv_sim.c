@@ -10,7 +10,8 @@
  * 1000), scenario=NAME (massage, calm, surge, release, paced6, paced5),
  * ecg_hz=F (default 500), emg_hz=F (default 1000), emg=N channels (0..4,
  * default 2), emg1=NAME .. emg4=NAME (muscle names; defaults
- * trapezius-left, trapezius-right, erector-spinae-left, erector-spinae-right).
+ * trapezius-left, trapezius-right, erector-spinae-left, erector-spinae-right),
+ * xtalk=UV (ECG crosstalk in the EMG channels, R peak in uV; default 0).
  * Limits: at most MAX_CATCHUP_S of signal per tick, so a stalled loop
  * catches up over several ticks instead of blocking.
  */
@@ -44,22 +45,24 @@ struct sim_priv {
 static int sim_open(struct drv_instance *d)
 {
 	struct sim_priv *p = drv_priv(d);
-	double speed, ecg_hz, emg_hz;
+	double speed, ecg_hz, emg_hz, xtalk_uv;
 	long seed, n_emg;
 	if (drv_opt_double(d, "speed", 1.0, &speed) < 0 ||
 	    drv_opt_double(d, "ecg_hz", 500.0, &ecg_hz) < 0 ||
 	    drv_opt_double(d, "emg_hz", 1000.0, &emg_hz) < 0 ||
+	    drv_opt_double(d, "xtalk", 0.0, &xtalk_uv) < 0 ||
 	    drv_opt_long(d, "seed", 1, &seed) < 0 ||
 	    drv_opt_long(d, "emg", 2, &n_emg) < 0)
 		return VG_ERR_INVAL;
-	if (!(speed > 0.0 && speed <= 1000.0) || n_emg < 0 || n_emg > SIM_MAX_EMG) {
-		vg_warnx("sim: speed must be in (0, 1000] and emg in 0..%d",
-			 SIM_MAX_EMG);
+	if (!(speed > 0.0 && speed <= 1000.0) || n_emg < 0 || n_emg > SIM_MAX_EMG ||
+	    !(xtalk_uv >= 0.0 && xtalk_uv <= 5000.0)) {
+		vg_warnx("sim: speed must be in (0, 1000], emg in 0..%d and xtalk in "
+			 "0..5000 uV", SIM_MAX_EMG);
 		return VG_ERR_RANGE;
 	}
 	struct sim_config cfg = {
 		.seed = (uint64_t)seed, .ecg_fs_hz = ecg_hz, .emg_fs_hz = emg_hz,
-		.n_emg = (unsigned)n_emg,
+		.n_emg = (unsigned)n_emg, .emg_xtalk_uv = xtalk_uv,
 	};
 	const char *scen = drv_opt(d, "scenario");
 	if (scen) {

@@ -164,6 +164,7 @@ struct emg_chan {
 	struct biquad bq[EMG_STAGES];
 	double gain; /* 1 / RMS of the filtered unit noise */
 	uint64_t n;  /* samples produced */
+	uint64_t first_beat; /* crosstalk: lowest beat index that may matter */
 };
 
 /* ------------------------------------------------------------ state */
@@ -424,6 +425,28 @@ void sim_ecg(struct sim *s, float *out_mv, size_t n)
 	}
 }
 
+/* The QRS (Q, R, S waves, R = 1) of the beats around t, for crosstalk. */
+static double xtalk_at(struct sim *s, struct emg_chan *e, double t)
+{
+	gen_beats_until(s, t + BEAT_AHEAD_S);
+	uint64_t oldest = s->nbeats > BEAT_RING - 64 ? s->nbeats - (BEAT_RING - 64) : 0;
+	if (e->first_beat < oldest)
+		e->first_beat = oldest;
+	while (e->first_beat + 1 < s->nbeats && beat_at(s, e->first_beat)->t_s + 0.1 < t)
+		e->first_beat++;
+	double v = 0.0;
+	for (uint64_t k = e->first_beat; k < s->nbeats; k++) {
+		const struct sim_beat *b = beat_at(s, k);
+		if (b->t_s - 0.1 > t)
+			break;
+		for (int w = 1; w <= 3; w++) {
+			double z = (t - b->t_s - waves[w].c) / waves[w].w;
+			v += waves[w].a / waves[2].a * exp(-0.5 * z * z);
+		}
+	}
+	return v;
+}
+
 void sim_emg(struct sim *s, unsigned ch, float *out_uv, size_t n)
 {
 	if (ch >= s->cfg.n_emg)
@@ -437,7 +460,10 @@ void sim_emg(struct sim *s, unsigned ch, float *out_uv, size_t n)
 		double y = rng_gauss(&e->rng);
 		for (int k = 0; k < EMG_STAGES; k++)
 			y = bq_run(&e->bq[k], y);
-		out_uv[i] = (float)(y * e->gain * tr.emg_rms_uv[ch]);
+		double v = y * e->gain * tr.emg_rms_uv[ch];
+		if (s->cfg.emg_xtalk_uv > 0.0)
+			v += s->cfg.emg_xtalk_uv * xtalk_at(s, e, t);
+		out_uv[i] = (float)v;
 		e->n++;
 	}
 }

@@ -49,6 +49,10 @@ struct sim_config {
 	double emg_rest_uv;    /* RMS at tension 0 (default 5 uV) */
 	double emg_max_uv;     /* RMS at tension 1 (default 200 uV) */
 	double ecg_noise_mv;   /* white noise SD (default 0.01 mV) */
+	double emg_xtalk_uv;   /* ECG crosstalk in every EMG channel: the QRS
+				* (Q, R, S waves of the ECG) with its R peak at
+				* this many uV (default 0 = none; 10-50 on the
+				* upper trapezius and trunk) */
 	const struct sim_scenario *scenario; /* NULL = sim_default_scenario() */
 };
 

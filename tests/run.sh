@@ -5,9 +5,38 @@
 # Environment given to tests: VG_BIN (programs), VG_DATA (../shared/data),
 # VG_ROOT (project root). Run from the project root.
 # XDG_DATA_HOME (a temporary directory, removed at the end).
+# With several build directories the suites run side by side, one lane per
+# build (most tests wait on real time, not on the CPU), unless
+# VG_CHECK_LANES=1; each lane's output is printed whole when it ends.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+if [ $# -gt 1 ] && [ "${VG_CHECK_LANES:-2}" != 1 ]; then
+  lanes=$(mktemp -d); trap 'rm -rf "$lanes"' EXIT
+  pids=()
+  for b in "$@"; do
+    VG_CHECK_LANES=1 bash "$0" "$b" >"$lanes/$(basename "$b").log" 2>&1 &
+    pids+=($!)
+  done
+  i=0; pass=0; fail=0; failed=""
+  for b in "$@"; do
+    wait "${pids[$i]}"; i=$((i + 1))
+    l="$lanes/$(basename "$b").log"
+    grep -v '^failed: \|^[0-9]* passed, [0-9]* failed$' "$l"
+    failed="$failed $(sed -n 's/^failed: //p' "$l")"
+    t=$(tail -1 "$l")
+    case "$t" in
+      *" passed, "*" failed") p=${t%% *}; f=${t#*, }; f=${f%% *} ;;
+      *) p=0; f=1; failed="$failed $b(lane-crashed)" ;;
+    esac
+    pass=$((pass + p)); fail=$((fail + f))
+  done
+  failed=$(echo $failed)
+  [ -n "$failed" ] && echo "failed: $failed"
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+  exit
+fi
 export VG_ROOT="$root"
 export VG_DATA="${VG_DATA:-$root/../shared/data}"
 export VG_SHARED="${VG_SHARED:-$root/../shared}"

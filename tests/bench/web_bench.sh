@@ -21,7 +21,7 @@ import socket
 ss = [socket.socket() for _ in range(3)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
-  "$bin/vagusd" --source sim --pub "tcp://127.0.0.1:$p1" --ctl "tcp://127.0.0.1:$p2" 2>"$tmp/vagusd.log" &
+  "$bin/vagusd" --source sim,xtalk=300 --pub "tcp://127.0.0.1:$p1" --ctl "tcp://127.0.0.1:$p2" 2>"$tmp/vagusd.log" &
   dpid=$!
   sleep 0.5
   kill -0 "$dpid" 2>/dev/null && break

@@ -56,6 +56,7 @@ const S = {
 const stats = { lat: [], web: [], pub: [], drift: [], unplanned: 0, latTopic: [], lost: 0, reconnects: 0 };
 window.vgStats = stats;
 window.vgState = S;
+window.vgAudioMap = () => amap;
 let pending = [];  // [t_ns, recv_wall_ms, topic] of messages waiting to be drawn
 
 /* ------------------------------------------------------------ clock map */
@@ -70,7 +71,11 @@ function noteOffset(tNs) {
   while (b.length && b[0][0] <= sec - OFFSET_SPAN_S) b.shift();
   let m = Infinity;
   for (const x of b) if (x[1] < m) m = x[1];
+  const prev = off.best;
   off.best = m;
+  // the first minutes' estimate is too high until a fast message comes:
+  // tones planned with it would sound late, so move those not started yet
+  if (prev !== null && Math.abs(prev - m) > 2) retimeTones();
 }
 function sampleToWall(ns) { return ns / 1e6 + (off.best || 0); }
 
@@ -225,17 +230,36 @@ function setVolume(v) {
   if (A.gain && A.on) A.gain.gain.setTargetAtTime(A.vol, A.ctx.currentTime, 0.05);
   try { localStorage.setItem('vagus.vol', String(v)); } catch (e) { /* private mode */ }
 }
+/* audio clock <-> page clock: getOutputTimestamp() pairs an audio-clock
+ * time with the moment it reaches the speaker, but each pair jitters by a
+ * render buffer (10 ms steps in headless Chromium); the median of the pairs'
+ * difference over the last AUDIO_MAP_N readings (10 a second) is steady and
+ * still follows the sound card's clock drift against the system's and the
+ * slips of a late render, which move the tones not yet started. */
+const AUDIO_MAP_N = 20;
+const amap = { d: [], med: null };
+function audioMapSample() {
+  if (!A.ctx || !A.ctx.getOutputTimestamp) return;
+  const ts = A.ctx.getOutputTimestamp();
+  if (!ts || !(ts.performanceTime > 0)) return;
+  amap.d.push(ts.performanceTime - ts.contextTime * 1000);
+  if (amap.d.length > AUDIO_MAP_N) amap.d.shift();
+  const s = amap.d.slice().sort((a, b) => a - b), prev = amap.med;
+  amap.med = s[s.length >> 1];
+  // the audio clock slipped (a late render, an underrun): move the tones
+  // that have not started, as for a new clock-offset estimate
+  if (prev !== null && Math.abs(amap.med - prev) > 2) retimeTones();
+}
+setInterval(audioMapSample, 100);
 /* audio-clock seconds for a page wall-clock time, ms */
 function wallToCtx(ms) {
-  const ts = A.ctx.getOutputTimestamp ? A.ctx.getOutputTimestamp() : null;
-  if (ts && ts.performanceTime > 0)
-    return ts.contextTime + (ms - performance.timeOrigin - ts.performanceTime) / 1000;
+  if (amap.med === null) audioMapSample();
+  if (amap.med !== null) return (ms - performance.timeOrigin - amap.med) / 1000;
   return A.ctx.currentTime + (ms - nowWall()) / 1000;
 }
 function ctxToWall(sec) {
-  const ts = A.ctx.getOutputTimestamp ? A.ctx.getOutputTimestamp() : null;
-  if (ts && ts.performanceTime > 0)
-    return performance.timeOrigin + ts.performanceTime + (sec - ts.contextTime) * 1000;
+  if (amap.med === null) audioMapSample();
+  if (amap.med !== null) return performance.timeOrigin + amap.med + sec * 1000;
   return nowWall() + (sec - A.ctx.currentTime) * 1000;
 }
 function cancelTones() {
@@ -275,6 +299,20 @@ function startTone(kind, atWall, startNs, lenS) {
   A.voices.push(v);
   osc.onended = () => { A.voices = A.voices.filter((x) => x !== v); };
   P.pendingDrift.push(v);
+}
+/* the clock mapping moved: tones that have not started move with it */
+function retimeTones() {
+  if (!A.on || !A.ctx) return;
+  const now = A.ctx.currentTime;
+  for (const v of A.voices.slice()) {
+    if (v.unplanned || v.t0 < now + 0.03) continue;
+    const t0 = wallToCtx(sampleToWall(v.startNs));
+    if (Math.abs(t0 - v.t0) < 0.002 || t0 < now + 0.01) continue;
+    try { v.osc.stop(); } catch (e) { /* not started */ }
+    A.voices = A.voices.filter((x) => x !== v);
+    P.pendingDrift = P.pendingDrift.filter((x) => x !== v);
+    startTone(v.kind, sampleToWall(v.startNs), v.startNs, v.len);
+  }
 }
 /* the daemon says a phase began at startNs: fit the running tone to it */
 function boundarySeen(phase, startNs, lenS) {
