@@ -369,7 +369,10 @@ static int parse_signal_line(struct wfdb_sig *g, char *line, int lineno)
 	int have_baseline = 0;
 	what = "gain";
 	if ((tok = next_tok(&s))) {
-		if (parse_f64(tok, &e, &g->gain) || g->gain < 0)
+		/* a gain under 1e-6 adu per unit is no recording's, and would
+		 * scale 32-bit samples out of float's range */
+		if (parse_f64(tok, &e, &g->gain) || g->gain < 0 ||
+		    (g->gain > 0 && g->gain < 1e-6))
 			goto bad;
 		if (g->gain == 0)
 			g->gain = WFDB_DEFAULT_GAIN;
@@ -804,7 +807,25 @@ static int pread_all(int fd, unsigned char *b, size_t n, int64_t off)
 static void decode_strided(const struct wfdb_group *p, const unsigned char *buf, int64_t idx,
 			   int64_t step, size_t cnt, int32_t *out)
 {
-	if (p->format == 212) {
+	if (p->format == 212 && step % 2 == 0) {
+		/* every sample of this signal has the same place in its 3-byte
+		 * pair: the nibble choice leaves the loop */
+		const unsigned char *q = buf + (idx >> 1) * 3;
+		const int64_t qstep = (step >> 1) * 3;
+		if (idx & 1) {
+			for (size_t i = 0; i < cnt; i++, q += qstep) {
+				int32_t v = q[2] | ((q[1] & 0xf0) << 4);
+				v = (v ^ 0x800) - 0x800;
+				out[i] = v == -2048 ? WFDB_INVALID_ADU : v;
+			}
+		} else {
+			for (size_t i = 0; i < cnt; i++, q += qstep) {
+				int32_t v = q[0] | ((q[1] & 0x0f) << 8);
+				v = (v ^ 0x800) - 0x800;
+				out[i] = v == -2048 ? WFDB_INVALID_ADU : v;
+			}
+		}
+	} else if (p->format == 212) {
 		for (size_t i = 0; i < cnt; i++, idx += step) {
 			const unsigned char *q = buf + (idx >> 1) * 3;
 			int32_t v = (idx & 1) ? (q[2] | ((q[1] & 0xf0) << 4)) : (q[0] | ((q[1] & 0x0f) << 8));
@@ -884,7 +905,7 @@ int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, floa
 		return VG_ERR_RANGE;
 	/* decode into out's storage in pieces through a stack buffer */
 	int32_t tmp[4096];
-	const double gain = r->sig[sig].gain;
+	const double inv_gain = 1.0 / r->sig[sig].gain; /* gain >= 1e-6 (header parser) */
 	const double base = r->sig[sig].baseline;
 	size_t done = 0;
 	while (done < n) {
@@ -896,7 +917,7 @@ int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, floa
 			return rc;
 		for (size_t i = 0; i < m; i++)
 			out[done + i] = tmp[i] == WFDB_INVALID_ADU ? NAN
-				: (float)(((double)tmp[i] - base) / gain);
+				: (float)(((double)tmp[i] - base) * inv_gain);
 		done += m;
 	}
 	return 0;

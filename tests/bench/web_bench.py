@@ -89,7 +89,7 @@ try:
           "min %.0f ms (t_ns -> drawn); vagus-web receipt -> drawn p50 %.1f ms, p99 %.1f ms, max %.1f ms"
           % (lat_s, f["n"], f["p50"], f["p99"], f["min"], f["wp50"], f["wp99"], f["wmax"]), flush=True)
     print("web_bench: of which t_ns -> vagus-web receipt (vagusd's part) min %.0f ms, p50 %.0f ms, p99 %.0f ms; "
-          "sample -> screen less the constant floor (the simulator's clock origin: see README) p50 %.0f ms, "
+          "sample -> screen less the fastest message's delay p50 %.0f ms, "
           "p99 %.0f ms" % (f["pmin"], f["pp50"], f["pp99"], f["p50"] - f["min"], f["p99"] - f["min"]), flush=True)
     time.sleep(max(0, drift_s - (time.time() - t0)))
     f = p.eval(STATS)

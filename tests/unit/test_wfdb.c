@@ -168,6 +168,7 @@ static void test_header_malformed(void **state)
 		{ "rec 1 360\nr.dat 999\n", VG_ERR_NOTSUP },       /* unknown format */
 		{ "rec 1 360\nr.dat 8\n", VG_ERR_NOTSUP },         /* differences: unsupported */
 		{ "rec 1 360\nr.dat 16 -200\n", VG_ERR_PARSE },    /* negative gain */
+		{ "rec 1 360\nr.dat 16 1e-9\n", VG_ERR_PARSE },    /* gain too small for float samples */
 		{ "rec 1 360\nr.dat 16 200(\n", VG_ERR_PARSE },
 		{ "rec 1 360\nr.dat 16 200(12\n", VG_ERR_PARSE },
 		{ "rec 1 360\nr.dat 16 200/\n", VG_ERR_PARSE },
