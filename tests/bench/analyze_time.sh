@@ -24,7 +24,7 @@ echo "analyze_time: /bin/true ${floor} ms task-clock (the floor of a process her
 for h in "$data"/mitdb/*.hea; do
   r=${h%.hea}
   ms=$(clock "$bin/vagus-analyze" beats "$r")
-  echo "$(basename "$r") $ms $(wc -l <"$tmp/out")" >>"$tmp/all"
+  echo "$(basename "$r") $ms $(( $(wc -l <"$tmp/out") / runs ))" >>"$tmp/all"
 done
 sort -k2 -n "$tmp/all" | awk -v floor="$floor" '
   { n++; t[n] = $2; s += $2; name[n] = $1; beats += $3 }
