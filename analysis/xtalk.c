@@ -24,7 +24,9 @@
 #define XT_LEARN 3           /* beats before the first mark */
 #define XT_WIN_S 0.060       /* QRS height and crossing: within this of R */
 #define XT_REFRACT_S 0.200   /* no two marks closer than this, */
-#define XT_REFRACT_RR 0.6    /* ... or than this share of the median RR */
+#define XT_REFRACT_RR 0.4    /* ... or than this share of the median RR (0.6
+			      * lost premature beats; 0.4 covers more on mitdb,
+			      * svdb and nstdb each: tests/bench/bench_xtalk.c) */
 #define XT_MATCH_S 0.080     /* a mark this close to a confirmed R covers it */
 #define XT_RING_S 0.8        /* magnitude history (beats come <= 0.3 s late) */
 #define XT_BLANK_S 0.2       /* no marks this long after a (re)start */
