@@ -55,6 +55,7 @@ static struct rpt_block *push(struct rpt_doc *d, enum rpt_block_kind kind)
 	return b;
 }
 
+__attribute__((format(printf, 1, 0)))
 static char *vfmt(const char *fmt, va_list ap)
 {
 	va_list aq;
