@@ -22,6 +22,7 @@
 
 struct qrs_tpl {
 	int th, tl, lag;  /* half-width, length, largest lag (samples) */
+	double jj;        /* sum of (j - th)^2 over the window (exact: integers) */
 	float *t;         /* template, unit norm, no constant or linear part */
 	float *seg;       /* scratch: the beat's samples, tl + 2 lag */
 	float *x;         /* scratch: one detrended window, tl */
@@ -41,6 +42,8 @@ struct qrs_tpl *qrs_tpl_new(double fs_hz)
 	if (t->lag < 2)
 		t->lag = 2;
 	t->tl = 2 * t->th + 1;
+	for (int j = 0; j < t->tl; j++)
+		t->jj += (double)(j - t->th) * (j - t->th);
 	t->t = calloc((size_t)t->tl, sizeof(float));
 	t->seg = calloc((size_t)(t->tl + 2 * t->lag), sizeof(float));
 	t->x = calloc((size_t)t->tl, sizeof(float));
@@ -71,21 +74,23 @@ int qrs_tpl_reach(const struct qrs_tpl *t)
 	return t->th + t->lag;
 }
 
-/* x = in minus its least-squares line (constant and slope), then its norm. */
+/* x = in minus its least-squares line (constant and slope), then its norm;
+ * x may be NULL when only the norm is wanted. */
 static double detrend(const struct qrs_tpl *t, const float *in, float *x)
 {
 	const int tl = t->tl, th = t->th;
-	double s = 0.0, sj = 0.0, jj = 0.0;
+	double s = 0.0, sj = 0.0;
 	for (int j = 0; j < tl; j++) {
 		s += in[j];
 		sj += (double)(j - th) * in[j];
-		jj += (double)(j - th) * (j - th);
 	}
-	const double mean = s / tl, slope = sj / jj;
+	const double mean = s / tl, slope = sj / t->jj;
 	double nn = 0.0;
 	for (int j = 0; j < tl; j++) {
-		x[j] = (float)(in[j] - mean - slope * (j - th));
-		nn += (double)x[j] * x[j];
+		const float v = (float)(in[j] - mean - slope * (j - th));
+		if (x)
+			x[j] = v;
+		nn += (double)v * v;
 	}
 	return sqrt(nn);
 }
@@ -195,7 +200,9 @@ double qrs_tpl_match(struct qrs_tpl *t, const float *ring, size_t mask, int64_t 
 	for (int k = -lag; k <= lag; k++) {
 		const float *x = t->seg + lag + k;
 		const double c = dot_tpl(t, x);
-		const double norm = detrend(t, x, t->x);
+		if (c <= 0.0) /* c / norm <= 0 cannot beat best (>= 0) */
+			continue;
+		const double norm = detrend(t, x, NULL);
 		if (norm > 0.0 && c / norm > best)
 			best = c / norm;
 	}
