@@ -171,7 +171,7 @@ static void push(float *v, int *n, int *idx, float val)
 
 int xtalk_beat(struct xtalk *x, int64_t r)
 {
-	if (!x)
+	if (!x || r < 0 || r > x->n) /* not a sample seen: nothing to learn or match */
 		return 0;
 	int covered = 0;
 	for (int k = 0; k < XT_HIST; k++)

@@ -111,6 +111,7 @@ static void test_marks(void **st)
 		(void)xtalk_step(x, bad[i], NULL);
 	xtalk_gap(x, 1000);
 	assert_int_equal(xtalk_beat(x, -5), 0);
+	assert_int_equal(xtalk_beat(x, INT64_MAX), 0);
 	free(ecg);
 	free(tb);
 	free(mr);
