@@ -295,6 +295,20 @@ static void *vec_push(struct vec *v)
 	return e;
 }
 
+/* The end of every listing: e (the query's result) or else the vector's
+ * own error; on failure the rows are freed. Returns 0 or that error. */
+static int vec_done(struct vec *v, int e)
+{
+	if (e == 0)
+		e = v->err;
+	if (e < 0) {
+		free(v->p);
+		v->p = NULL;
+		v->n = 0;
+	}
+	return e < 0 ? e : 0;
+}
+
 #define SESSION_COLS \
 	"session_id, client_id, start_utc, start_ns, technique, profile, duration_s, base_calm, " \
 	"end_calm, base_hr_bpm, end_hr_bpm, base_rmssd_ms, end_rmssd_ms, base_resp_bpm, " \
@@ -370,12 +384,8 @@ int idx_sessions(struct idx *ix, const char *client_id, struct idx_session **out
 				   "session_regions WHERE session_id = $1 ORDER BY region", 1, q,
 				   region_row, &ss[i]);
 	}
-	if (e == 0)
-		e = v.err;
-	if (e < 0) {
-		free(v.p);
+	if ((e = vec_done(&v, e)) < 0)
 		return e;
-	}
 	*out = v.p;
 	*n = v.n;
 	return 0;
@@ -408,12 +418,8 @@ int idx_marks(struct idx *ix, const char *session_id, struct idx_mark **out, siz
 	int e = ix->ops->query(ix->db, "SELECT t_s, label, region, technique, dhr_bpm, drmssd_pct, "
 			       "dcalm FROM session_marks WHERE session_id = $1 ORDER BY t_s, label",
 			       1, p, mark_row, &v);
-	if (e == 0)
-		e = v.err;
-	if (e < 0) {
-		free(v.p);
+	if ((e = vec_done(&v, e)) < 0)
 		return e;
-	}
 	*out = v.p;
 	*n = v.n;
 	return 0;
@@ -444,12 +450,8 @@ int idx_clients(struct idx *ix, struct idx_client **out, size_t *n)
 			       "MIN(s.start_utc), MAX(s.start_utc) FROM clients c LEFT JOIN sessions s "
 			       "ON s.client_id = c.client_id GROUP BY c.client_id, c.name "
 			       "ORDER BY c.client_id", 0, NULL, client_row, &v);
-	if (e == 0)
-		e = v.err;
-	if (e < 0) {
-		free(v.p);
+	if ((e = vec_done(&v, e)) < 0)
 		return e;
-	}
 	*out = v.p;
 	*n = v.n;
 	return 0;
