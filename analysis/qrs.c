@@ -136,6 +136,7 @@
 #include "vg_err.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +193,7 @@
 #define Q_QUIET_MIN_S 0.10   /* ... at least this long */
 #define QRS_MAX_ABS_MV 1e4    /* larger samples are treated as signal loss */
 #define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
+#define FEED_BLOCK 64        /* samples whose rings are written ahead (feed_block) */
 #define RING_S 1.0           /* history kept */
 #define DET_RR_LO 0.7        /* RR history: intervals from this share ... */
 #define DET_RR_HI 1.5        /* ... to this one of the median RR, */
@@ -229,14 +231,18 @@ struct qrs {
 	int noisy;                 /* noisy mode on */
 	float spk_hold;            /* beat level, slowly forgotten when it drops */
 	double ema, ema_a;         /* mean feature (squared units), its EMA factor */
+	double ema_pw[FEED_BLOCK + 1]; /* (1 - ema_a)^j */
 	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
 	    fbase_back, fbase_fwd, farea, slope_lag;
 	/* detection filters */
 	struct qrs_bq hp, lp;
 	double offset;             /* first sample after a (re)start, mV */
 	int need_reset;
-	/* history rings, indexed by absolute sample & mask */
+	int pwave_off;             /* step 7 skipped (qrs_set_pwave) */
+	/* history rings, indexed by absolute sample & mask; they hold the
+	 * last hist samples plus the block being fed (written ahead) */
 	size_t mask;
+	size_t hist;
 	float *ru;                 /* raw samples minus offset, mV */
 	float *rb;                 /* band-passed */
 	float *re;                 /* squared slope */
@@ -324,8 +330,12 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->slope_lag = (int)lround(M_SQRT2 / (2.0 * M_PI * DET_LP_HZ) * fs_hz + 0.5 * q->kd);
 	qrs_bq_highpass(&q->hp, fs_hz, DET_HP_HZ);
 	qrs_bq_lowpass(&q->lp, fs_hz, DET_LP_HZ);
-	size_t ring = pow2_at_least((size_t)(fs_hz * RING_S) + 1);
+	q->hist = pow2_at_least((size_t)(fs_hz * RING_S) + 1) - 1;
+	size_t ring = pow2_at_least(q->hist + 1 + FEED_BLOCK);
 	q->mask = ring - 1;
+	q->ema_pw[0] = 1.0;
+	for (int j = 1; j <= FEED_BLOCK; j++)
+		q->ema_pw[j] = q->ema_pw[j - 1] * (1.0 - q->ema_a);
 	q->ru = calloc(ring, sizeof(float));
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(float));
@@ -457,8 +467,8 @@ static float ring_mean(const struct qrs *q, int64_t a, int64_t b)
 {
 	if (a < q->seg_start)
 		a = q->seg_start;
-	if (a < q->n - (int64_t)q->mask)
-		a = q->n - (int64_t)q->mask; /* no older than the ring holds */
+	if (a < q->n - (int64_t)q->hist)
+		a = q->n - (int64_t)q->hist; /* no older than the ring holds */
 	if (b > q->n - 1)
 		b = q->n - 1;
 	if (b < a)
@@ -484,6 +494,8 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	int64_t lo = p - q->fsback, hi = p + q->ffwd;
 	if (lo < first)
 		lo = first;
+	if (hi > q->n - 1)
+		hi = q->n - 1; /* at qrs_flush() the peak may be the last sample */
 	int64_t is = p;
 	float smax = 0.0f;
 	for (int64_t i = lo; i <= hi; i++) {
@@ -564,10 +576,10 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 		flags |= QRS_BEAT_NOISY;
 	/* the P wave of a clean beat, against the lead's usual one (learned
 	 * from timely beats only: a premature one may be atrial ectopic) */
-	int64_t oldest = q->n - (int64_t)q->mask;
+	int64_t oldest = q->n - (int64_t)q->hist;
 	if (oldest < q->seg_start)
 		oldest = q->seg_start;
-	if (qual >= PRE_QUAL_MIN && fd->r - qrs_pre_reach(q->pre) >= oldest) {
+	if (!q->pwave_off && qual >= PRE_QUAL_MIN && fd->r - qrs_pre_reach(q->pre) >= oldest) {
 		int timely = q->last_r >= 0 && q->nrr >= 4 &&
 			     (float)(fd->r - q->last_r) >= PRE_TIMELY * q->rr_med;
 		if (qrs_pre_judge(q->pre, q->ru, q->mask, fd->r, timely, NULL))
@@ -575,6 +587,7 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 	}
 
 	struct qrs_beat b;
+	memset(&b, 0, sizeof(b)); /* padding too: callers may compare beats bytewise */
 	b.sample_frac = (double)fd->r + fd->frac;
 	b.sample = fd->r;
 	b.amplitude_mv = fd->amp_mv;
@@ -630,7 +643,7 @@ static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, 
 static float quiet_level(const struct qrs *q, int64_t r)
 {
 	const int64_t b = r - q->quiet_before;
-	int64_t oldest = q->n - (int64_t)q->mask;
+	int64_t oldest = q->n - (int64_t)q->hist;
 	if (oldest < q->seg_start + q->w)
 		oldest = q->seg_start + q->w;
 	int64_t a = q->last_r >= 0 ? q->last_r + q->quiet_after : b - q->bg_len;
@@ -672,7 +685,7 @@ static void swap_for_hidden(struct qrs *q, int64_t *p, struct fiducial *fd, floa
 			    float *snr, float quiet)
 {
 	const int reach = qrs_tpl_reach(q->tpl);
-	const int64_t oldest = q->n - (int64_t)q->mask;
+	const int64_t oldest = q->n - (int64_t)q->hist;
 	/* the cheap tests first: this runs for every beat */
 	const int64_t h = local_peak(q, *p + q->hgap, q->n - 1);
 	if (h < 0)
@@ -788,7 +801,7 @@ static int classify(struct qrs *q, int64_t p)
 		const int reach = qrs_tpl_reach(q->tpl);
 		double rho = -1.0;
 		if (fd.r - reach >= q->seg_start && fd.r + reach <= q->n - 1 &&
-		    fd.r - reach >= q->n - (int64_t)q->mask)
+		    fd.r - reach >= q->n - (int64_t)q->hist)
 			rho = qrs_tpl_match(q->tpl, q->ru, q->mask, fd.r);
 		if (rho < DET_EARLY_RHO)
 			beat = 0;
@@ -800,7 +813,7 @@ static int classify(struct qrs *q, int64_t p)
 		 * looks like it, never earlier than the delay bound allows */
 		const int reach = qrs_tpl_reach(q->tpl);
 		if (fd.r - reach >= q->seg_start && fd.r + reach <= q->n - 1 &&
-		    fd.r - reach >= q->n - (int64_t)q->mask)
+		    fd.r - reach >= q->n - (int64_t)q->hist)
 			qrs_tpl_align(q->tpl, q->ru, q->mask, fd.r, (int)(p - q->fback - fd.r), reach,
 				      &fd.r, &fd.frac);
 		/* flag beats that only a lowered threshold let through */
@@ -874,87 +887,138 @@ static void candidate_due(struct qrs *q, int64_t now)
 	q->lpk_cur = q->noisy ? q->lpk_nz : q->lpk;
 }
 
-void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
+/* Length of the run of valid samples at the start of x, at most
+ * FEED_BLOCK (0: x[0] is NaN, infinite or absurd). */
+static size_t valid_run(const float *x, size_t count)
+{
+	size_t k = 0, lim = count < FEED_BLOCK ? count : FEED_BLOCK;
+	while (k < lim && fabsf(x[k]) <= QRS_MAX_ABS_MV)
+		k++;
+	return k;
+}
+
+/* The mean feature (q->ema) after block sample k, from its value before
+ * the block and the block's features: the EMA's recursion in closed form
+ * (weights ema_pw), so the per-sample loop does not carry it. */
+static double ema_at(const struct qrs *q, int64_t n0, size_t k)
 {
 	const size_t m = q->mask;
+	const double *pw = q->ema_pw + k; /* pw[-j]: the weight of sample j */
+	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	size_t j = 0;
+	for (; j + 4 <= k + 1; j += 4) {
+		s0 += pw[-(ptrdiff_t)j] * (double)q->rf[(n0 + (int64_t)j) & m];
+		s1 += pw[-(ptrdiff_t)j - 1] * (double)q->rf[(n0 + (int64_t)j + 1) & m];
+		s2 += pw[-(ptrdiff_t)j - 2] * (double)q->rf[(n0 + (int64_t)j + 2) & m];
+		s3 += pw[-(ptrdiff_t)j - 3] * (double)q->rf[(n0 + (int64_t)j + 3) & m];
+	}
+	for (; j <= k; j++)
+		s0 += pw[-(ptrdiff_t)j] * (double)q->rf[(n0 + (int64_t)j) & m];
+	return q->ema_pw[k + 1] * q->ema + q->ema_a * ((s0 + s1) + (s2 + s3));
+}
+
+/* Steps 1-2 for len (<= FEED_BLOCK) valid samples x, in two passes over
+ * the block: (A) band-pass, slope and its square into the rings, written
+ * ahead of the candidate logic (the rings hold FEED_BLOCK samples more than
+ * its history reaches back); (B) the moving window, the feature and the
+ * candidate search, sample by sample, with candidate_due() at the sample
+ * it is due. Each pass carries one short recursion, not all of them. */
+static void feed_block(struct qrs *q, const float *x, size_t len)
+{
+	const size_t m = q->mask;
+	const int64_t n0 = q->n;
 	const int kd = q->kd, w = q->w;
-	int lpk_cur = q->lpk_cur;
-	const double ema_a = q->ema_a;
-	double ema = q->ema;
-	const double inv_w = 1.0 / w;
 	float *const ru = q->ru, *const rb = q->rb, *const re = q->re, *const rf = q->rf;
-	struct qrs_bq hp = q->hp, lp = q->lp;
-	double sum = q->mwi_sum, offset = q->offset;
-	int64_t n = q->n, cand_pos = q->cand_pos;
-	float cand_val = q->cand_val, fmax = q->fmax_seg;
-	for (size_t i = 0; i < count; i++) {
-		const float x = x_mv[i];
-		const int bad = !(fabsf(x) <= QRS_MAX_ABS_MV); /* NaN, inf, absurd */
-		if (bad || q->need_reset) {
-			if (bad) {
-				n++;
-				q->need_reset = 1;
-				continue;
-			}
-			q->n = n;
-			restart(q, x);
-			hp = q->hp;
-			lp = q->lp;
-			sum = 0.0;
-			lpk_cur = q->lpk_cur;
-			ema = 0.0;
-			offset = q->offset;
-			cand_pos = q->cand_pos;
-			cand_val = q->cand_val;
-			fmax = 0.0f;
-		}
-		const double u = x - offset;
-		const double b = qrs_bq_step(&lp, qrs_bq_step(&hp, u));
+	const double offset = q->offset;
+	/* A */
+	const struct qrs_bq hp = q->hp, lp = q->lp;
+	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
+	double ly1 = lp.y1, ly2 = lp.y2;
+	for (size_t k = 0; k < len; k++) {
+		const int64_t n = n0 + (int64_t)k;
+		const double u = x[k] - offset;
+		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
+		const double y = qrs_bq_df1(&hp, u, &hx1, &hx2, &hy1, &hy2);
+		const double b = qrs_bq_df1(&lp, y, &lx1, &lx2, &ly1, &ly2);
 		const float d = (float)b - rb[(n - kd) & m];
-		const float e = d * d;
-		sum += (double)e - (double)re[(n - w) & m];
+		ru[n & m] = (float)u;
+		rb[n & m] = (float)b;
+		re[n & m] = d * d;
+	}
+	q->hp.x1 = hx1;
+	q->hp.x2 = hx2;
+	q->hp.y1 = q->lp.x1 = hy1;
+	q->hp.y2 = q->lp.x2 = hy2;
+	q->lp.y1 = ly1;
+	q->lp.y2 = ly2;
+	/* B */
+	const double inv_w = 1.0 / w;
+	int lpk_cur = q->lpk_cur;
+	double sum = q->mwi_sum;
+	int64_t cand_pos = q->cand_pos;
+	float cand_val = q->cand_val, fmax = q->fmax_seg;
+	for (size_t k = 0; k < len; k++) {
+		const int64_t n = n0 + (int64_t)k;
+		sum += (double)re[n & m] - (double)re[(n - w) & m];
 		if (sum < 0.0)
 			sum = 0.0;
 		if ((n & (MWI_RESUM - 1)) == 0) {
 			/* recompute now and then: no rounding residue of a huge
 			 * artefact outlives it by more than MWI_RESUM samples */
-			re[n & m] = e;
 			sum = 0.0;
-			for (int k = 0; k < w; k++)
-				sum += (double)re[(n - k) & m];
+			for (int j = 0; j < w; j++)
+				sum += (double)re[(n - j) & m];
 		}
 		const float f = (float)(sum * inv_w);
-		ru[n & m] = (float)u;
-		rb[n & m] = (float)b;
-		re[n & m] = e;
 		rf[n & m] = f;
-		ema += ema_a * ((double)f - ema);
 		if (f > fmax)
 			fmax = f;
 		if (f > cand_val) {
 			cand_val = f;
 			cand_pos = n;
 		}
-		n++;
-		if (n - 1 - cand_pos >= lpk_cur) {
-			q->n = n;
-			q->ema = ema;
+		if (n - cand_pos >= lpk_cur) {
+			q->n = n + 1;
 			q->cand_pos = cand_pos;
 			q->fmax_seg = fmax;
-			candidate_due(q, n - 1);
+			const double ema0 = q->ema;
+			q->ema = ema_at(q, n0, k);
+			candidate_due(q, n);
+			q->ema = ema0;
 			cand_pos = q->cand_pos;
 			cand_val = q->cand_val;
 			lpk_cur = q->lpk_cur;
 		}
 	}
-	q->hp = hp;
-	q->lp = lp;
+	q->ema = ema_at(q, n0, len - 1);
 	q->mwi_sum = sum;
-	q->ema = ema;
-	q->n = n;
+	q->n = n0 + (int64_t)len;
 	q->cand_pos = cand_pos;
 	q->cand_val = cand_val;
 	q->fmax_seg = fmax;
+}
+
+void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
+{
+	size_t i = 0;
+	while (i < count) {
+		if (!(fabsf(x_mv[i]) <= QRS_MAX_ABS_MV)) {
+			q->n++; /* signal loss: the next valid sample restarts */
+			q->need_reset = 1;
+			i++;
+			continue;
+		}
+		if (q->need_reset)
+			restart(q, x_mv[i]);
+		size_t len = valid_run(x_mv + i, count - i);
+		feed_block(q, x_mv + i, len);
+		i += len;
+	}
+}
+
+void qrs_set_pwave(struct qrs *q, int on)
+{
+	q->pwave_off = !on;
 }
 
 void qrs_flush(struct qrs *q)
@@ -986,8 +1050,8 @@ float qrs_quality(const struct qrs *q)
 	int64_t a = q->n - (int64_t)lround(q->fs), b = q->n;
 	if (a < q->seg_start)
 		a = q->seg_start;
-	if (a < q->n - (int64_t)q->mask)
-		a = q->n - (int64_t)q->mask;
+	if (a < q->n - (int64_t)q->hist)
+		a = q->n - (int64_t)q->hist;
 	float level = Q_BUSY_K * q->spk_med;
 	level *= level; /* the ring holds squared values */
 	int64_t busy = 0;

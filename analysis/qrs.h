@@ -51,6 +51,10 @@ void qrs_gap(struct qrs *q, uint64_t n_missing);
  * pending peak now, without the rest of its lookahead. Feeding may go on
  * afterwards (as after a gap). */
 void qrs_flush(struct qrs *q);
+/* Judge the P wave of clean beats (QRS_BEAT_ODD_P; step 7 in qrs.c): on
+ * (1) by default. A caller that never reads that flag turns it off (0) and
+ * saves its cost; no beat, time or other field changes. */
+void qrs_set_pwave(struct qrs *q, int on);
 /* Signal quality of the last second, 0..1. */
 float qrs_quality(const struct qrs *q);
 /* Worst-case decision delay in seconds (R peak to callback). */

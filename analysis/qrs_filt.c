@@ -39,5 +39,5 @@ void qrs_bq_highpass(struct qrs_bq *f, double fs_hz, double fc_hz)
 
 void qrs_bq_reset(struct qrs_bq *f)
 {
-	f->z1 = f->z2 = 0.0;
+	f->x1 = f->x2 = f->y1 = f->y2 = 0.0;
 }

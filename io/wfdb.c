@@ -844,10 +844,44 @@ static void decode_strided(const struct wfdb_group *p, const unsigned char *buf,
 	}
 }
 
-int wfdb_read_adu(struct wfdb_record *r, int sig, int64_t start, size_t n, int32_t *out)
+/* Where decoded samples go: adu as they are, or physical units. */
+struct sink {
+	int32_t *adu;     /* adu output, or NULL */
+	float *phys;      /* physical output (when adu is NULL) */
+	double base;      /* adu at physical 0 */
+	double inv_gain;  /* physical units per adu */
+};
+
+#define SINK_TMP 256 /* adu decoded at a time for physical output (L1) */
+
+/* cnt samples as decode_strided() reads them, into the sink from index at. */
+static void decode_to(const struct wfdb_group *p, const unsigned char *buf, int64_t idx,
+		      int64_t step, size_t cnt, const struct sink *k, size_t at)
 {
-	if (!SIG_OK(r, sig) || start < 0 || (n && !out))
-		return VG_ERR_INVAL;
+	if (k->adu) {
+		decode_strided(p, buf, idx, step, cnt, k->adu + at);
+		return;
+	}
+	int32_t tmp[SINK_TMP];
+	while (cnt) {
+		size_t m = cnt < SINK_TMP ? cnt : SINK_TMP;
+		decode_strided(p, buf, idx, step, m, tmp);
+		float *out = k->phys + at;
+		for (size_t i = 0; i < m; i++)
+			out[i] = tmp[i] == WFDB_INVALID_ADU ? NAN
+				: (float)(((double)tmp[i] - k->base) * k->inv_gain);
+		idx += step * (int64_t)m;
+		at += m;
+		cnt -= m;
+	}
+}
+
+/* One signal's samples [start, start + n) into the sink: whole chunks of
+ * the file read at once (one pread per WFDB_CHUNK_BYTES), decoded in
+ * place. */
+static int read_into(struct wfdb_record *r, int sig, int64_t start, size_t n,
+		     const struct sink *k)
+{
 	const struct wfdb_sig *g = &r->sig[sig];
 	const struct wfdb_group *p = &r->grp[g->group];
 	if (p->fd < 0)
@@ -880,45 +914,42 @@ int wfdb_read_adu(struct wfdb_record *r, int sig, int64_t start, size_t n, int32
 			size_t cnt = (size_t)(f1 - f0 + 1);
 			if (cnt > n - done)
 				cnt = n - done;
-			decode_strided(p, r->buf, f0 * T + g->pos - base, T, cnt, out + done);
+			decode_to(p, r->buf, f0 * T + g->pos - base, T, cnt, k, done);
 			done += cnt;
 			continue;
 		}
 		for (int64_t f = f0; f <= f1 && done < n; f++) {
-			int64_t k = (f == f0) ? s - f0 * g->spf : 0;
-			for (; k < g->spf && done < n; k++) {
-				int64_t idx = f * T + g->pos + k - base;
+			int64_t j = (f == f0) ? s - f0 * g->spf : 0;
+			for (; j < g->spf && done < n; j++) {
+				int64_t idx = f * T + g->pos + j - base;
 				const unsigned char *q = r->buf + (idx / p->bs) * p->bb;
-				out[done++] = decode_one(p->format, q, (int)(idx % p->bs));
+				int32_t v = decode_one(p->format, q, (int)(idx % p->bs));
+				if (k->adu)
+					k->adu[done] = v;
+				else
+					k->phys[done] = v == WFDB_INVALID_ADU ? NAN
+						: (float)(((double)v - k->base) * k->inv_gain);
+				done++;
 			}
 		}
 	}
 	return 0;
 }
 
+int wfdb_read_adu(struct wfdb_record *r, int sig, int64_t start, size_t n, int32_t *out)
+{
+	if (!SIG_OK(r, sig) || start < 0 || (n && !out))
+		return VG_ERR_INVAL;
+	const struct sink k = { .adu = out };
+	return read_into(r, sig, start, n, &k);
+}
+
 int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, float *out)
 {
 	if (!SIG_OK(r, sig) || start < 0 || (n && !out))
 		return VG_ERR_INVAL;
-	int64_t total = r->nframes * r->sig[sig].spf;
-	if (start > total || (int64_t)n > total - start)
-		return VG_ERR_RANGE;
-	/* decode into out's storage in pieces through a stack buffer */
-	int32_t tmp[4096];
-	const double inv_gain = 1.0 / r->sig[sig].gain; /* gain >= 1e-6 (header parser) */
-	const double base = r->sig[sig].baseline;
-	size_t done = 0;
-	while (done < n) {
-		size_t m = n - done;
-		if (m > sizeof(tmp) / sizeof(tmp[0]))
-			m = sizeof(tmp) / sizeof(tmp[0]);
-		int rc = wfdb_read_adu(r, sig, start + (int64_t)done, m, tmp);
-		if (rc)
-			return rc;
-		for (size_t i = 0; i < m; i++)
-			out[done + i] = tmp[i] == WFDB_INVALID_ADU ? NAN
-				: (float)(((double)tmp[i] - base) * inv_gain);
-		done += m;
-	}
-	return 0;
+	/* gain >= 1e-6 (header parser) */
+	const struct sink k = { .phys = out, .base = r->sig[sig].baseline,
+				.inv_gain = 1.0 / r->sig[sig].gain };
+	return read_into(r, sig, start, n, &k);
 }

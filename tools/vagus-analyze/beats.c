@@ -200,8 +200,9 @@ int va_cmd_beats(int argc, char **argv)
 		recording_close(&r);
 		return 1;
 	}
+	qrs_set_pwave(q, 0); /* the printed beat has no flags */
 	static float buf[READ_CHUNK];
-	static char outbuf[1 << 16]; /* ~300 KB of lines a record: fewer writes */
+	static char outbuf[1 << 13]; /* ~300 KB of lines a record: fewer writes */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	int64_t n = recording_sig_nsamp(r, (int)sig);
 	int rc = 0;
