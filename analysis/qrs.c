@@ -245,7 +245,8 @@ struct qrs {
 	size_t hist;
 	float *ru;                 /* raw samples minus offset, mV */
 	float *rb;                 /* band-passed */
-	float *re;                 /* squared slope */
+	double *re;                /* squared slope (float values, held in double
+				    * for the moving sum) */
 	float *rf;                 /* feature: mean squared slope over the window */
 	struct qrs_tpl *tpl;       /* running QRS template for the fiducial */
 	struct qrs_pre *pre;       /* running template of the P wave */
@@ -338,7 +339,7 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 		q->ema_pw[j] = q->ema_pw[j - 1] * (1.0 - q->ema_a);
 	q->ru = calloc(ring, sizeof(float));
 	q->rb = calloc(ring, sizeof(float));
-	q->re = calloc(ring, sizeof(float));
+	q->re = calloc(ring, sizeof(double));
 	q->rf = calloc(ring, sizeof(float));
 	q->tpl = qrs_tpl_new(fs_hz);
 	q->pre = qrs_pre_new(fs_hz);
@@ -378,7 +379,7 @@ static void restart(struct qrs *q, double x0)
 	q->offset = x0;
 	memset(q->ru, 0, bytes);
 	memset(q->rb, 0, bytes);
-	memset(q->re, 0, bytes);
+	memset(q->re, 0, (q->mask + 1) * sizeof(double));
 	memset(q->rf, 0, bytes);
 	q->mwi_sum = 0.0;
 	q->ema = 0.0;
@@ -395,8 +396,35 @@ static void restart(struct qrs *q, double x0)
 	q->need_reset = 0;
 }
 
+#define CSWAP(a, b)                                   \
+	do {                                          \
+		const float x_ = s[a], y_ = s[b];     \
+		s[a] = x_ < y_ ? x_ : y_;             \
+		s[b] = x_ < y_ ? y_ : x_;             \
+	} while (0)
+
+/* Median of 8 values: Batcher's odd-even merge sort network (19
+ * compare-exchanges, no data-dependent branch), the same value as
+ * sorting. */
+_Static_assert(NLEV == 8, "median_full() sorts 8 values");
+static float median_full(const float *v)
+{
+	float s[NLEV];
+	memcpy(s, v, sizeof(s));
+	CSWAP(0, 1); CSWAP(2, 3); CSWAP(4, 5); CSWAP(6, 7);
+	CSWAP(0, 2); CSWAP(1, 3); CSWAP(4, 6); CSWAP(5, 7);
+	CSWAP(1, 2); CSWAP(5, 6);
+	CSWAP(0, 4); CSWAP(1, 5); CSWAP(2, 6); CSWAP(3, 7);
+	CSWAP(2, 4); CSWAP(3, 5);
+	CSWAP(1, 2); CSWAP(3, 4); CSWAP(5, 6);
+	return 0.5f * (s[3] + s[4]);
+}
+#undef CSWAP
+
 static float median8(const float *v, int n)
 {
+	if (n >= NLEV)
+		return median_full(v);
 	float s[NLEV];
 	memcpy(s, v, (size_t)n * sizeof(float));
 	for (int i = 1; i < n; i++) {
@@ -897,26 +925,6 @@ static size_t valid_run(const float *x, size_t count)
 	return k;
 }
 
-/* The mean feature (q->ema) after block sample k, from its value before
- * the block and the block's features: the EMA's recursion in closed form
- * (weights ema_pw), so the per-sample loop does not carry it. */
-static double ema_at(const struct qrs *q, int64_t n0, size_t k)
-{
-	const size_t m = q->mask;
-	const double *pw = q->ema_pw + k; /* pw[-j]: the weight of sample j */
-	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-	size_t j = 0;
-	for (; j + 4 <= k + 1; j += 4) {
-		s0 += pw[-(ptrdiff_t)j] * (double)q->rf[(n0 + (int64_t)j) & m];
-		s1 += pw[-(ptrdiff_t)j - 1] * (double)q->rf[(n0 + (int64_t)j + 1) & m];
-		s2 += pw[-(ptrdiff_t)j - 2] * (double)q->rf[(n0 + (int64_t)j + 2) & m];
-		s3 += pw[-(ptrdiff_t)j - 3] * (double)q->rf[(n0 + (int64_t)j + 3) & m];
-	}
-	for (; j <= k; j++)
-		s0 += pw[-(ptrdiff_t)j] * (double)q->rf[(n0 + (int64_t)j) & m];
-	return q->ema_pw[k + 1] * q->ema + q->ema_a * ((s0 + s1) + (s2 + s3));
-}
-
 /* Steps 1-2 for len (<= FEED_BLOCK) valid samples x, in two passes over
  * the block: (A) band-pass, slope and its square into the rings, written
  * ahead of the candidate logic (the rings hold FEED_BLOCK samples more than
@@ -928,7 +936,8 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 	const size_t m = q->mask;
 	const int64_t n0 = q->n;
 	const int kd = q->kd, w = q->w;
-	float *const ru = q->ru, *const rb = q->rb, *const re = q->re, *const rf = q->rf;
+	float *const ru = q->ru, *const rb = q->rb, *const rf = q->rf;
+	double *const re = q->re;
 	const double offset = q->offset;
 	/* A */
 	const struct qrs_bq hp = q->hp, lp = q->lp;
@@ -943,7 +952,7 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 		const float d = (float)b - rb[(n - kd) & m];
 		ru[n & m] = (float)u;
 		rb[n & m] = (float)b;
-		re[n & m] = d * d;
+		re[n & m] = (double)(d * d);
 	}
 	q->hp.x1 = hx1;
 	q->hp.x2 = hx2;
@@ -951,7 +960,14 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 	q->hp.y2 = q->lp.x2 = hy2;
 	q->lp.y1 = ly1;
 	q->lp.y2 = ly2;
-	/* B */
+	/* B. The mean feature (EMA, factor a = ema_a, c = 1 - a) is carried
+	 * in closed form: after block sample k it is
+	 * c^(k+1) ema + a sum_{j<=k} c^(k-j) f_j, and acc holds that sum
+	 * scaled by c^(len-1-k), so the loop adds one product per sample and
+	 * waits on no EMA recursion. */
+	const double *const pw = q->ema_pw;
+	const double ema0 = q->ema;
+	double acc = 0.0;
 	const double inv_w = 1.0 / w;
 	int lpk_cur = q->lpk_cur;
 	double sum = q->mwi_sum;
@@ -959,7 +975,7 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 	float cand_val = q->cand_val, fmax = q->fmax_seg;
 	for (size_t k = 0; k < len; k++) {
 		const int64_t n = n0 + (int64_t)k;
-		sum += (double)re[n & m] - (double)re[(n - w) & m];
+		sum += re[n & m] - re[(n - w) & m];
 		if (sum < 0.0)
 			sum = 0.0;
 		if ((n & (MWI_RESUM - 1)) == 0) {
@@ -967,10 +983,11 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 			 * artefact outlives it by more than MWI_RESUM samples */
 			sum = 0.0;
 			for (int j = 0; j < w; j++)
-				sum += (double)re[(n - j) & m];
+				sum += re[(n - j) & m];
 		}
 		const float f = (float)(sum * inv_w);
 		rf[n & m] = f;
+		acc += pw[len - 1 - k] * (double)f;
 		if (f > fmax)
 			fmax = f;
 		if (f > cand_val) {
@@ -981,16 +998,14 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 			q->n = n + 1;
 			q->cand_pos = cand_pos;
 			q->fmax_seg = fmax;
-			const double ema0 = q->ema;
-			q->ema = ema_at(q, n0, k);
+			q->ema = pw[k + 1] * ema0 + q->ema_a * (acc / pw[len - 1 - k]);
 			candidate_due(q, n);
-			q->ema = ema0;
 			cand_pos = q->cand_pos;
 			cand_val = q->cand_val;
 			lpk_cur = q->lpk_cur;
 		}
 	}
-	q->ema = ema_at(q, n0, len - 1);
+	q->ema = pw[len] * ema0 + q->ema_a * acc;
 	q->mwi_sum = sum;
 	q->n = n0 + (int64_t)len;
 	q->cand_pos = cand_pos;
