@@ -915,44 +915,94 @@ static void candidate_due(struct qrs *q, int64_t now)
 	q->lpk_cur = q->noisy ? q->lpk_nz : q->lpk;
 }
 
-/* Length of the run of valid samples at the start of x, at most
- * FEED_BLOCK (0: x[0] is NaN, infinite or absurd). */
-static size_t valid_run(const float *x, size_t count)
+/* GCC/clang vector extensions: four floats or two doubles per operation
+ * where a pass over a block has no recursion. */
+typedef float vg_v4sf __attribute__((vector_size(16)));
+typedef int vg_v4si __attribute__((vector_size(16)));
+typedef double vg_v2df __attribute__((vector_size(16)));
+
+/* Length of the block to feed from x: the run of valid samples at its
+ * start, at most FEED_BLOCK and not past the rings' end (so the block's
+ * ring slots are contiguous); 0 when x[0] is NaN, infinite or absurd. */
+static size_t block_len(const struct qrs *q, const float *x, size_t count)
 {
-	size_t k = 0, lim = count < FEED_BLOCK ? count : FEED_BLOCK;
+	size_t lim = count < FEED_BLOCK ? count : FEED_BLOCK;
+	const size_t room = q->mask + 1 - ((size_t)q->n & q->mask);
+	if (lim > room)
+		lim = room;
+	size_t k = 0;
+	const vg_v4sf big = { QRS_MAX_ABS_MV, QRS_MAX_ABS_MV, QRS_MAX_ABS_MV, QRS_MAX_ABS_MV };
+	for (; k + 4 <= lim; k += 4) {
+		vg_v4sf v;
+		memcpy(&v, x + k, sizeof(v));
+		const vg_v4si ok = (v <= big) & (v >= -big); /* false for NaN */
+		if (!(ok[0] & ok[1] & ok[2] & ok[3]))
+			break;
+	}
 	while (k < lim && fabsf(x[k]) <= QRS_MAX_ABS_MV)
 		k++;
 	return k;
 }
 
-/* Steps 1-2 for len (<= FEED_BLOCK) valid samples x, in two passes over
- * the block: (A) band-pass, slope and its square into the rings, written
- * ahead of the candidate logic (the rings hold FEED_BLOCK samples more than
- * its history reaches back); (B) the moving window, the feature and the
+
+/* Squared slope of the block (ring slots j0..j0+len-1, contiguous):
+ * re = (rb[n] - rb[n - kd])^2, four samples at a time where the lag
+ * stays inside the block. */
+static void block_slope(const struct qrs *q, size_t j0, size_t len)
+{
+	const size_t m = q->mask;
+	const int kd = q->kd;
+	const float *rb = q->rb;
+	double *re = q->re;
+	size_t k = 0;
+	for (; k < len && k < (size_t)kd; k++) {
+		const float d = rb[j0 + k] - rb[(j0 + k - (size_t)kd) & m];
+		re[j0 + k] = (double)(d * d);
+	}
+	for (; k + 4 <= len; k += 4) {
+		vg_v4sf now, then;
+		memcpy(&now, rb + j0 + k, sizeof(now));
+		memcpy(&then, rb + j0 + k - kd, sizeof(then));
+		const vg_v4sf d = now - then;
+		const vg_v4sf e = d * d;
+		const vg_v2df lo = { (double)e[0], (double)e[1] };
+		const vg_v2df hi = { (double)e[2], (double)e[3] };
+		memcpy(re + j0 + k, &lo, sizeof(lo));
+		memcpy(re + j0 + k + 2, &hi, sizeof(hi));
+	}
+	for (; k < len; k++) {
+		const float d = rb[j0 + k] - rb[j0 + k - kd];
+		re[j0 + k] = (double)(d * d);
+	}
+}
+
+/* Steps 1-2 for a block of len valid samples x (block_len()), in passes
+ * that each carry at most one short recursion: (A) band-pass (direct form
+ * I) into the raw and band-passed rings, written ahead of the candidate
+ * logic (the rings hold FEED_BLOCK samples more than its history reaches
+ * back); the squared slope; (B) the moving window, the feature and the
  * candidate search, sample by sample, with candidate_due() at the sample
- * it is due. Each pass carries one short recursion, not all of them. */
+ * it is due. */
 static void feed_block(struct qrs *q, const float *x, size_t len)
 {
 	const size_t m = q->mask;
 	const int64_t n0 = q->n;
-	const int kd = q->kd, w = q->w;
-	float *const ru = q->ru, *const rb = q->rb, *const rf = q->rf;
-	double *const re = q->re;
+	const size_t j0 = (size_t)n0 & m;
+	const int w = q->w;
+	float *const ru = q->ru + j0, *const rb = q->rb + j0, *const rf = q->rf + j0;
+	const double *const re = q->re;
 	const double offset = q->offset;
 	/* A */
 	const struct qrs_bq hp = q->hp, lp = q->lp;
 	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
 	double ly1 = lp.y1, ly2 = lp.y2;
 	for (size_t k = 0; k < len; k++) {
-		const int64_t n = n0 + (int64_t)k;
 		const double u = x[k] - offset;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
-		const double y = qrs_bq_df1(&hp, u, &hx1, &hx2, &hy1, &hy2);
-		const double b = qrs_bq_df1(&lp, y, &lx1, &lx2, &ly1, &ly2);
-		const float d = (float)b - rb[(n - kd) & m];
-		ru[n & m] = (float)u;
-		rb[n & m] = (float)b;
-		re[n & m] = (double)(d * d);
+		const double y = qrs_bq_df1(&hp, -1, u, &hx1, &hx2, &hy1, &hy2);
+		const double b = qrs_bq_df1(&lp, 1, y, &lx1, &lx2, &ly1, &ly2);
+		ru[k] = (float)u;
+		rb[k] = (float)b;
 	}
 	q->hp.x1 = hx1;
 	q->hp.x2 = hx2;
@@ -960,6 +1010,7 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 	q->hp.y2 = q->lp.x2 = hy2;
 	q->lp.y1 = ly1;
 	q->lp.y2 = ly2;
+	block_slope(q, j0, len);
 	/* B. The mean feature (EMA, factor a = ema_a, c = 1 - a) is carried
 	 * in closed form: after block sample k it is
 	 * c^(k+1) ema + a sum_{j<=k} c^(k-j) f_j, and acc holds that sum
@@ -975,7 +1026,7 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 	float cand_val = q->cand_val, fmax = q->fmax_seg;
 	for (size_t k = 0; k < len; k++) {
 		const int64_t n = n0 + (int64_t)k;
-		sum += re[n & m] - re[(n - w) & m];
+		sum += re[j0 + k] - re[(size_t)(n - w) & m];
 		if (sum < 0.0)
 			sum = 0.0;
 		if ((n & (MWI_RESUM - 1)) == 0) {
@@ -983,13 +1034,12 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 			 * artefact outlives it by more than MWI_RESUM samples */
 			sum = 0.0;
 			for (int j = 0; j < w; j++)
-				sum += re[(n - j) & m];
+				sum += re[(size_t)(n - j) & m];
 		}
 		const float f = (float)(sum * inv_w);
-		rf[n & m] = f;
+		rf[k] = f;
 		acc += pw[len - 1 - k] * (double)f;
-		if (f > fmax)
-			fmax = f;
+		fmax = f > fmax ? f : fmax;
 		if (f > cand_val) {
 			cand_val = f;
 			cand_pos = n;
@@ -1025,7 +1075,7 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 		}
 		if (q->need_reset)
 			restart(q, x_mv[i]);
-		size_t len = valid_run(x_mv + i, count - i);
+		size_t len = block_len(q, x_mv + i, count - i);
 		feed_block(q, x_mv + i, len);
 		i += len;
 	}

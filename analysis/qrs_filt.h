@@ -19,7 +19,8 @@
 #define QRS_FILT_H
 
 struct qrs_bq {
-	double b0, b1, b2, a1, a2; /* normalised coefficients (a0 = 1) */
+	double b0, b1, b2, a1, a2; /* normalised coefficients (a0 = 1); b1, b2
+				    * are +-2 b0 and b0 (see qrs_bq_df1) */
 	double x1, x2;             /* last two inputs */
 	double y1, y2;             /* last two outputs */
 };
@@ -31,11 +32,16 @@ void qrs_bq_highpass(struct qrs_bq *f, double fs_hz, double fc_hz);
 void qrs_bq_reset(struct qrs_bq *f);
 
 /* One sample through a section whose state the caller holds in locals
- * (x1, x2, y1, y2): returns the output and shifts the state. */
-static inline double qrs_bq_df1(const struct qrs_bq *f, double x, double *x1, double *x2,
-				double *y1, double *y2)
+ * (x1, x2, y1, y2): returns the output and shifts the state. The
+ * Butterworth numerators designed here are b0 (1, -2, 1) (high-pass,
+ * sign -1) or b0 (1, 2, 1) (low-pass, sign 1): one product instead of
+ * three. */
+static inline double qrs_bq_df1(const struct qrs_bq *f, int sign, double x, double *x1,
+				double *x2, double *y1, double *y2)
 {
-	const double y = ((f->b0 * x + f->b1 * *x1 + f->b2 * *x2) - f->a2 * *y2) - f->a1 * *y1;
+	const double twice = *x1 + *x1;
+	const double ff = f->b0 * ((x + *x2) + (sign > 0 ? twice : -twice));
+	const double y = (ff - f->a2 * *y2) - f->a1 * *y1;
 	*x2 = *x1;
 	*x1 = x;
 	*y2 = *y1;

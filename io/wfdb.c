@@ -90,6 +90,9 @@ struct wfdb_record {
 	struct wfdb_group *grp;
 	unsigned char *buf;     /* decode buffer, buf_size bytes */
 	size_t buf_size;
+	float *lut;             /* format 212: physical value of each 12-bit
+				 * code for signal lut_sig (NULL: none yet) */
+	int lut_sig;
 };
 
 /* ------------------------------------------------------------ formats */
@@ -718,6 +721,7 @@ void wfdb_destroy(struct wfdb_record **rp)
 	free(r->sig);
 	free(r->info);
 	free(r->buf);
+	free(r->lut);
 	free(r);
 	*rp = NULL;
 }
@@ -850,6 +854,7 @@ struct sink {
 	float *phys;      /* physical output (when adu is NULL) */
 	double base;      /* adu at physical 0 */
 	double inv_gain;  /* physical units per adu */
+	const float *lut; /* format 212: physical value by code + 2048, or NULL */
 };
 
 #define SINK_TMP 256 /* adu decoded at a time for physical output (L1) */
@@ -862,19 +867,18 @@ static void decode_to(const struct wfdb_group *p, const unsigned char *buf, int6
 		decode_strided(p, buf, idx, step, cnt, k->adu + at);
 		return;
 	}
-	if (p->format == 212 && step % 2 == 0) {
+	if (k->lut && step % 2 == 0) {
 		/* the common case (MIT-BIH and most PhysioNet records) in one
-		 * pass: the nibble choice and the scaling in the same loop */
+		 * pass: 12-bit code, then its physical value from the table */
 		const unsigned char *q = buf + (idx >> 1) * 3;
 		const int64_t qstep = (step >> 1) * 3;
-		const int hi = (int)(idx & 1);
 		float *out = k->phys + at;
-		const double base = k->base, inv_gain = k->inv_gain;
-		for (size_t i = 0; i < cnt; i++, q += qstep) {
-			int32_t v = hi ? (q[2] | ((q[1] & 0xf0) << 4)) : (q[0] | ((q[1] & 0x0f) << 8));
-			v = (v ^ 0x800) - 0x800;
-			out[i] = v == -2048 ? NAN : (float)(((double)v - base) * inv_gain);
-		}
+		if (idx & 1)
+			for (size_t i = 0; i < cnt; i++, q += qstep)
+				out[i] = k->lut[(q[2] | ((q[1] & 0xf0) << 4)) ^ 0x800];
+		else
+			for (size_t i = 0; i < cnt; i++, q += qstep)
+				out[i] = k->lut[(q[0] | ((q[1] & 0x0f) << 8)) ^ 0x800];
 		return;
 	}
 	int32_t tmp[SINK_TMP];
@@ -964,7 +968,22 @@ int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, floa
 	if (!SIG_OK(r, sig) || start < 0 || (n && !out))
 		return VG_ERR_INVAL;
 	/* gain >= 1e-6 (header parser) */
-	const struct sink k = { .phys = out, .base = r->sig[sig].baseline,
-				.inv_gain = 1.0 / r->sig[sig].gain };
+	struct sink k = { .phys = out, .base = r->sig[sig].baseline,
+			  .inv_gain = 1.0 / r->sig[sig].gain };
+	if (r->grp[r->sig[sig].group].format == 212 && n >= 4096) {
+		/* a long read of a 12-bit signal: every code's value once (the
+		 * same expression as per sample), then a lookup per sample */
+		if (!r->lut && !(r->lut = malloc(4096 * sizeof(float))))
+			return VG_ERR_NOMEM;
+		if (r->lut_sig != sig + 1) {
+			for (int c = 0; c < 4096; c++) {
+				const int32_t v = c - 2048; /* code ^ 0x800 = v + 2048 */
+				r->lut[c] = v == -2048 ? NAN
+					: (float)(((double)v - k.base) * k.inv_gain);
+			}
+			r->lut_sig = sig + 1;
+		}
+		k.lut = r->lut;
+	}
 	return read_into(r, sig, start, n, &k);
 }
