@@ -191,7 +191,7 @@
 #define Q_QUIET_AFTER_S 0.40 /* quiet part: from this after the last beat */
 #define Q_QUIET_BEFORE_S 0.05 /* ... to this before the next */
 #define Q_QUIET_MIN_S 0.10   /* ... at least this long */
-#define QRS_MAX_ABS_MV 1e4    /* larger samples are treated as signal loss */
+#define QRS_MAX_ABS_MV 1e4f   /* larger samples are treated as signal loss */
 #define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
 #define FEED_BLOCK 64        /* samples whose rings are written ahead (feed_block) */
 #define RING_S 1.0           /* history kept */
@@ -918,32 +918,25 @@ static void candidate_due(struct qrs *q, int64_t now)
 /* GCC/clang vector extensions: four floats or two doubles per operation
  * where a pass over a block has no recursion. */
 typedef float vg_v4sf __attribute__((vector_size(16)));
-typedef int vg_v4si __attribute__((vector_size(16)));
 typedef double vg_v2df __attribute__((vector_size(16)));
 
-/* Length of the block to feed from x: the run of valid samples at its
- * start, at most FEED_BLOCK and not past the rings' end (so the block's
- * ring slots are contiguous); 0 when x[0] is NaN, infinite or absurd. */
-static size_t block_len(const struct qrs *q, const float *x, size_t count)
+/* Samples of x that fit in one block: at most FEED_BLOCK and not past
+ * the rings' end (so the block's ring slots are contiguous). */
+static size_t block_room(const struct qrs *q, size_t count)
 {
 	size_t lim = count < FEED_BLOCK ? count : FEED_BLOCK;
 	const size_t room = q->mask + 1 - ((size_t)q->n & q->mask);
-	if (lim > room)
-		lim = room;
+	return lim < room ? lim : room;
+}
+
+/* Length of the run of valid samples at the start of x (at most count). */
+static size_t valid_run(const float *x, size_t count)
+{
 	size_t k = 0;
-	const vg_v4sf big = { QRS_MAX_ABS_MV, QRS_MAX_ABS_MV, QRS_MAX_ABS_MV, QRS_MAX_ABS_MV };
-	for (; k + 4 <= lim; k += 4) {
-		vg_v4sf v;
-		memcpy(&v, x + k, sizeof(v));
-		const vg_v4si ok = (v <= big) & (v >= -big); /* false for NaN */
-		if (!(ok[0] & ok[1] & ok[2] & ok[3]))
-			break;
-	}
-	while (k < lim && fabsf(x[k]) <= QRS_MAX_ABS_MV)
+	while (k < count && fabsf(x[k]) <= QRS_MAX_ABS_MV)
 		k++;
 	return k;
 }
-
 
 /* Squared slope of the block (ring slots j0..j0+len-1, contiguous):
  * re = (rb[n] - rb[n - kd])^2, four samples at a time where the lag
@@ -976,27 +969,22 @@ static void block_slope(const struct qrs *q, size_t j0, size_t len)
 	}
 }
 
-/* Steps 1-2 for a block of len valid samples x (block_len()), in passes
- * that each carry at most one short recursion: (A) band-pass (direct form
- * I) into the raw and band-passed rings, written ahead of the candidate
- * logic (the rings hold FEED_BLOCK samples more than its history reaches
- * back); the squared slope; (B) the moving window, the feature and the
- * candidate search, sample by sample, with candidate_due() at the sample
- * it is due. */
-static void feed_block(struct qrs *q, const float *x, size_t len)
+/* Step 1 (A) for the block x[0..len): band-pass (direct form I) into
+ * the raw and band-passed rings, written ahead of the candidate logic
+ * (the rings hold FEED_BLOCK samples more than its history reaches back).
+ * Returns 0, or -1 when a sample is NaN, infinite or absurd: then nothing
+ * has changed but the ring slots ahead. */
+static int block_band(struct qrs *q, const float *x, size_t len)
 {
-	const size_t m = q->mask;
-	const int64_t n0 = q->n;
-	const size_t j0 = (size_t)n0 & m;
-	const int w = q->w;
-	float *const ru = q->ru + j0, *const rb = q->rb + j0, *const rf = q->rf + j0;
-	const double *const re = q->re;
+	const size_t j0 = (size_t)q->n & q->mask;
+	float *const ru = q->ru + j0, *const rb = q->rb + j0;
 	const double offset = q->offset;
-	/* A */
 	const struct qrs_bq hp = q->hp, lp = q->lp;
 	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
 	double ly1 = lp.y1, ly2 = lp.y2;
+	int ok = 1;
 	for (size_t k = 0; k < len; k++) {
+		ok &= fabsf(x[k]) <= QRS_MAX_ABS_MV; /* false for NaN */
 		const double u = x[k] - offset;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
 		const double y = qrs_bq_df1(&hp, -1, u, &hx1, &hx2, &hy1, &hy2);
@@ -1004,19 +992,36 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 		ru[k] = (float)u;
 		rb[k] = (float)b;
 	}
+	if (!ok)
+		return -1;
 	q->hp.x1 = hx1;
 	q->hp.x2 = hx2;
 	q->hp.y1 = q->lp.x1 = hy1;
 	q->hp.y2 = q->lp.x2 = hy2;
 	q->lp.y1 = ly1;
 	q->lp.y2 = ly2;
-	block_slope(q, j0, len);
-	/* B. The mean feature (EMA, factor a = ema_a, c = 1 - a) is carried
-	 * in closed form: after block sample k it is
-	 * c^(k+1) ema + a sum_{j<=k} c^(k-j) f_j, and acc holds that sum
-	 * scaled by c^(len-1-k), so the loop adds one product per sample and
-	 * waits on no EMA recursion. */
-	const double *const pw = q->ema_pw;
+	return 0;
+}
+
+/* Step 2 (B) for the block: the moving window, the feature and the
+ * candidate search, sample by sample, with candidate_due() at the sample
+ * it is due. The mean feature (EMA, factor a = ema_a, c = 1 - a) is
+ * carried in closed form: after block sample k it is
+ * c^(k+1) ema + a sum_{j<=k} c^(k-j) f_j, and acc holds that sum scaled
+ * by c^(len-1-k), so the loop adds one product per sample and waits on no
+ * EMA recursion. The feature's maximum is kept only until two beats are
+ * known (the only time it is read): track_fmax, a constant where this is
+ * inlined. */
+static inline __attribute__((always_inline)) void block_feature(struct qrs *q, size_t len,
+								 const int track_fmax)
+{
+	const size_t m = q->mask;
+	const int64_t n0 = q->n;
+	const size_t j0 = (size_t)n0 & m;
+	const int w = q->w;
+	float *const rf = q->rf + j0;
+	const double *const re = q->re;
+	const double *const pw = q->ema_pw; /* pw[j] = c^j */
 	const double ema0 = q->ema;
 	double acc = 0.0;
 	const double inv_w = 1.0 / w;
@@ -1039,7 +1044,8 @@ static void feed_block(struct qrs *q, const float *x, size_t len)
 		const float f = (float)(sum * inv_w);
 		rf[k] = f;
 		acc += pw[len - 1 - k] * (double)f;
-		fmax = f > fmax ? f : fmax;
+		if (track_fmax)
+			fmax = f > fmax ? f : fmax;
 		if (f > cand_val) {
 			cand_val = f;
 			cand_pos = n;
@@ -1075,8 +1081,17 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 		}
 		if (q->need_reset)
 			restart(q, x_mv[i]);
-		size_t len = block_len(q, x_mv + i, count - i);
-		feed_block(q, x_mv + i, len);
+		size_t len = block_room(q, count - i);
+		if (block_band(q, x_mv + i, len)) {
+			/* an invalid sample in the block (rare): up to it only */
+			len = valid_run(x_mv + i, len);
+			block_band(q, x_mv + i, len);
+		}
+		block_slope(q, (size_t)q->n & q->mask, len);
+		if (q->nspk < 2)
+			block_feature(q, len, 1);
+		else
+			block_feature(q, len, 0);
 		i += len;
 	}
 }

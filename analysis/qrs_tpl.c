@@ -24,7 +24,9 @@ struct qrs_tpl {
 	int th, tl, lag;  /* half-width, length, largest lag (samples) */
 	double jj;        /* sum of (j - th)^2 over the window (exact: integers) */
 	float *t;         /* template, unit norm, no constant or linear part */
-	float *seg;       /* scratch: the beat's samples, tl + 2 lag */
+	double *td;       /* the same values in double (for the products) */
+	double *seg;      /* scratch: the beat's samples (float values held in
+			   * double: converted once, not once per lag), tl + 2 lag */
 	float *x;         /* scratch: one detrended window, tl */
 	int n;            /* beats learnt (0: no template) */
 	int miss;         /* mismatching beats in a row */
@@ -45,9 +47,10 @@ struct qrs_tpl *qrs_tpl_new(double fs_hz)
 	for (int j = 0; j < t->tl; j++)
 		t->jj += (double)(j - t->th) * (j - t->th);
 	t->t = calloc((size_t)t->tl, sizeof(float));
-	t->seg = calloc((size_t)(t->tl + 2 * t->lag), sizeof(float));
+	t->td = calloc((size_t)t->tl, sizeof(double));
+	t->seg = calloc((size_t)(t->tl + 2 * t->lag), sizeof(double));
 	t->x = calloc((size_t)t->tl, sizeof(float));
-	if (!t->t || !t->seg || !t->x)
+	if (!t->t || !t->td || !t->seg || !t->x)
 		qrs_tpl_destroy(&t);
 	return t;
 }
@@ -57,6 +60,7 @@ void qrs_tpl_destroy(struct qrs_tpl **tp)
 	if (!tp || !*tp)
 		return;
 	free((*tp)->t);
+	free((*tp)->td);
 	free((*tp)->seg);
 	free((*tp)->x);
 	free(*tp);
@@ -76,7 +80,7 @@ int qrs_tpl_reach(const struct qrs_tpl *t)
 
 /* x = in minus its least-squares line (constant and slope), then its norm;
  * x may be NULL when only the norm is wanted. */
-static double detrend(const struct qrs_tpl *t, const float *in, float *x)
+static double detrend(const struct qrs_tpl *t, const double *in, float *x)
 {
 	const int tl = t->tl, th = t->th;
 	double s = 0.0, sj = 0.0;
@@ -96,7 +100,7 @@ static double detrend(const struct qrs_tpl *t, const float *in, float *x)
 }
 
 /* Add the window at in to the running mean shape (unit norm). */
-static void learn(struct qrs_tpl *t, const float *in)
+static void learn(struct qrs_tpl *t, const double *in)
 {
 	const double norm = detrend(t, in, t->x);
 	if (!(norm > 0.0))
@@ -110,8 +114,10 @@ static void learn(struct qrs_tpl *t, const float *in)
 	/* a mean of unit vectors is shorter: back to unit norm (a sum of
 	 * detrended windows stays detrended) */
 	const float inv = nn > 0.0 ? (float)(1.0 / sqrt(nn)) : 0.0f;
-	for (int j = 0; j < t->tl; j++)
+	for (int j = 0; j < t->tl; j++) {
 		t->t[j] *= inv;
+		t->td[j] = t->t[j];
+	}
 	t->n++;
 }
 
@@ -121,15 +127,16 @@ static void load_seg(struct qrs_tpl *t, const float *ring, size_t mask, int64_t 
 {
 	const int64_t first = r0 - t->th - t->lag;
 	for (int i = 0; i < t->tl + 2 * t->lag; i++)
-		t->seg[i] = ring[(size_t)(first + i) & mask];
+		t->seg[i] = (double)ring[(size_t)(first + i) & mask];
 }
 
 /* Dot product of the template with the tl samples from x. */
-static double dot_tpl(const struct qrs_tpl *t, const float *x)
+static double dot_tpl(const struct qrs_tpl *t, const double *x)
 {
+	const double *td = t->td;
 	double c = 0.0;
 	for (int j = 0; j < t->tl; j++)
-		c += (double)t->t[j] * x[j];
+		c += td[j] * x[j];
 	return c;
 }
 
@@ -198,7 +205,7 @@ double qrs_tpl_match(struct qrs_tpl *t, const float *ring, size_t mask, int64_t 
 	load_seg(t, ring, mask, r0);
 	double best = 0.0;
 	for (int k = -lag; k <= lag; k++) {
-		const float *x = t->seg + lag + k;
+		const double *x = t->seg + lag + k;
 		const double c = dot_tpl(t, x);
 		if (c <= 0.0) /* c / norm <= 0 cannot beat best (>= 0) */
 			continue;
