@@ -177,6 +177,8 @@
 #define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
 #define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
+#define FID_SPAN_MAX 512     /* samples of the slope search copied out of the
+			      * ring (0.18 s at 2000 Hz fits; else in place) */
 #define PRE_QUAL_MIN 0.7     /* P wave judged on beats at least this clean */
 #define PRE_TIMELY 0.9       /* ... and learned from beats this share of the RR on */
 #define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
@@ -514,6 +516,16 @@ struct fiducial {
 	float slope;     /* steepest slope of the detection band */
 };
 
+/* cnt samples of a ring from absolute index a on, into out (one or two
+ * contiguous copies). */
+static void ring_copy(const float *ring, size_t mask, int64_t a, size_t cnt, float *out)
+{
+	const size_t i = (size_t)a & mask;
+	const size_t first = cnt < mask + 1 - i ? cnt : mask + 1 - i;
+	memcpy(out, ring + i, first * sizeof(float));
+	memcpy(out + first, ring, (cnt - first) * sizeof(float));
+}
+
 /* Locate the R peak for the feature peak p (see step 4 of the approach). */
 static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 {
@@ -526,11 +538,28 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 		hi = q->n - 1; /* at qrs_flush() the peak may be the last sample */
 	int64_t is = p;
 	float smax = 0.0f;
-	for (int64_t i = lo; i <= hi; i++) {
-		float s = fabsf(q->rb[i & m] - q->rb[(i - q->kd) & m]);
-		if (s > smax) {
-			smax = s;
-			is = i;
+	if (hi >= lo) {
+		/* the band-passed samples lo - kd .. hi, out of the ring once */
+		float span[FID_SPAN_MAX];
+		const int kd = q->kd;
+		const size_t cnt = (size_t)(hi - lo + 1 + kd);
+		if (cnt <= FID_SPAN_MAX) {
+			ring_copy(q->rb, m, lo - kd, cnt, span);
+			for (size_t i = 0; i + (size_t)kd < cnt; i++) {
+				const float s = fabsf(span[i + (size_t)kd] - span[i]);
+				if (s > smax) {
+					smax = s;
+					is = lo + (int64_t)i;
+				}
+			}
+		} else {
+			for (int64_t i = lo; i <= hi; i++) {
+				const float s = fabsf(q->rb[i & m] - q->rb[(i - kd) & m]);
+				if (s > smax) {
+					smax = s;
+					is = i;
+				}
+			}
 		}
 	}
 	fd->slope = smax;
@@ -546,7 +575,7 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	if (b < a)
 		b = a;
 	/* local baseline: the mean over about one beat around the QRS */
-	float base = ring_mean(q, c - q->fbase_back, c + q->fbase_fwd);
+	float bl = ring_mean(q, c - q->fbase_back, c + q->fbase_fwd);
 	int64_t imax = a, imin = a;
 	float vmax = -INFINITY, vmin = INFINITY;
 	const float inv = 1.0f / (float)(2 * h + 1);
@@ -566,7 +595,7 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 			imin = i;
 		}
 	}
-	float up = vmax - base, down = base - vmin;
+	float up = vmax - bl, down = bl - vmin;
 	/* prefer the lead's usual polarity unless the other clearly dominates */
 	const float bias = 1.0f + 0.5f * fabsf(q->pol);
 	int positive = q->pol >= 0 ? up * bias >= down : up > down * bias;
@@ -574,7 +603,7 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	fd->r = r;
 	fd->amp_mv = positive ? up : -down;
 	fd->rs_mv = vmax - vmin;
-	fd->base_mv = base;
+	fd->base_mv = bl;
 	/* parabola through the smoothed values at r-1, r, r+1 */
 	fd->frac = 0.0;
 	if (r - 1 - h >= q->seg_start && r + 1 + h <= q->n - 1) {
@@ -591,7 +620,7 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 		}
 	}
 	int64_t aa = r - q->farea, bb = r + q->farea;
-	fd->area = (ring_mean(q, aa, bb) - base) * (float)(bb - aa + 1) / (float)q->fs;
+	fd->area = (ring_mean(q, aa, bb) - bl) * (float)(bb - aa + 1) / (float)q->fs;
 }
 
 static void emit(struct qrs *q, const struct fiducial *fd, float hp, float snr, unsigned flags)
@@ -982,9 +1011,12 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 	const struct qrs_bq hp = q->hp, lp = q->lp;
 	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
 	double ly1 = lp.y1, ly2 = lp.y2;
-	int ok = 1;
+	float xlo = 0.0f, xhi = 0.0f;
 	for (size_t k = 0; k < len; k++) {
-		ok &= fabsf(x[k]) <= QRS_MAX_ABS_MV; /* false for NaN */
+		/* validity, cheaply: the range here, NaN and infinities by the
+		 * filter state they poison (checked after the loop) */
+		xlo = x[k] < xlo ? x[k] : xlo;
+		xhi = x[k] > xhi ? x[k] : xhi;
 		const double u = x[k] - offset;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
 		const double y = qrs_bq_df1(&hp, -1, u, &hx1, &hx2, &hy1, &hy2);
@@ -992,7 +1024,8 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 		ru[k] = (float)u;
 		rb[k] = (float)b;
 	}
-	if (!ok)
+	if (!(xlo >= -QRS_MAX_ABS_MV && xhi <= QRS_MAX_ABS_MV) ||
+	    !isfinite(hx1 + hx2 + hy1 + hy2 + ly1 + ly2))
 		return -1;
 	q->hp.x1 = hx1;
 	q->hp.x2 = hx2;
