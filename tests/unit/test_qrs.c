@@ -11,7 +11,9 @@
  * a flat line and pure noise give no beats and quality 0; identical beats
  * whatever the block size (1, 7, 256); signal loss (NaN) and qrs_gap();
  * hostile samples (infinities, huge values);
- * bad arguments.
+ * bad arguments; the band-pass sections' numerator identities (b1 = -+2 b0,
+ * b2 = b0, exact) that qrs_bq_df1() relies on, at every rate, and its output
+ * against the general direct form I.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 
 #include "../support/vgtest.h"
 #include "qrs.h"
+#include "qrs_filt.h"
 #include "qrs_tpl.h"
 #include "wfdb.h"
 #include "wfdb_ann.h"
@@ -481,6 +484,42 @@ static void test_block_independence(void **state)
 	synth_free(&s);
 }
 
+/* qrs_bq_df1() takes the Butterworth numerators as b0 (1, -+2, 1): exact
+ * in floating point at every rate the detector accepts, and the filter it
+ * runs is the general direct form I to rounding. */
+static void test_filter_identity(void **state)
+{
+	(void)state;
+	for (double fs = 100.0; fs <= 2000.0; fs += 0.5) {
+		struct qrs_bq f[2];
+		qrs_bq_highpass(&f[0], fs, 5.0);
+		qrs_bq_lowpass(&f[1], fs, 12.0);
+		for (int k = 0; k < 2; k++) {
+			assert_true(f[k].b2 == f[k].b0);
+			assert_true(f[k].b1 == (k ? 2.0 : -2.0) * f[k].b0);
+		}
+	}
+	struct qrs_bq hp;
+	qrs_bq_highpass(&hp, 360.0, 5.0);
+	double x1 = 0, x2 = 0, y1 = 0, y2 = 0;  /* qrs_bq_df1 state */
+	double gx1 = 0, gx2 = 0, gy1 = 0, gy2 = 0; /* general form */
+	rng_state = 5;
+	double worst = 0.0;
+	for (int i = 0; i < 20000; i++) {
+		const double x = 3.0 * sin(i * 0.05) + 0.5 * (urand() - 0.5);
+		const double y = qrs_bq_df1(&hp, -1, x, &x1, &x2, &y1, &y2);
+		const double g = hp.b0 * x + hp.b1 * gx1 + hp.b2 * gx2 - hp.a1 * gy1 - hp.a2 * gy2;
+		gx2 = gx1;
+		gx1 = x;
+		gy2 = gy1;
+		gy1 = g;
+		if (fabs(y - g) > worst)
+			worst = fabs(y - g);
+	}
+	printf("  direct form I, one product vs five: worst difference %.2e\n", worst);
+	assert_true(worst < 1e-12);
+}
+
 static void test_signal_loss(void **state)
 {
 	(void)state;
@@ -651,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_flat_and_noise),
 		cmocka_unit_test(test_noisy_mode),
 		cmocka_unit_test(test_block_independence),
+		cmocka_unit_test(test_filter_identity),
 		cmocka_unit_test(test_signal_loss),
 		cmocka_unit_test(test_hostile_samples),
 		cmocka_unit_test(test_bad_args),
