@@ -1011,12 +1011,12 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 	const struct qrs_bq hp = q->hp, lp = q->lp;
 	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
 	double ly1 = lp.y1, ly2 = lp.y2;
-	float xlo = 0.0f, xhi = 0.0f;
+	float xabs = 0.0f;
 	for (size_t k = 0; k < len; k++) {
-		/* validity, cheaply: the range here, NaN and infinities by the
-		 * filter state they poison (checked after the loop) */
-		xlo = x[k] < xlo ? x[k] : xlo;
-		xhi = x[k] > xhi ? x[k] : xhi;
+		/* validity, cheaply: the largest magnitude here, NaN and
+		 * infinities by the filter state they poison (after the loop) */
+		const float ax = fabsf(x[k]);
+		xabs = ax > xabs ? ax : xabs;
 		const double u = x[k] - offset;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
 		const double y = qrs_bq_df1(&hp, -1, u, &hx1, &hx2, &hy1, &hy2);
@@ -1024,7 +1024,7 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 		ru[k] = (float)u;
 		rb[k] = (float)b;
 	}
-	if (!(xlo >= -QRS_MAX_ABS_MV && xhi <= QRS_MAX_ABS_MV) ||
+	if (!(xabs <= QRS_MAX_ABS_MV) ||
 	    !isfinite(hx1 + hx2 + hy1 + hy2 + ly1 + ly2))
 		return -1;
 	q->hp.x1 = hx1;
@@ -1046,7 +1046,8 @@ static int block_band(struct qrs *q, const float *x, size_t len)
  * known (the only time it is read): track_fmax, a constant where this is
  * inlined. */
 static inline __attribute__((always_inline)) void block_feature(struct qrs *q, size_t len,
-								 const int track_fmax)
+								 const int track_fmax,
+								 const int plain)
 {
 	const size_t m = q->mask;
 	const int64_t n0 = q->n;
@@ -1054,47 +1055,59 @@ static inline __attribute__((always_inline)) void block_feature(struct qrs *q, s
 	const int w = q->w;
 	float *const rf = q->rf + j0;
 	const double *const re = q->re;
-	const double *const pw = q->ema_pw; /* pw[j] = c^j */
+	const double *const enew = re + j0;
+	/* plain: the window's trailing samples are contiguous too and no
+	 * recomputation of the sum falls in the block (see qrs_feed) */
+	const double *const eold = re + ((j0 - (size_t)w) & m);
+	const double *const wrev = q->ema_pw + len - 1; /* wrev[-k] = c^(len-1-k) */
 	const double ema0 = q->ema;
 	double acc = 0.0;
 	const double inv_w = 1.0 / w;
-	int lpk_cur = q->lpk_cur;
 	double sum = q->mwi_sum;
 	int64_t cand_pos = q->cand_pos;
 	float cand_val = q->cand_val, fmax = q->fmax_seg;
+	int64_t due = cand_pos + q->lpk_cur - n0; /* block index the candidate is due at */
 	for (size_t k = 0; k < len; k++) {
-		const int64_t n = n0 + (int64_t)k;
-		sum += re[j0 + k] - re[(size_t)(n - w) & m];
+		if (plain) {
+			sum += enew[k] - eold[k];
+		} else {
+			const int64_t n = n0 + (int64_t)k;
+			sum += enew[k] - re[(size_t)(n - w) & m];
+		}
 		if (sum < 0.0)
 			sum = 0.0;
-		if ((n & (MWI_RESUM - 1)) == 0) {
+		if (!plain && ((n0 + (int64_t)k) & (MWI_RESUM - 1)) == 0) {
 			/* recompute now and then: no rounding residue of a huge
 			 * artefact outlives it by more than MWI_RESUM samples */
+			const int64_t n = n0 + (int64_t)k;
 			sum = 0.0;
 			for (int j = 0; j < w; j++)
 				sum += re[(size_t)(n - j) & m];
 		}
 		const float f = (float)(sum * inv_w);
 		rf[k] = f;
-		acc += pw[len - 1 - k] * (double)f;
+		acc += wrev[-(ptrdiff_t)k] * (double)f;
 		if (track_fmax)
 			fmax = f > fmax ? f : fmax;
 		if (f > cand_val) {
 			cand_val = f;
-			cand_pos = n;
+			cand_pos = n0 + (int64_t)k;
+			due = (int64_t)k + q->lpk_cur;
 		}
-		if (n - cand_pos >= lpk_cur) {
+		if ((int64_t)k >= due) {
+			const int64_t n = n0 + (int64_t)k;
 			q->n = n + 1;
 			q->cand_pos = cand_pos;
 			q->fmax_seg = fmax;
-			q->ema = pw[k + 1] * ema0 + q->ema_a * (acc / pw[len - 1 - k]);
+			q->ema = q->ema_pw[k + 1] * ema0 +
+				 q->ema_a * (acc / wrev[-(ptrdiff_t)k]);
 			candidate_due(q, n);
 			cand_pos = q->cand_pos;
 			cand_val = q->cand_val;
-			lpk_cur = q->lpk_cur;
+			due = cand_pos + q->lpk_cur - n0;
 		}
 	}
-	q->ema = pw[len] * ema0 + q->ema_a * acc;
+	q->ema = q->ema_pw[len] * ema0 + q->ema_a * acc;
 	q->mwi_sum = sum;
 	q->n = n0 + (int64_t)len;
 	q->cand_pos = cand_pos;
@@ -1121,10 +1134,18 @@ void qrs_feed(struct qrs *q, const float *x_mv, size_t count)
 			block_band(q, x_mv + i, len);
 		}
 		block_slope(q, (size_t)q->n & q->mask, len);
+		/* the common case without the per-sample checks: the moving
+		 * window's trailing samples do not wrap round the ring and no
+		 * recomputation of its sum falls in this block */
+		const size_t j0 = (size_t)q->n & q->mask;
+		const int plain = j0 >= (size_t)q->w &&
+				  ((q->n - 1) | (MWI_RESUM - 1)) >= q->n + (int64_t)len - 1;
 		if (q->nspk < 2)
-			block_feature(q, len, 1);
+			block_feature(q, len, 1, 0);
+		else if (plain)
+			block_feature(q, len, 0, 1);
 		else
-			block_feature(q, len, 0);
+			block_feature(q, len, 0, 0);
 		i += len;
 	}
 }
