@@ -99,10 +99,10 @@ static double detrend(const struct qrs_tpl *t, const double *in, float *x)
 	return sqrt(nn);
 }
 
-/* Add the window at in to the running mean shape (unit norm). */
-static void learn(struct qrs_tpl *t, const double *in)
+/* Add the detrended window in t->x (norm: its norm) to the running mean
+ * shape (unit norm). */
+static void learn_detrended(struct qrs_tpl *t, double norm)
 {
-	const double norm = detrend(t, in, t->x);
 	if (!(norm > 0.0))
 		return;
 	const double w = 1.0 / (t->n < QRS_TPL_AVG_N ? t->n + 1 : QRS_TPL_AVG_N);
@@ -119,6 +119,12 @@ static void learn(struct qrs_tpl *t, const double *in)
 		t->td[j] = t->t[j];
 	}
 	t->n++;
+}
+
+/* Add the window at in to the running mean shape. */
+static void learn(struct qrs_tpl *t, const double *in)
+{
+	learn_detrended(t, detrend(t, in, t->x));
 }
 
 /* Copy the samples around r0 (template width plus the largest lag on
@@ -166,9 +172,9 @@ int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0,
 			cp = c;
 		prev = c;
 	}
-	double rho = 0.0;
+	double rho = 0.0, norm = 0.0;
 	if (best > kmin && best < kmax && cbest > 0.0) {
-		const double norm = detrend(t, t->seg + lag + best, t->x);
+		norm = detrend(t, t->seg + lag + best, t->x);
 		rho = norm > 0.0 ? cbest / norm : 0.0;
 	}
 	if (rho < QRS_TPL_RHO_MIN) {
@@ -192,8 +198,12 @@ int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0,
 	/* learnt where the first estimate put the beat, not where the
 	 * template did: the template stays centred on the mean first estimate
 	 * instead of drifting with its own alignment */
-	if (rho >= QRS_TPL_RHO_LEARN)
-		learn(t, t->seg + lag);
+	if (rho >= QRS_TPL_RHO_LEARN) {
+		if (best == 0)
+			learn_detrended(t, norm); /* t->x is that window already */
+		else
+			learn(t, t->seg + lag);
+	}
 	return 1;
 }
 
