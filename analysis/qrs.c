@@ -116,8 +116,10 @@
  * 99.01/67.94 vs 98.75/62.98, bw12 100/99.95 vs 100/99.90, bw06 100/99.84
  * vs 100/99.64, bw00 99.90/99.07 vs 99.90/97.55 (before noisy mode and the
  * template swap: e00 91.44/72.16, ma00 94.42/84.81, ma06 99.53/92.04, e12
- * 100/95.32, bw06 99.95/99.79). Speed (bench_qrs) 7.9 ms per 30-minute
- * 360 Hz record (7.0 before noisy mode); decision delay max 294 ms. Fiducial
+ * 100/95.32, bw06 99.95/99.79). Speed (bench_qrs, 2026-12-05) 7.3 ms per
+ * 30-minute 360 Hz record with the P-wave judge (step 1 runs per block of
+ * up to FEED_BLOCK samples in passes that each carry one short recursion:
+ * see qrs_feed() and block_band() below); decision delay max 294 ms. Fiducial
  * (tests/bench/hrv_fiducial.sh): SD from the annotations 0.30-0.32
  * samples (their whole-sample rounding alone: 0.29).
  * Limits: one lead; no beat classification; two beats closer than
@@ -195,7 +197,7 @@
 #define Q_QUIET_MIN_S 0.10   /* ... at least this long */
 #define QRS_MAX_ABS_MV 1e4f   /* larger samples are treated as signal loss */
 #define MWI_RESUM 4096       /* moving sum recomputed every this many samples */
-#define FEED_BLOCK 64        /* samples whose rings are written ahead (feed_block) */
+#define FEED_BLOCK 64        /* samples whose rings are written ahead (qrs_feed) */
 #define RING_S 1.0           /* history kept */
 #define DET_RR_LO 0.7        /* RR history: intervals from this share ... */
 #define DET_RR_HI 1.5        /* ... to this one of the median RR, */
