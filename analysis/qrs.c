@@ -134,6 +134,7 @@
 
 #include "qrs_filt.h"
 #include "qrs_pre.h"
+#include "qrs_sum.h"
 #include "qrs_tpl.h"
 #include "vg_err.h"
 
@@ -462,36 +463,18 @@ static float clampf(float v, float lo, float hi)
  * every peak and dominate its cost. */
 static double ring_sum(const float *ring, size_t mask, int64_t a, int64_t b, int root)
 {
-	double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+	double s[4] = { 0.0, 0.0, 0.0, 0.0 };
 	while (a < b) {
 		size_t i = (size_t)a & mask;
 		size_t len = mask + 1 - i;
 		if ((int64_t)len > b - a)
 			len = (size_t)(b - a);
 		const float *x = ring + i;
-		size_t k = 0;
-		if (root) {
-			for (; k + 4 <= len; k += 4) {
-				s0 += sqrtf(x[k]);
-				s1 += sqrtf(x[k + 1]);
-				s2 += sqrtf(x[k + 2]);
-				s3 += sqrtf(x[k + 3]);
-			}
-			for (; k < len; k++)
-				s0 += sqrtf(x[k]);
-		} else {
-			for (; k + 4 <= len; k += 4) {
-				s0 += x[k];
-				s1 += x[k + 1];
-				s2 += x[k + 2];
-				s3 += x[k + 3];
-			}
-			for (; k < len; k++)
-				s0 += x[k];
-		}
+		for (size_t k = qrs_sum4(x, len, root, s); k < len; k++)
+			s[0] += root ? sqrtf(x[k]) : x[k];
 		a += (int64_t)len;
 	}
-	return (s0 + s1) + (s2 + s3);
+	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* Mean of the raw ring over [a, b] (clipped to the segment and input). */

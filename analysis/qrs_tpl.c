@@ -83,20 +83,39 @@ int qrs_tpl_reach(const struct qrs_tpl *t)
 static double detrend(const struct qrs_tpl *t, const double *in, float *x)
 {
 	const int tl = t->tl, th = t->th;
-	double s = 0.0, sj = 0.0;
-	for (int j = 0; j < tl; j++) {
-		s += in[j];
-		sj += (double)(j - th) * in[j];
+	/* two partial sums each: the additions wait on each other half as
+	 * long (these run for every lag of every candidate) */
+	double s0 = 0.0, s1 = 0.0, sj0 = 0.0, sj1 = 0.0;
+	int j = 0;
+	for (; j + 2 <= tl; j += 2) {
+		s0 += in[j];
+		s1 += in[j + 1];
+		sj0 += (double)(j - th) * in[j];
+		sj1 += (double)(j + 1 - th) * in[j + 1];
 	}
-	const double mean = s / tl, slope = sj / t->jj;
-	double nn = 0.0;
-	for (int j = 0; j < tl; j++) {
+	for (; j < tl; j++) {
+		s0 += in[j];
+		sj0 += (double)(j - th) * in[j];
+	}
+	const double mean = (s0 + s1) / tl, slope = (sj0 + sj1) / t->jj;
+	double n0 = 0.0, n1 = 0.0;
+	for (j = 0; j + 2 <= tl; j += 2) {
+		const float v0 = (float)(in[j] - mean - slope * (j - th));
+		const float v1 = (float)(in[j + 1] - mean - slope * (j + 1 - th));
+		if (x) {
+			x[j] = v0;
+			x[j + 1] = v1;
+		}
+		n0 += (double)v0 * v0;
+		n1 += (double)v1 * v1;
+	}
+	for (; j < tl; j++) {
 		const float v = (float)(in[j] - mean - slope * (j - th));
 		if (x)
 			x[j] = v;
-		nn += (double)v * v;
+		n0 += (double)v * v;
 	}
-	return sqrt(nn);
+	return sqrt(n0 + n1);
 }
 
 /* Add the detrended window in t->x (norm: its norm) to the running mean
@@ -140,10 +159,19 @@ static void load_seg(struct qrs_tpl *t, const float *ring, size_t mask, int64_t 
 static double dot_tpl(const struct qrs_tpl *t, const double *x)
 {
 	const double *td = t->td;
-	double c = 0.0;
-	for (int j = 0; j < t->tl; j++)
-		c += td[j] * x[j];
-	return c;
+	const int tl = t->tl;
+	/* four partial sums: the additions do not wait on each other */
+	double c0 = 0.0, c1 = 0.0, c2 = 0.0, c3 = 0.0;
+	int j = 0;
+	for (; j + 4 <= tl; j += 4) {
+		c0 += td[j] * x[j];
+		c1 += td[j + 1] * x[j + 1];
+		c2 += td[j + 2] * x[j + 2];
+		c3 += td[j + 3] * x[j + 3];
+	}
+	for (; j < tl; j++)
+		c0 += td[j] * x[j];
+	return (c0 + c1) + (c2 + c3);
 }
 
 int qrs_tpl_align(struct qrs_tpl *t, const float *ring, size_t mask, int64_t r0, int kmin,

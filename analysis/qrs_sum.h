@@ -1,0 +1,61 @@
+/*
+ * qrs_sum.h - the QRS detector's sums over history: float samples (or
+ * their square roots) added into four partial sums in double.
+ *
+ * Problem: for every candidate peak the detector sums a few hundred ring
+ * samples (the local baseline, the quiet level); done one sample at a
+ * time, the square roots and the float-to-double conversions cost more
+ * than all the other work on that peak.
+ * Approach: sample k goes to partial sum k mod 4, in order, exactly as a
+ * scalar loop with four accumulators would add it. With SSE2 (every
+ * x86-64) four samples are loaded, rooted (one correctly rounded square
+ * root per lane, as sqrtf) and widened at a time, two lanes per addition:
+ * the same additions in the same order, so the same sums bit for bit.
+ * Elsewhere the scalar loop.
+ * Limits: n is rounded down to a multiple of 4 (the caller adds the tail);
+ * negative inputs to the root variant give NaN, as sqrtf.
+ */
+#ifndef QRS_SUM_H
+#define QRS_SUM_H
+
+#include <math.h>
+#include <stddef.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* acc[k % 4] += x[k] (root: sqrtf(x[k])) for k < n - n % 4; returns the
+ * number of samples added. */
+static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
+{
+	__m128d a01 = _mm_set_pd(acc[1], acc[0]), a23 = _mm_set_pd(acc[3], acc[2]);
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		__m128 v = _mm_loadu_ps(x + k);
+		if (root)
+			v = _mm_sqrt_ps(v);
+		a01 = _mm_add_pd(a01, _mm_cvtps_pd(v));
+		a23 = _mm_add_pd(a23, _mm_cvtps_pd(_mm_movehl_ps(v, v)));
+	}
+	_mm_storel_pd(&acc[0], a01);
+	_mm_storeh_pd(&acc[1], a01);
+	_mm_storel_pd(&acc[2], a23);
+	_mm_storeh_pd(&acc[3], a23);
+	return k;
+}
+
+#else
+
+static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
+{
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		for (int i = 0; i < 4; i++)
+			acc[i] += root ? sqrtf(x[k + i]) : x[k + i];
+	}
+	return k;
+}
+
+#endif
+
+#endif
