@@ -134,7 +134,7 @@
 
 #include "qrs_filt.h"
 #include "qrs_pre.h"
-#include "qrs_sum.h"
+#include "qrs_simd.h"
 #include "qrs_tpl.h"
 #include "vg_err.h"
 
@@ -401,30 +401,22 @@ static void restart(struct qrs *q, double x0)
 	q->need_reset = 0;
 }
 
-#define CSWAP(a, b)                                   \
-	do {                                          \
-		const float x_ = s[a], y_ = s[b];     \
-		s[a] = x_ < y_ ? x_ : y_;             \
-		s[b] = x_ < y_ ? y_ : x_;             \
-	} while (0)
-
 /* Median of 8 values: Batcher's odd-even merge sort network (19
- * compare-exchanges, no data-dependent branch), the same value as
+ * compare-exchanges, qrs_simd.h: no data-dependent branch), the same value as
  * sorting. */
 _Static_assert(NLEV == 8, "median_full() sorts 8 values");
 static float median_full(const float *v)
 {
-	float s[NLEV];
-	memcpy(s, v, sizeof(s));
-	CSWAP(0, 1); CSWAP(2, 3); CSWAP(4, 5); CSWAP(6, 7);
-	CSWAP(0, 2); CSWAP(1, 3); CSWAP(4, 6); CSWAP(5, 7);
-	CSWAP(1, 2); CSWAP(5, 6);
-	CSWAP(0, 4); CSWAP(1, 5); CSWAP(2, 6); CSWAP(3, 7);
-	CSWAP(2, 4); CSWAP(3, 5);
-	CSWAP(1, 2); CSWAP(3, 4); CSWAP(5, 6);
-	return 0.5f * (s[3] + s[4]);
+	float s0 = v[0], s1 = v[1], s2 = v[2], s3 = v[3], s4 = v[4], s5 = v[5], s6 = v[6],
+	      s7 = v[7];
+	qrs_cswap(&s0, &s1); qrs_cswap(&s2, &s3); qrs_cswap(&s4, &s5); qrs_cswap(&s6, &s7);
+	qrs_cswap(&s0, &s2); qrs_cswap(&s1, &s3); qrs_cswap(&s4, &s6); qrs_cswap(&s5, &s7);
+	qrs_cswap(&s1, &s2); qrs_cswap(&s5, &s6);
+	qrs_cswap(&s0, &s4); qrs_cswap(&s1, &s5); qrs_cswap(&s2, &s6); qrs_cswap(&s3, &s7);
+	qrs_cswap(&s2, &s4); qrs_cswap(&s3, &s5);
+	qrs_cswap(&s1, &s2); qrs_cswap(&s3, &s4); qrs_cswap(&s5, &s6);
+	return 0.5f * (s3 + s4);
 }
-#undef CSWAP
 
 static float median8(const float *v, int n)
 {

@@ -1,6 +1,7 @@
 /*
- * qrs_sum.h - the QRS detector's sums over history: float samples (or
- * their square roots) added into four partial sums in double.
+ * qrs_simd.h - the QRS detector's two vector helpers: sums over history
+ * (float samples, or their square roots, added into four partial sums in
+ * double) and a branch-free compare-exchange (for its medians).
  *
  * Problem: for every candidate peak the detector sums a few hundred ring
  * samples (the local baseline, the quiet level); done one sample at a
@@ -12,11 +13,14 @@
  * root per lane, as sqrtf) and widened at a time, two lanes per addition:
  * the same additions in the same order, so the same sums bit for bit.
  * Elsewhere the scalar loop.
+ * The compare-exchange is minss/maxss: sorting networks over unpredictable
+ * values no longer mispredict a branch at every step.
  * Limits: n is rounded down to a multiple of 4 (the caller adds the tail);
- * negative inputs to the root variant give NaN, as sqrtf.
+ * negative inputs to the root variant give NaN, as sqrtf; the
+ * compare-exchange is for ordered values (no NaN).
  */
-#ifndef QRS_SUM_H
-#define QRS_SUM_H
+#ifndef QRS_SIMD_H
+#define QRS_SIMD_H
 
 #include <math.h>
 #include <stddef.h>
@@ -44,6 +48,14 @@ static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
 	return k;
 }
 
+/* *a, *b = min, max of the two. */
+static inline void qrs_cswap(float *a, float *b)
+{
+	const __m128 x = _mm_set_ss(*a), y = _mm_set_ss(*b);
+	*a = _mm_cvtss_f32(_mm_min_ss(x, y));
+	*b = _mm_cvtss_f32(_mm_max_ss(x, y));
+}
+
 #else
 
 static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
@@ -54,6 +66,13 @@ static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
 			acc[i] += root ? sqrtf(x[k + i]) : x[k + i];
 	}
 	return k;
+}
+
+static inline void qrs_cswap(float *a, float *b)
+{
+	const float x = *a, y = *b;
+	*a = x < y ? x : y;
+	*b = x < y ? y : x;
 }
 
 #endif
