@@ -237,6 +237,7 @@ struct qrs {
 	float spk_hold;            /* beat level, slowly forgotten when it drops */
 	double ema, ema_a;         /* mean feature (squared units), its EMA factor */
 	double ema_pw[FEED_BLOCK + 1]; /* (1 - ema_a)^j */
+	double ema_rpw[FEED_BLOCK];    /* (1 - ema_a)^(FEED_BLOCK - 1 - j) */
 	int kd, w, lpk, refr, twave, blank, fback, ffwd, fsback, fhalf, fsmooth,
 	    fbase_back, fbase_fwd, farea, slope_lag;
 	/* detection filters */
@@ -342,6 +343,8 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->ema_pw[0] = 1.0;
 	for (int j = 1; j <= FEED_BLOCK; j++)
 		q->ema_pw[j] = q->ema_pw[j - 1] * (1.0 - q->ema_a);
+	for (int j = 0; j < FEED_BLOCK; j++)
+		q->ema_rpw[j] = q->ema_pw[FEED_BLOCK - 1 - j];
 	q->ru = calloc(ring, sizeof(float));
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(double));
@@ -522,13 +525,9 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 		const size_t cnt = (size_t)(hi - lo + 1 + kd);
 		if (cnt <= FID_SPAN_MAX) {
 			ring_copy(q->rb, m, lo - kd, cnt, span);
-			for (size_t i = 0; i + (size_t)kd < cnt; i++) {
-				const float s = fabsf(span[i + (size_t)kd] - span[i]);
-				if (s > smax) {
-					smax = s;
-					is = lo + (int64_t)i;
-				}
-			}
+			const long i = qrs_absdiff_argmax(span, cnt - (size_t)kd, (size_t)kd, &smax);
+			if (i >= 0)
+				is = lo + i;
 		} else {
 			for (int64_t i = lo; i <= hi; i++) {
 				const float s = fabsf(q->rb[i & m] - q->rb[(i - kd) & m]);
@@ -1013,13 +1012,23 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 	return 0;
 }
 
+/* The mean feature (EMA, factor a = ema_a, c = 1 - a) after sample k of
+ * the block whose features are f[0..k], from its value ema0 before the
+ * block: the recursion in closed form, c^(k+1) ema0 + a sum c^(k-j) f_j,
+ * taken only when a candidate needs it and at the block's end. */
+static double block_ema(const struct qrs *q, const float *f, size_t k, double ema0)
+{
+	const double *w = q->ema_rpw + (FEED_BLOCK - 1 - k); /* w[j] = c^(k-j) */
+	double s[4] = { 0.0, 0.0, 0.0, 0.0 };
+	for (size_t j = qrs_dot4(f, w, k + 1, s); j <= k; j++)
+		s[0] += w[j] * (double)f[j];
+	return q->ema_pw[k + 1] * ema0 + q->ema_a * ((s[0] + s[1]) + (s[2] + s[3]));
+}
+
 /* Step 2 (B) for the block: the moving window, the feature and the
  * candidate search, sample by sample, with candidate_due() at the sample
- * it is due. The mean feature (EMA, factor a = ema_a, c = 1 - a) is
- * carried in closed form: after block sample k it is
- * c^(k+1) ema + a sum_{j<=k} c^(k-j) f_j, and acc holds that sum scaled
- * by c^(len-1-k), so the loop adds one product per sample and waits on no
- * EMA recursion. The feature's maximum is kept only until two beats are
+ * it is due (the mean feature from block_ema(), so this loop carries no
+ * EMA recursion). The feature's maximum is kept only until two beats are
  * known (the only time it is read): track_fmax, a constant where this is
  * inlined. */
 static inline __attribute__((always_inline)) void block_feature(struct qrs *q, size_t len,
@@ -1036,9 +1045,7 @@ static inline __attribute__((always_inline)) void block_feature(struct qrs *q, s
 	/* plain: the window's trailing samples are contiguous too and no
 	 * recomputation of the sum falls in the block (see qrs_feed) */
 	const double *const eold = re + ((j0 - (size_t)w) & m);
-	const double *const wrev = q->ema_pw + len - 1; /* wrev[-k] = c^(len-1-k) */
 	const double ema0 = q->ema;
-	double acc = 0.0;
 	const double inv_w = 1.0 / w;
 	double sum = q->mwi_sum;
 	int64_t cand_pos = q->cand_pos;
@@ -1063,7 +1070,6 @@ static inline __attribute__((always_inline)) void block_feature(struct qrs *q, s
 		}
 		const float f = (float)(sum * inv_w);
 		rf[k] = f;
-		acc += wrev[-(ptrdiff_t)k] * (double)f;
 		if (track_fmax)
 			fmax = f > fmax ? f : fmax;
 		if (f > cand_val) {
@@ -1076,15 +1082,14 @@ static inline __attribute__((always_inline)) void block_feature(struct qrs *q, s
 			q->n = n + 1;
 			q->cand_pos = cand_pos;
 			q->fmax_seg = fmax;
-			q->ema = q->ema_pw[k + 1] * ema0 +
-				 q->ema_a * (acc / wrev[-(ptrdiff_t)k]);
+			q->ema = block_ema(q, rf, k, ema0);
 			candidate_due(q, n);
 			cand_pos = q->cand_pos;
 			cand_val = q->cand_val;
 			due = cand_pos + q->lpk_cur - n0;
 		}
 	}
-	q->ema = q->ema_pw[len] * ema0 + q->ema_a * acc;
+	q->ema = block_ema(q, rf, len - 1, ema0);
 	q->mwi_sum = sum;
 	q->n = n0 + (int64_t)len;
 	q->cand_pos = cand_pos;

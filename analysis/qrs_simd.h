@@ -1,7 +1,8 @@
 /*
- * qrs_simd.h - the QRS detector's two vector helpers: sums over history
- * (float samples, or their square roots, added into four partial sums in
- * double) and a branch-free compare-exchange (for its medians).
+ * qrs_simd.h - the QRS detector's vector helpers: sums over history
+ * (float samples, their square roots, or their products with double
+ * weights, added into four partial sums in double), the steepest step of
+ * a span and a branch-free compare-exchange (for its medians).
  *
  * Problem: for every candidate peak the detector sums a few hundred ring
  * samples (the local baseline, the quiet level); done one sample at a
@@ -48,6 +49,52 @@ static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
 	return k;
 }
 
+/* acc[k % 4] += w[k] * x[k] for k < n - n % 4; returns the number of
+ * terms added. */
+static inline size_t qrs_dot4(const float *x, const double *w, size_t n, double acc[4])
+{
+	__m128d a01 = _mm_set_pd(acc[1], acc[0]), a23 = _mm_set_pd(acc[3], acc[2]);
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		const __m128 v = _mm_loadu_ps(x + k);
+		a01 = _mm_add_pd(a01, _mm_mul_pd(_mm_loadu_pd(w + k), _mm_cvtps_pd(v)));
+		a23 = _mm_add_pd(a23, _mm_mul_pd(_mm_loadu_pd(w + k + 2),
+						 _mm_cvtps_pd(_mm_movehl_ps(v, v))));
+	}
+	_mm_storel_pd(&acc[0], a01);
+	_mm_storeh_pd(&acc[1], a01);
+	_mm_storel_pd(&acc[2], a23);
+	_mm_storeh_pd(&acc[3], a23);
+	return k;
+}
+
+/* The first i < n with the largest |x[i + lag] - x[i]|, if that is over
+ * *vmax (then *vmax becomes it); else -1. The maximum four at a time,
+ * then the first place it occurs. */
+static inline long qrs_absdiff_argmax(const float *x, size_t n, size_t lag, float *vmax)
+{
+	const __m128 sign = _mm_set1_ps(-0.0f);
+	__m128 m4 = _mm_setzero_ps();
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4)
+		m4 = _mm_max_ps(m4, _mm_andnot_ps(sign, _mm_sub_ps(_mm_loadu_ps(x + i + lag),
+								   _mm_loadu_ps(x + i))));
+	m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+	m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+	float m = _mm_cvtss_f32(m4);
+	for (; i < n; i++) {
+		const float d = fabsf(x[i + lag] - x[i]);
+		m = d > m ? d : m;
+	}
+	if (!(m > *vmax))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (fabsf(x[i + lag] - x[i]) == m)
+			break;
+	*vmax = m;
+	return (long)i;
+}
+
 /* *a, *b = min, max of the two. */
 static inline void qrs_cswap(float *a, float *b)
 {
@@ -66,6 +113,29 @@ static inline size_t qrs_sum4(const float *x, size_t n, int root, double acc[4])
 			acc[i] += root ? sqrtf(x[k + i]) : x[k + i];
 	}
 	return k;
+}
+
+static inline size_t qrs_dot4(const float *x, const double *w, size_t n, double acc[4])
+{
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		for (int i = 0; i < 4; i++)
+			acc[i] += w[k + i] * (double)x[k + i];
+	}
+	return k;
+}
+
+static inline long qrs_absdiff_argmax(const float *x, size_t n, size_t lag, float *vmax)
+{
+	long best = -1;
+	for (size_t i = 0; i < n; i++) {
+		const float d = fabsf(x[i + lag] - x[i]);
+		if (d > *vmax) {
+			*vmax = d;
+			best = (long)i;
+		}
+	}
+	return best;
 }
 
 static inline void qrs_cswap(float *a, float *b)
