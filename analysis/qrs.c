@@ -983,28 +983,28 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 {
 	const size_t j0 = (size_t)q->n & q->mask;
 	float *const ru = q->ru + j0, *const rb = q->rb + j0;
-	const double offset = q->offset;
 	const struct qrs_bq hp = q->hp, lp = q->lp;
-	double hx1 = hp.x1, hx2 = hp.x2, hy1 = hp.y1, hy2 = hp.y2;
-	double ly1 = lp.y1, ly2 = lp.y2;
-	float xabs = 0.0f;
+	/* the input side, vectorised (qrs_simd.h): what is left here is the
+	 * two recursions */
+	double u[FEED_BLOCK + 2], ff[FEED_BLOCK];
+	u[0] = hp.x2;
+	u[1] = hp.x1;
+	const float xabs = qrs_band_input(x, len, q->offset, hp.b0, u, ru, ff);
+	double hy1 = hp.y1, hy2 = hp.y2, ly1 = lp.y1, ly2 = lp.y2;
 	for (size_t k = 0; k < len; k++) {
-		/* validity, cheaply: the largest magnitude here, NaN and
-		 * infinities by the filter state they poison (after the loop) */
-		const float ax = fabsf(x[k]);
-		xabs = ax > xabs ? ax : xabs;
-		const double u = x[k] - offset;
+		const double y = (ff[k] - hp.a2 * hy2) - hp.a1 * hy1;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
-		const double y = qrs_bq_df1(&hp, -1, u, &hx1, &hx2, &hy1, &hy2);
+		hy2 = hy1;
+		hy1 = y;
 		const double b = qrs_bq_df1(&lp, 1, y, &lx1, &lx2, &ly1, &ly2);
-		ru[k] = (float)u;
 		rb[k] = (float)b;
 	}
-	if (!(xabs <= QRS_MAX_ABS_MV) ||
-	    !isfinite(hx1 + hx2 + hy1 + hy2 + ly1 + ly2))
+	/* validity, cheaply: the largest magnitude, NaN and infinities by the
+	 * filter state they poison */
+	if (!(xabs <= QRS_MAX_ABS_MV) || !isfinite(hy1 + hy2 + ly1 + ly2))
 		return -1;
-	q->hp.x1 = hx1;
-	q->hp.x2 = hx2;
+	q->hp.x1 = u[len + 1];
+	q->hp.x2 = u[len];
 	q->hp.y1 = q->lp.x1 = hy1;
 	q->hp.y2 = q->lp.x2 = hy2;
 	q->lp.y1 = ly1;

@@ -2,7 +2,8 @@
  * qrs_simd.h - the QRS detector's vector helpers: sums over history
  * (float samples, their square roots, or their products with double
  * weights, added into four partial sums in double), the steepest step of
- * a span and a branch-free compare-exchange (for its medians).
+ * a span, the band-pass's input side (offset, float copy, high-pass
+ * numerator) and a branch-free compare-exchange (for its medians).
  *
  * Problem: for every candidate peak the detector sums a few hundred ring
  * samples (the local baseline, the quiet level); done one sample at a
@@ -95,6 +96,48 @@ static inline long qrs_absdiff_argmax(const float *x, size_t n, size_t lag, floa
 	return (long)i;
 }
 
+/* The band-pass's input side for a block: u[2 + k] = x[k] - offset
+ * (u[0], u[1]: the two samples before, set by the caller), ru[k] = u as
+ * float, and the high-pass numerator ff[k] = b0 ((u[k] + u[k-2]) -
+ * 2 u[k-1]) (qrs_bq_df1, sign -1), four samples (two for the doubles) at
+ * a time. Returns the largest |x[k]| (NaN may be missed: the caller's
+ * filter state shows it). */
+static inline float qrs_band_input(const float *x, size_t n, double offset, double b0, double *u,
+				   float *ru, double *ff)
+{
+	const __m128 sign = _mm_set1_ps(-0.0f);
+	const __m128d off = _mm_set1_pd(offset), vb0 = _mm_set1_pd(b0);
+	__m128 m4 = _mm_setzero_ps();
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		const __m128 v = _mm_loadu_ps(x + k);
+		m4 = _mm_max_ps(m4, _mm_andnot_ps(sign, v));
+		const __m128d lo = _mm_sub_pd(_mm_cvtps_pd(v), off);
+		const __m128d hi = _mm_sub_pd(_mm_cvtps_pd(_mm_movehl_ps(v, v)), off);
+		_mm_storeu_pd(u + 2 + k, lo);
+		_mm_storeu_pd(u + 4 + k, hi);
+		_mm_storeu_ps(ru + k, _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi)));
+	}
+	m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+	m4 = _mm_max_ss(m4, _mm_shuffle_ps(m4, m4, 1));
+	float m = _mm_cvtss_f32(m4);
+	for (; k < n; k++) {
+		const float a = fabsf(x[k]);
+		m = a > m ? a : m;
+		u[2 + k] = x[k] - offset;
+		ru[k] = (float)u[2 + k];
+	}
+	for (k = 0; k + 2 <= n; k += 2) {
+		const __m128d c = _mm_loadu_pd(u + 1 + k);
+		_mm_storeu_pd(ff + k, _mm_mul_pd(vb0, _mm_sub_pd(_mm_add_pd(_mm_loadu_pd(u + 2 + k),
+									    _mm_loadu_pd(u + k)),
+								 _mm_add_pd(c, c))));
+	}
+	for (; k < n; k++)
+		ff[k] = b0 * ((u[2 + k] + u[k]) - (u[1 + k] + u[1 + k]));
+	return m;
+}
+
 /* *a, *b = min, max of the two. */
 static inline void qrs_cswap(float *a, float *b)
 {
@@ -136,6 +179,21 @@ static inline long qrs_absdiff_argmax(const float *x, size_t n, size_t lag, floa
 		}
 	}
 	return best;
+}
+
+static inline float qrs_band_input(const float *x, size_t n, double offset, double b0, double *u,
+				   float *ru, double *ff)
+{
+	float m = 0.0f;
+	for (size_t k = 0; k < n; k++) {
+		const float a = fabsf(x[k]);
+		m = a > m ? a : m;
+		u[2 + k] = x[k] - offset;
+		ru[k] = (float)u[2 + k];
+	}
+	for (size_t k = 0; k < n; k++)
+		ff[k] = b0 * ((u[2 + k] + u[k]) - (u[1 + k] + u[1 + k]));
+	return m;
 }
 
 static inline void qrs_cswap(float *a, float *b)
