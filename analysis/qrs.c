@@ -991,7 +991,27 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 	u[1] = hp.x1;
 	const float xabs = qrs_band_input(x, len, q->offset, hp.b0, u, ru, ff);
 	double hy1 = hp.y1, hy2 = hp.y2, ly1 = lp.y1, ly2 = lp.y2;
-	for (size_t k = 0; k < len; k++) {
+	/* two samples a step: y[n+1] = (p[n+1] - a1 p[n]) + (a1^2 - a2) y[n-1]
+	 * + a1 a2 y[n-2] (p: the numerator part), so both outputs of a step
+	 * wait only on the step before: half the recursion's latency */
+	const double hc1 = hp.a1 * hp.a1 - hp.a2, hc2 = hp.a1 * hp.a2;
+	const double lc1 = lp.a1 * lp.a1 - lp.a2, lc2 = lp.a1 * lp.a2;
+	size_t k = 0;
+	for (; k + 2 <= len; k += 2) {
+		const double y0 = (ff[k] - hp.a2 * hy2) - hp.a1 * hy1;
+		const double y1 = ((ff[k + 1] - hp.a1 * ff[k]) + hc2 * hy2) + hc1 * hy1;
+		const double p0 = lp.b0 * ((y0 + hy2) + (hy1 + hy1));
+		const double p1 = lp.b0 * ((y1 + hy1) + (y0 + y0));
+		const double b0 = (p0 - lp.a2 * ly2) - lp.a1 * ly1;
+		const double b1 = ((p1 - lp.a1 * p0) + lc2 * ly2) + lc1 * ly1;
+		hy2 = y0;
+		hy1 = y1;
+		ly2 = b0;
+		ly1 = b1;
+		rb[k] = (float)b0;
+		rb[k + 1] = (float)b1;
+	}
+	for (; k < len; k++) {
 		const double y = (ff[k] - hp.a2 * hy2) - hp.a1 * hy1;
 		double lx1 = hy1, lx2 = hy2; /* the low-pass input is the high-pass output */
 		hy2 = hy1;

@@ -12,7 +12,10 @@
  * on the previous output, so the recursion each sample waits on is one
  * product and one subtraction (transposed form II: two of each), which
  * sets the speed of the detector's per-sample loop. In double precision
- * the two forms agree to about 1e-13 of the signal at these corners.
+ * the two forms agree to about 1e-13 of the signal at these corners. The
+ * detector's block loop (qrs.c, block_band) also takes two samples a step
+ * (the second output from the two before the first: look-ahead), which
+ * halves that wait again; it agrees with this one to rounding.
  * Limits: corner frequency must be below 0.45 fs (it is clamped there).
  */
 #ifndef QRS_FILT_H
