@@ -876,9 +876,10 @@ static void decode_to(const struct wfdb_group *p, const unsigned char *buf, int6
 		if (idx & 1)
 			for (size_t i = 0; i < cnt; i++, q += qstep)
 				out[i] = k->lut[(q[2] | ((q[1] & 0xf0) << 4)) ^ 0x800];
-		else
+		else /* the first sample of a pair: the low 12 bits of a
+		      * little-endian 16-bit word (one load) */
 			for (size_t i = 0; i < cnt; i++, q += qstep)
-				out[i] = k->lut[(q[0] | ((q[1] & 0x0f) << 8)) ^ 0x800];
+				out[i] = k->lut[((q[0] | (q[1] << 8)) & 0x0fff) ^ 0x800];
 		return;
 	}
 	int32_t tmp[SINK_TMP];
