@@ -180,8 +180,6 @@
 #define FID_BASE_BACK_S 0.400 /* local baseline: mean from this before the QRS */
 #define FID_BASE_FWD_S 0.150 /* ... to this after it */
 #define FID_AREA_S 0.050     /* QRS area: +- this around R */
-#define FID_SPAN_MAX 512     /* samples of the slope search copied out of the
-			      * ring (0.18 s at 2000 Hz fits; else in place) */
 #define PRE_QUAL_MIN 0.7     /* P wave judged on beats at least this clean */
 #define PRE_TIMELY 0.9       /* ... and learned from beats this share of the RR on */
 #define DET_SNR_MIN 1.5      /* beat height over the quiet level, at least */
@@ -254,6 +252,7 @@ struct qrs {
 	double *re;                /* squared slope (float values, held in double
 				    * for the moving sum) */
 	float *rf;                 /* feature: mean squared slope over the window */
+	float *fspan;              /* scratch of find_fiducial: a span of a ring */
 	struct qrs_tpl *tpl;       /* running QRS template for the fiducial */
 	struct qrs_pre *pre;       /* running template of the P wave */
 	double mwi_sum;
@@ -349,9 +348,12 @@ struct qrs *qrs_new(double fs_hz, qrs_beat_fn on_beat, void *ctx, int *err)
 	q->rb = calloc(ring, sizeof(float));
 	q->re = calloc(ring, sizeof(double));
 	q->rf = calloc(ring, sizeof(float));
+	const int span_slope = q->fsback + q->ffwd + 1 + q->kd;
+	const int span_box = 2 * q->fhalf + 2 * q->fsmooth + 2;
+	q->fspan = malloc((size_t)(span_slope > span_box ? span_slope : span_box) * sizeof(float));
 	q->tpl = qrs_tpl_new(fs_hz);
 	q->pre = qrs_pre_new(fs_hz);
-	if (!q->ru || !q->rb || !q->re || !q->rf || !q->tpl || !q->pre)
+	if (!q->ru || !q->rb || !q->re || !q->rf || !q->fspan || !q->tpl || !q->pre)
 		goto nomem;
 	q->need_reset = 1;
 	q->last_r = -1;
@@ -372,6 +374,7 @@ void qrs_destroy(struct qrs **qp)
 	free(q->rb);
 	free(q->re);
 	free(q->rf);
+	free(q->fspan);
 	qrs_tpl_destroy(&q->tpl);
 	qrs_pre_destroy(&q->pre);
 	free(q);
@@ -507,7 +510,7 @@ static void ring_copy(const float *ring, size_t mask, int64_t a, size_t cnt, flo
 }
 
 /* Locate the R peak for the feature peak p (see step 4 of the approach). */
-static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
+static void find_fiducial(struct qrs *q, int64_t p, struct fiducial *fd)
 {
 	const size_t m = q->mask;
 	const int64_t first = q->seg_start + q->kd;
@@ -519,24 +522,14 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	int64_t is = p;
 	float smax = 0.0f;
 	if (hi >= lo) {
-		/* the band-passed samples lo - kd .. hi, out of the ring once */
-		float span[FID_SPAN_MAX];
+		/* the band-passed samples lo - kd .. hi (at most fsback + ffwd +
+		 * 1 + kd: fspan holds them), out of the ring once */
 		const int kd = q->kd;
 		const size_t cnt = (size_t)(hi - lo + 1 + kd);
-		if (cnt <= FID_SPAN_MAX) {
-			ring_copy(q->rb, m, lo - kd, cnt, span);
-			const long i = qrs_absdiff_argmax(span, cnt - (size_t)kd, (size_t)kd, &smax);
-			if (i >= 0)
-				is = lo + i;
-		} else {
-			for (int64_t i = lo; i <= hi; i++) {
-				const float s = fabsf(q->rb[i & m] - q->rb[(i - kd) & m]);
-				if (s > smax) {
-					smax = s;
-					is = i;
-				}
-			}
-		}
+		ring_copy(q->rb, m, lo - kd, cnt, q->fspan);
+		const long i = qrs_absdiff_argmax(q->fspan, cnt - (size_t)kd, (size_t)kd, &smax);
+		if (i >= 0)
+			is = lo + i;
 	}
 	fd->slope = smax;
 	const int h = q->fsmooth;
@@ -555,20 +548,25 @@ static void find_fiducial(const struct qrs *q, int64_t p, struct fiducial *fd)
 	int64_t imax = a, imin = a;
 	float vmax = -INFINITY, vmin = INFINITY;
 	const float inv = 1.0f / (float)(2 * h + 1);
+	/* the raw samples a - h - 1 .. b + h (at most 2 fhalf + 2 h + 2),
+	 * out of the ring once; raw[i] is sample a + i */
+	ring_copy(q->ru, m, a - h - 1, (size_t)(b - a + 2 * h + 2), q->fspan);
+	const float *raw = q->fspan + h + 1;
+	const int64_t nb = b - a;
 	float box = 0.0f; /* running boxcar sum over [i - h, i + h] */
 	for (int k = -h; k <= h; k++)
-		box += q->ru[(a + k) & m];
-	for (int64_t i = a; i <= b; i++) {
-		if (i > a)
-			box += q->ru[(i + h) & m] - q->ru[(i - h - 1) & m];
+		box += raw[k];
+	for (int64_t i = 0; i <= nb; i++) {
+		if (i > 0)
+			box += raw[i + h] - raw[i - h - 1];
 		const float y = box * inv;
 		if (y > vmax) {
 			vmax = y;
-			imax = i;
+			imax = a + i;
 		}
 		if (y < vmin) {
 			vmin = y;
-			imin = i;
+			imin = a + i;
 		}
 	}
 	float up = vmax - bl, down = bl - vmin;
