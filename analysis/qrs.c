@@ -116,7 +116,7 @@
  * 99.01/67.94 vs 98.75/62.98, bw12 100/99.95 vs 100/99.90, bw06 100/99.84
  * vs 100/99.64, bw00 99.90/99.07 vs 99.90/97.55 (before noisy mode and the
  * template swap: e00 91.44/72.16, ma00 94.42/84.81, ma06 99.53/92.04, e12
- * 100/95.32, bw06 99.95/99.79). Speed (bench_qrs, 2026-12-05) 7.3 ms per
+ * 100/95.32, bw06 99.95/99.79). Speed (bench_qrs, 2026-12-05) 4.8 ms per
  * 30-minute 360 Hz record with the P-wave judge (step 1 runs per block of
  * up to FEED_BLOCK samples in passes that each carry one short recursion:
  * see qrs_feed() and block_band() below); decision delay max 294 ms. Fiducial
