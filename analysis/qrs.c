@@ -918,11 +918,6 @@ static void candidate_due(struct qrs *q, int64_t now)
 	q->lpk_cur = q->noisy ? q->lpk_nz : q->lpk;
 }
 
-/* GCC/clang vector extensions: four floats or two doubles per operation
- * where a pass over a block has no recursion. */
-typedef float vg_v4sf __attribute__((vector_size(16)));
-typedef double vg_v2df __attribute__((vector_size(16)));
-
 /* Samples of x that fit in one block: at most FEED_BLOCK and not past
  * the rings' end (so the block's ring slots are contiguous). */
 static size_t block_room(const struct qrs *q, size_t count)
@@ -942,8 +937,8 @@ static size_t valid_run(const float *x, size_t count)
 }
 
 /* Squared slope of the block (ring slots j0..j0+len-1, contiguous):
- * re = (rb[n] - rb[n - kd])^2, four samples at a time where the lag
- * stays inside the block. */
+ * re = (rb[n] - rb[n - kd])^2, four samples at a time (qrs_sqdiff4) where
+ * the lag stays inside the block. */
 static void block_slope(const struct qrs *q, size_t j0, size_t len)
 {
 	const size_t m = q->mask;
@@ -955,17 +950,8 @@ static void block_slope(const struct qrs *q, size_t j0, size_t len)
 		const float d = rb[j0 + k] - rb[(j0 + k - (size_t)kd) & m];
 		re[j0 + k] = (double)(d * d);
 	}
-	for (; k + 4 <= len; k += 4) {
-		vg_v4sf now, then;
-		memcpy(&now, rb + j0 + k, sizeof(now));
-		memcpy(&then, rb + j0 + k - kd, sizeof(then));
-		const vg_v4sf d = now - then;
-		const vg_v4sf e = d * d;
-		const vg_v2df lo = { (double)e[0], (double)e[1] };
-		const vg_v2df hi = { (double)e[2], (double)e[3] };
-		memcpy(re + j0 + k, &lo, sizeof(lo));
-		memcpy(re + j0 + k + 2, &hi, sizeof(hi));
-	}
+	if (k < len)
+		k += qrs_sqdiff4(rb + j0 + k, len - k, (size_t)kd, re + j0 + k);
 	for (; k < len; k++) {
 		const float d = rb[j0 + k] - rb[j0 + k - kd];
 		re[j0 + k] = (double)(d * d);

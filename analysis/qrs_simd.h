@@ -3,7 +3,8 @@
  * (float samples, their square roots, or their products with double
  * weights, added into four partial sums in double), the steepest step of
  * a span, the band-pass's input side (offset, float copy, high-pass
- * numerator) and a branch-free compare-exchange (for its medians).
+ * numerator), the squared slope and a branch-free compare-exchange (for
+ * its medians).
  *
  * Problem: for every candidate peak the detector sums a few hundred ring
  * samples (the local baseline, the quiet level); done one sample at a
@@ -138,6 +139,20 @@ static inline float qrs_band_input(const float *x, size_t n, double offset, doub
 	return m;
 }
 
+/* out[k] = (x[k] - x[k - lag])^2 as double (the squares in float) for
+ * k < n - n % 4 (x[-lag] .. x[n - 1] readable); returns the number done. */
+static inline size_t qrs_sqdiff4(const float *x, size_t n, size_t lag, double *out)
+{
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		const __m128 d = _mm_sub_ps(_mm_loadu_ps(x + k), _mm_loadu_ps(x + k - lag));
+		const __m128 e = _mm_mul_ps(d, d);
+		_mm_storeu_pd(out + k, _mm_cvtps_pd(e));
+		_mm_storeu_pd(out + k + 2, _mm_cvtps_pd(_mm_movehl_ps(e, e)));
+	}
+	return k;
+}
+
 /* *a, *b = min, max of the two. */
 static inline void qrs_cswap(float *a, float *b)
 {
@@ -194,6 +209,18 @@ static inline float qrs_band_input(const float *x, size_t n, double offset, doub
 	for (size_t k = 0; k < n; k++)
 		ff[k] = b0 * ((u[2 + k] + u[k]) - (u[1 + k] + u[1 + k]));
 	return m;
+}
+
+static inline size_t qrs_sqdiff4(const float *x, size_t n, size_t lag, double *out)
+{
+	size_t k = 0;
+	for (; k + 4 <= n; k += 4) {
+		for (size_t i = k; i < k + 4; i++) {
+			const float d = x[i] - x[i - lag];
+			out[i] = (double)(d * d);
+		}
+	}
+	return k;
 }
 
 static inline void qrs_cswap(float *a, float *b)

@@ -29,6 +29,11 @@ float qrs_scalar_band_input(const float *x, size_t n, double offset, double b0, 
 	return qrs_band_input(x, n, offset, b0, u, ru, ff);
 }
 
+size_t qrs_scalar_sqdiff4(const float *x, size_t n, size_t lag, double *out)
+{
+	return qrs_sqdiff4(x, n, lag, out);
+}
+
 void qrs_scalar_cswap(float *a, float *b)
 {
 	qrs_cswap(a, b);

@@ -3,8 +3,8 @@
  * against their scalar fallback (tests/support/qrs_simd_scalar.c, the code
  * a build without SSE2 runs) and against plain loops: the sums must agree
  * bit for bit (the detector's output depends on it being the same on every
- * machine), the steepest step and the band-pass input exactly, for every
- * length from 0 to 70 and values from tiny to huge.
+ * machine), the steepest step, the band-pass input and the squared slope
+ * exactly, for every length from 0 to 70 and values from tiny to huge.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +141,28 @@ static void test_band_input(void **state)
 	}
 }
 
+static void test_sqdiff(void **state)
+{
+	(void)state;
+	float x[NMAX + 8];
+	for (int trial = 0; trial < 200; trial++) {
+		fill(x, 0);
+		for (size_t lag = 1; lag <= 6; lag++) {
+			for (size_t n = 0; n + lag <= NMAX; n++) {
+				double a[NMAX], b[NMAX];
+				const size_t ka = qrs_sqdiff4(x + lag, n, lag, a);
+				const size_t kb = qrs_scalar_sqdiff4(x + lag, n, lag, b);
+				assert_int_equal(ka, n - n % 4);
+				assert_int_equal(kb, n - n % 4);
+				for (size_t k = 0; k < ka; k++) {
+					const float d = x[lag + k] - x[k];
+					assert_true(a[k] == (double)(d * d) && b[k] == a[k]);
+				}
+			}
+		}
+	}
+}
+
 static void test_cswap(void **state)
 {
 	(void)state;
@@ -159,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_steepest),
 		cmocka_unit_test(test_band_input),
+		cmocka_unit_test(test_sqdiff),
 		cmocka_unit_test(test_cswap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
