@@ -1007,10 +1007,12 @@ static int block_band(struct qrs *q, const float *x, size_t len)
 	 * filter state they poison */
 	if (!(xabs <= QRS_MAX_ABS_MV) || !isfinite(hy1 + hy2 + ly1 + ly2))
 		return -1;
+	/* (the low-pass's input history is the high-pass's output history:
+	 * lp.x1, lp.x2 are not kept) */
 	q->hp.x1 = u[len + 1];
 	q->hp.x2 = u[len];
-	q->hp.y1 = q->lp.x1 = hy1;
-	q->hp.y2 = q->lp.x2 = hy2;
+	q->hp.y1 = hy1;
+	q->hp.y2 = hy2;
 	q->lp.y1 = ly1;
 	q->lp.y2 = ly2;
 	return 0;
