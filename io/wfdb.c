@@ -49,6 +49,9 @@
 #define WFDB_DEFAULT_FS_HZ 250.0 /* header(5): when fs is absent */
 #define WFDB_DEFAULT_GAIN 200.0  /* header(5): when gain is absent or 0 */
 #define WFDB_CHUNK_BYTES 65536
+#define WFDB_LUT_MIN_READ 4096  /* physical reads of 212 at least this long
+				 * use the code table (building it costs about
+				 * one such read) */
 
 struct wfdb_sig {
 	char file[WFDB_FILE_MAX];
@@ -971,7 +974,7 @@ int wfdb_read_phys(struct wfdb_record *r, int sig, int64_t start, size_t n, floa
 	/* gain >= 1e-6 (header parser) */
 	struct sink k = { .phys = out, .base = r->sig[sig].baseline,
 			  .inv_gain = 1.0 / r->sig[sig].gain };
-	if (r->grp[r->sig[sig].group].format == 212 && n >= 4096) {
+	if (r->grp[r->sig[sig].group].format == 212 && n >= WFDB_LUT_MIN_READ) {
 		/* a long read of a 12-bit signal: every code's value once (the
 		 * same expression as per sample), then a lookup per sample */
 		if (!r->lut && !(r->lut = malloc(4096 * sizeof(float))))

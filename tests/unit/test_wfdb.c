@@ -250,6 +250,47 @@ static void test_format212_two_signals(void **state)
 	wfdb_destroy(&r);
 }
 
+/* A long physical read of a 212 signal goes through the code table
+ * (WFDB_LUT_MIN_READ): every code, both samples of a pair, from an odd
+ * start, the invalid code as NaN, must read as the short reads do. */
+static void test_format212_long_reads(void **state)
+{
+	(void)state;
+	enum { NF = 9000 };
+	static unsigned char dat[3 * NF];
+	static int s0[NF], s1[NF];
+	for (int f = 0; f < NF; f++) {
+		s0[f] = (f * 37) % 4096 - 2048; /* every code, -2048 included */
+		s1[f] = 2047 - (f * 11) % 4096;
+		put212(dat + 3 * f, s0[f], s1[f]);
+	}
+	write_file("long.dat", dat, sizeof(dat));
+	const char *hea = "long 2 360 9000\n"
+			  "long.dat 212 200(-7)/mV 12 0 0 0 0 A\n"
+			  "long.dat 212 123.5(31)/mV 12 0 0 0 0 B\n";
+	write_file("long.hea", hea, strlen(hea));
+	int err = 0;
+	struct wfdb_record *r = wfdb_open(rec_path("long"), &err);
+	assert_non_null(r);
+	static float whole[NF], part[8];
+	int nan = 0;
+	for (int sig = 0; sig < 2; sig++) {
+		assert_int_equal(wfdb_read_phys(r, sig, 1, NF - 1, whole), 0);
+		for (int i = 1; i < NF; i += 8) {
+			const int m = NF - i < 8 ? NF - i : 8;
+			assert_int_equal(wfdb_read_phys(r, sig, i, (size_t)m, part), 0);
+			for (int k = 0; k < m; k++) {
+				const float a = whole[i - 1 + k], b = part[k];
+				nan += isnan(a);
+				assert_true(isnan(a) ? isnan(b) : a == b);
+				assert_true(isnan(a) == ((sig ? s1 : s0)[i + k] == -2048));
+			}
+		}
+	}
+	assert_true(nan > 0);
+	wfdb_destroy(&r);
+}
+
 static void test_format16_multifreq_and_offset(void **state)
 {
 	(void)state;
@@ -419,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_header_defaults_and_multifreq),
 		cmocka_unit_test(test_header_malformed),
 		cmocka_unit_test(test_format212_two_signals),
+		cmocka_unit_test(test_format212_long_reads),
 		cmocka_unit_test(test_format16_multifreq_and_offset),
 		cmocka_unit_test(test_format80),
 		cmocka_unit_test(test_bad_files),
